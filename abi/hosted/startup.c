@@ -1,0 +1,101 @@
+/* Start-up of a hosted Zircon program. Runs as a constructor before main:
+ *  1. maps the zum page the vDSO's local calls read;
+ *  2. reserves the root VMAR, a large PROT_NONE region glibc will never map into;
+ *  3. asks the supervisor for the process's handles. If no supervisor is listening (the program
+ *     was run bare, `./t` or `gdb ./t`), forks one first: the child becomes the supervisor, this
+ *     process installs the filter and hands it the listener, then carries on as the guest. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <zum/sysno.h>
+#include <zum/trap.h>
+
+#include "abi/hosted/runtime.h"
+#include "host/seccomp.h"
+#include "host/spawn.h"
+#include "launcher/supervisor.h"
+
+/* 64 GiB of address space, committing nothing. */
+#define ZUM_HOSTED_VMAR_SIZE (64ull << 30)
+
+zum_hosted_info_t zum_hosted_info;
+
+static __attribute__((noreturn)) void die(const char* what, int err) {
+  fprintf(stderr, "zum: %s: %s\n", what, strerror(err));
+  _exit(127);
+}
+
+static void map_zum_page(void) {
+  void* p = mmap((void*)ZUM_PAGE_ADDR, 4096, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  if (p == MAP_FAILED || p != (void*)ZUM_PAGE_ADDR) die("cannot map the zum page at 0x1ff000", errno);
+  zum_page_t* page = p;
+  page->magic = ZUM_PAGE_MAGIC;
+  page->clock_gettime_fn = (uint64_t)(uintptr_t)&clock_gettime;
+  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  long pages = sysconf(_SC_PHYS_PAGES);
+  long psz = sysconf(_SC_PAGESIZE);
+  long line = sysconf(_SC_LEVEL1_DCACHE_LINESIZE);
+  page->num_cpus = ncpu > 0 ? (uint32_t)ncpu : 1;
+  page->page_size = psz > 0 ? (uint32_t)psz : 4096;
+  page->physmem = pages > 0 ? (uint64_t)pages * page->page_size : 0;
+  page->dcache_line_size = line > 0 ? (uint32_t)line : 64;
+  mprotect(p, 4096, PROT_READ);
+}
+
+/* Bare mode: become a guest of a supervisor forked from this process. */
+static void start_own_supervisor(void) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) die("socketpair", errno);
+  pid_t guest = getpid();
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0) die("fork", errno);
+  if (pid == 0) {
+    close(sv[0]);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != guest) _exit(0);
+    prctl(PR_SET_NAME, "zum-supervisor");
+    struct sv_options o = {0};
+    const char* t = getenv("ZUM_TRACE");
+    if (t && *t && strcmp(t, "0") != 0) o.trace = stderr;
+    if (sv_init(&o) != 0) _exit(127);
+    sv_serve_bare(sv[1], guest);
+  }
+  close(sv[1]);
+  /* Let the supervisor read this process's memory where Yama restricts ptrace to ancestors. */
+  prctl(PR_SET_PTRACER, pid);
+  int listener = host_seccomp_install_hosted_filter();
+  if (listener < 0) die("cannot install zum's seccomp filter", -listener);
+  int r = host_send_fd(sv[0], listener);
+  if (r != 0) die("cannot reach the supervisor", -r);
+  close(listener);
+  close(sv[0]);
+}
+
+static int64_t hosted_init(void* vmar, uint64_t size) {
+  return zum_trap(ZUM_SYS_hosted_init, (uint64_t)(uintptr_t)&zum_hosted_info,
+                  (uint64_t)(uintptr_t)vmar, size, 0, 0, 0);
+}
+
+__attribute__((constructor(101))) static void zum_hosted_start(void) {
+  map_zum_page();
+  void* vmar = mmap(NULL, ZUM_HOSTED_VMAR_SIZE, PROT_NONE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (vmar == MAP_FAILED) die("cannot reserve the root VMAR", errno);
+  int64_t r = hosted_init(vmar, ZUM_HOSTED_VMAR_SIZE);
+  if (r == ZUM_TRAP_NO_SUPERVISOR) {
+    start_own_supervisor();
+    r = hosted_init(vmar, ZUM_HOSTED_VMAR_SIZE);
+  }
+  if (r != 0) {
+    fprintf(stderr, "zum: hosted start-up failed (status %lld)\n", (long long)r);
+    _exit(127);
+  }
+}

@@ -1,0 +1,91 @@
+#include "host/seccomp.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <zum/sysno.h>
+
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+/* A hand-written filter rather than libseccomp's generator: every Linux call a hosted program
+ * makes runs it, and this one is six instructions (arch check, one range test). */
+int host_seccomp_install_hosted_filter(void) {
+  struct sock_filter code[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ZUM_SYSCALL_BASE, 0, 2),
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ZUM_SYSCALL_BASE + ZUM_SYS_COUNT, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {.len = sizeof(code) / sizeof(code[0]), .filter = code};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -errno;
+  long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+  if (fd < 0) return -errno;
+  return (int)fd;
+}
+
+bool host_seccomp_set_sync_wakeup(int listener) {
+  uint64_t flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+  return ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flags) == 0;
+}
+
+int host_seccomp_recv(int listener, struct host_notif* n) {
+  struct seccomp_notif req;
+  memset(&req, 0, sizeof(req));
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) {
+    /* ENOENT: the thread went away between poll and receive. */
+    if (errno == ENOENT || errno == EINTR || errno == EAGAIN) return 0;
+    return -errno;
+  }
+  n->id = req.id;
+  n->tid = (pid_t)req.pid;
+  n->nr = req.data.nr;
+  n->ip = req.data.instruction_pointer;
+  for (int i = 0; i < 6; i++) n->args[i] = req.data.args[i];
+  return 1;
+}
+
+int host_seccomp_reply(int listener, uint64_t id, int64_t value) {
+  struct seccomp_notif_resp resp = {.id = id, .val = value, .error = 0, .flags = 0};
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0) return -errno;
+  return 0;
+}
+
+int host_seccomp_reply_errno(int listener, uint64_t id, int error) {
+  struct seccomp_notif_resp resp = {.id = id, .val = 0, .error = -error, .flags = 0};
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0) return -errno;
+  return 0;
+}
+
+#include <seccomp.h>
+#include <stdlib.h>
+
+/* libseccomp asks the kernel how big its notification records are; zum's ioctls use the uapi
+ * structs, so refuse to run on a kernel whose records are larger than them. */
+int host_seccomp_check_sizes(void) {
+  struct seccomp_notif* req = NULL;
+  struct seccomp_notif_resp* resp = NULL;
+  if (seccomp_notify_alloc(&req, &resp) != 0) return -ENOSYS;
+  seccomp_notify_free(req, resp);
+  struct seccomp_notif_sizes sizes;
+  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0) return -errno;
+  if (sizes.seccomp_notif > sizeof(struct seccomp_notif) ||
+      sizes.seccomp_notif_resp > sizeof(struct seccomp_notif_resp))
+    return -EPROTO;
+  return 0;
+}

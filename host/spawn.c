@@ -1,0 +1,122 @@
+#include "host/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "host/seccomp.h"
+
+int host_send_fd(int sock, int fd) {
+  char byte = 0;
+  struct iovec iov = {&byte, 1};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  memset(&u, 0, sizeof(u));
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                       .msg_controllen = sizeof(u.buf)};
+  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+  return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+int host_recv_fd(int sock) {
+  char byte;
+  struct iovec iov = {&byte, 1};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                       .msg_controllen = sizeof(u.buf)};
+  ssize_t n;
+  do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n != 1) return n < 0 ? -errno : -EPIPE;
+  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  if (!cm || cm->cmsg_type != SCM_RIGHTS) return -EPROTO;
+  int fd;
+  memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+  return fd;
+}
+
+void host_cloexec_from(int from) {
+  if (syscall(SYS_close_range, from, ~0u, CLOSE_RANGE_CLOEXEC) == 0) return;
+  for (int fd = from; fd < 1024; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+static __attribute__((noreturn)) void child_fail(int sock, int err) {
+  int e = err;
+  ssize_t r = write(sock, &e, sizeof(e));
+  (void)r;
+  _exit(127);
+}
+
+int host_spawn_hosted(const char* path, char* const argv[], char* const envp[],
+                      struct host_guest* g) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return -errno;
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(sv[0]);
+    close(sv[1]);
+    return -e;
+  }
+  if (pid == 0) {
+    close(sv[0]);
+    /* No orphans: the guest dies with its supervisor. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
+    signal(SIGPIPE, SIG_DFL);
+    host_cloexec_from(3);
+    int listener = host_seccomp_install_hosted_filter();
+    if (listener < 0) child_fail(sv[1], -listener);
+    if (host_send_fd(sv[1], listener) != 0) _exit(127);
+    close(listener);
+    execve(path, argv, envp);
+    child_fail(sv[1], errno);
+  }
+  close(sv[1]);
+  int listener = host_recv_fd(sv[0]);
+  int err = 0;
+  if (listener < 0) {
+    ssize_t n = read(sv[0], &err, sizeof(err));
+    if (n != sizeof(err)) err = EPROTO;
+  } else {
+    ssize_t n = read(sv[0], &err, sizeof(err));
+    if (n == 0) err = 0;  /* exec succeeded: the close-on-exec socket closed */
+    else if (n != sizeof(err)) err = EPROTO;
+  }
+  close(sv[0]);
+  if (err != 0) {
+    if (listener >= 0) close(listener);
+    waitpid(pid, NULL, 0);
+    return -err;
+  }
+  int pidfd = host_pidfd_open(pid, false);
+  if (pidfd < 0) {
+    int e = errno;
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    close(listener);
+    return -e;
+  }
+  g->pid = pid;
+  g->pidfd = pidfd;
+  g->listener = listener;
+  g->is_child = true;
+  g->killed = false;
+  return 0;
+}

@@ -1,0 +1,125 @@
+#include "kobj/handle.h"
+
+#include <stdlib.h>
+
+#define INDEX_BITS 18u
+#define INDEX_MASK ((1u << INDEX_BITS) - 1u)
+#define GEN_MASK ((1u << (30u - INDEX_BITS)) - 1u) /* base_value fits in 30 bits */
+
+_Static_assert(KHANDLE_ARENA_SIZE <= (1u << INDEX_BITS), "arena index must fit its bits");
+
+struct slot {
+  struct khandle* h;
+  uint32_t gen;
+  uint32_t next_free;
+};
+
+static struct slot* arena;
+static uint32_t arena_used;   /* slots ever handed out */
+static uint32_t free_head = UINT32_MAX;
+static uint32_t live;
+
+uint32_t (*khandle_random32)(void);
+
+static uint32_t default_random32(void) { return (uint32_t)random(); }
+
+struct khtable* khtable_create(void) {
+  struct khtable* t = calloc(1, sizeof(*t));
+  if (!t) return NULL;
+  uint32_t secret = (khandle_random32 ? khandle_random32 : default_random32)();
+  t->mixer = secret << 2;
+  t->refs = 1;
+  list_init(&t->handles);
+  return t;
+}
+
+void khtable_ref(struct khtable* t) { t->refs++; }
+
+void khtable_close_all(struct khtable* t) {
+  while (!list_empty(&t->handles)) {
+    struct khandle* h = list_first(&t->handles, struct khandle, node);
+    khandle_destroy(h);
+  }
+}
+
+void khtable_unref(struct khtable* t) {
+  if (--t->refs) return;
+  khtable_close_all(t);
+  free(t);
+}
+
+struct khandle* khandle_create(struct kobj* obj, zx_rights_t rights) {
+  if (!arena) {
+    arena = calloc(KHANDLE_ARENA_SIZE, sizeof(*arena));
+    if (!arena) return NULL;
+  }
+  uint32_t idx;
+  if (free_head != UINT32_MAX) {
+    idx = free_head;
+    free_head = arena[idx].next_free;
+  } else if (arena_used < KHANDLE_ARENA_SIZE) {
+    idx = arena_used++;
+  } else {
+    return NULL;
+  }
+  struct khandle* h = calloc(1, sizeof(*h));
+  if (!h) {
+    arena[idx].next_free = free_head;
+    free_head = idx;
+    return NULL;
+  }
+  arena[idx].h = h;
+  h->obj = obj;
+  h->rights = rights;
+  h->base_value = idx | ((arena[idx].gen & GEN_MASK) << INDEX_BITS);
+  list_init(&h->node);
+  kobj_ref(obj);
+  obj->handle_count++;
+  live++;
+  return h;
+}
+
+zx_handle_t khandle_value(const struct khtable* t, const struct khandle* h) {
+  return ((h->base_value << 2) | ZX_HANDLE_FIXED_BITS_MASK) ^ t->mixer;
+}
+
+zx_handle_t khandle_attach(struct khtable* t, struct khandle* h) {
+  h->table = t;
+  list_add_tail(&t->handles, &h->node);
+  t->count++;
+  return khandle_value(t, h);
+}
+
+void khandle_detach(struct khandle* h) {
+  if (!h->table) return;
+  list_del(&h->node);
+  h->table->count--;
+  h->table = NULL;
+}
+
+void khandle_destroy(struct khandle* h) {
+  khandle_detach(h);
+  struct kobj* o = h->obj;
+  uint32_t idx = h->base_value & INDEX_MASK;
+  arena[idx].h = NULL;
+  arena[idx].gen++;
+  arena[idx].next_free = free_head;
+  free_head = idx;
+  live--;
+  kobj_cancel_handle_observers(o, h);
+  free(h);
+  if (--o->handle_count == 0 && o->ops->on_zero_handles) o->ops->on_zero_handles(o);
+  kobj_unref(o);
+}
+
+struct khandle* khandle_lookup(const struct khtable* t, zx_handle_t value) {
+  if ((value & ZX_HANDLE_FIXED_BITS_MASK) != ZX_HANDLE_FIXED_BITS_MASK || !arena) return NULL;
+  uint32_t base = (value ^ t->mixer) >> 2;
+  uint32_t idx = base & INDEX_MASK;
+  if (idx >= arena_used) return NULL;
+  struct khandle* h = arena[idx].h;
+  if (!h || h->base_value != base || h->table != t) return NULL;
+  return h;
+}
+
+uint32_t khandle_live_count(void) { return live; }

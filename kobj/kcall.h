@@ -1,0 +1,54 @@
+/* One Zircon call in flight: who made it, its arguments, and how to answer it. The transport
+ * (host/) fills it in, kobj/ runs it. A call that cannot finish now is parked: its handler
+ * returns KCALL_PARKED, keeps the kcall, and later calls kcall_complete(). */
+#ifndef ZUM_KOBJ_KCALL_H_
+#define ZUM_KOBJ_KCALL_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zircon/types.h>
+#include <zum/abi-private.h>
+
+#define KCALL_PARKED INT64_MIN
+
+struct kcall;
+struct kproc;
+struct kthread;
+
+struct kcall_transport {
+  /* Sends c->result to the guest and releases c. */
+  void (*complete)(struct kcall* c);
+  /* Releases c without replying (its thread is gone). */
+  void (*release)(struct kcall* c);
+};
+
+struct kcall {
+  const struct kcall_transport* transport;
+  struct kproc* proc;
+  struct kthread* thread;
+  uint64_t id;      /* the transport's request id */
+  uint32_t nr;      /* index into kcall_table */
+  uint64_t args[8];
+  uint64_t regs[6]; /* the registers as trapped, before arguments 7-8 were fetched */
+  int64_t result;
+  int64_t start_ns; /* for tracing */
+  /* While parked: how to abandon the wait when the caller dies or is killed. */
+  void (*cancel)(struct kcall* c);
+  void* park_state;
+};
+
+/* Copies between guest memory and the supervisor. Any failure (unmapped, protected, NULL) is
+ * ZX_ERR_INVALID_ARGS, as a faulting user copy is in Zircon. */
+zx_status_t kcall_copy_in(struct kcall* c, void* dst, zum_uaddr_t src, size_t len);
+zx_status_t kcall_copy_out(struct kcall* c, zum_uaddr_t dst, const void* src, size_t len);
+
+/* Parks c: the handler returns KCALL_PARKED right after. `cancel` undoes the wait's
+ * registrations (it must not complete c). */
+int64_t kcall_park(struct kcall* c, void (*cancel)(struct kcall*), void* state);
+/* Finishes a parked call with `result`. */
+void kcall_complete(struct kcall* c, int64_t result);
+/* Abandons a parked call (its thread is gone): runs its cancel hook, no reply. */
+void kcall_abandon(struct kcall* c);
+
+#endif

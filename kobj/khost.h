@@ -1,0 +1,24 @@
+/* What the syscall layer asks of the host beyond a process's memory: starting hosted programs,
+ * the console, randomness. host/ and launcher/ provide it; tests fake it. */
+#ifndef ZUM_KOBJ_KHOST_H_
+#define ZUM_KOBJ_KHOST_H_
+
+#include <stddef.h>
+#include <zircon/types.h>
+
+struct kjob;
+struct kproc;
+
+struct khost_ops {
+  /* Starts hosted executable `path` as a new running process in `job`. */
+  zx_status_t (*spawn_hosted)(struct kjob* job, const char* path, char* const argv[],
+                              struct kproc** out);
+  /* zx_debug_write: the kernel console, which is the supervisor's stderr. */
+  void (*debug_write)(const char* buf, size_t len);
+  /* Fills buf with cryptographically strong random bytes; 0 or -1. */
+  int (*random_fill)(void* buf, size_t len);
+};
+
+extern const struct khost_ops* khost;
+
+#endif

@@ -1,0 +1,243 @@
+/* The task tree: jobs contain jobs and processes, processes contain threads. Lifetimes follow
+ * Zircon: a process is DEAD once its Linux process is gone, which asserts ZX_PROCESS_TERMINATED,
+ * closes its handle table and removes it from its job; a killed job terminates once everything
+ * under it has. */
+#include "kobj/task.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kobj/kcall.h"
+
+struct kjob* kroot_job;
+
+static void job_maybe_finish(struct kjob* j);
+
+/* ---- jobs */
+
+static zx_koid_t job_related(struct kobj* o) {
+  struct kjob* j = to_kjob(o);
+  return j->parent ? j->parent->base.koid : 0;
+}
+
+static void job_destroy(struct kobj* o) { free(o); }
+
+static void job_update_signals(struct kjob* j) {
+  zx_signals_t set = 0, clear = 0;
+  if (list_empty(&j->children)) set |= ZX_JOB_NO_JOBS;
+  else clear |= ZX_JOB_NO_JOBS;
+  if (list_empty(&j->procs)) set |= ZX_JOB_NO_PROCESSES;
+  else clear |= ZX_JOB_NO_PROCESSES;
+  kobj_signal(&j->base, clear, set);
+}
+
+/* A job nobody holds and that holds nothing goes away, as in Zircon. */
+static void job_maybe_release(struct kjob* j) {
+  if (j->base.handle_count || !list_empty(&j->children) || !list_empty(&j->procs) || !j->parent)
+    return;
+  if (!list_linked(&j->node)) return;
+  struct kjob* parent = j->parent;
+  list_del(&j->node);
+  job_update_signals(parent);
+  kobj_unref(&j->base); /* the parent's reference */
+  job_maybe_finish(parent);
+  job_maybe_release(parent);
+}
+
+static void job_zero_handles(struct kobj* o) { job_maybe_release(to_kjob(o)); }
+
+const struct kobj_ops kjob_ops = {
+    .type = ZX_OBJ_TYPE_JOB,
+    .name = "job",
+    .default_rights = ZX_DEFAULT_JOB_RIGHTS,
+    .on_zero_handles = job_zero_handles,
+    .destroy = job_destroy,
+    .related_koid = job_related,
+};
+
+struct kjob* kjob_create(struct kjob* parent) {
+  struct kjob* j = calloc(1, sizeof(*j));
+  if (!j) return NULL;
+  kobj_init(&j->base, &kjob_ops, ZX_JOB_NO_JOBS | ZX_JOB_NO_PROCESSES);
+  list_init(&j->children);
+  list_init(&j->procs);
+  list_init(&j->node);
+  j->parent = parent;
+  if (parent) {
+    kobj_ref(&j->base); /* held by the parent's children list */
+    list_add_tail(&parent->children, &j->node);
+    job_update_signals(parent);
+  }
+  return j;
+}
+
+static void job_maybe_finish(struct kjob* j) {
+  if (j->state != KJOB_KILLING || !list_empty(&j->children) || !list_empty(&j->procs)) return;
+  j->state = KJOB_DEAD;
+  kobj_signal(&j->base, 0, ZX_JOB_TERMINATED);
+}
+
+void kjob_kill(struct kjob* j, int64_t retcode) {
+  if (j->state != KJOB_ALIVE) return;
+  j->state = KJOB_KILLING;
+  j->return_code = retcode;
+  kobj_ref(&j->base);
+  struct list_node *pos, *tmp;
+  list_for_each_safe(pos, tmp, &j->children) kjob_kill(list_entry(pos, struct kjob, node), retcode);
+  list_for_each_safe(pos, tmp, &j->procs) kproc_kill(list_entry(pos, struct kproc, job_node), retcode);
+  job_maybe_finish(j);
+  kobj_unref(&j->base);
+}
+
+/* ---- processes */
+
+static zx_koid_t proc_related(struct kobj* o) {
+  struct kproc* p = to_kproc(o);
+  return p->job ? p->job->base.koid : 0;
+}
+
+static void proc_destroy(struct kobj* o) {
+  struct kproc* p = to_kproc(o);
+  if (p->host_ops && p->host_ops->release) p->host_ops->release(p->host);
+  free(p);
+}
+
+const struct kobj_ops kproc_ops = {
+    .type = ZX_OBJ_TYPE_PROCESS,
+    .name = "process",
+    .default_rights = ZX_DEFAULT_PROCESS_RIGHTS,
+    .destroy = proc_destroy,
+    .related_koid = proc_related,
+};
+
+struct kproc* kproc_create(struct kjob* job, const char* name, size_t name_len, void* host,
+                           const struct kproc_host_ops* host_ops, zx_status_t* err) {
+  if (job->state != KJOB_ALIVE) {
+    *err = ZX_ERR_BAD_STATE;
+    return NULL;
+  }
+  struct kproc* p = calloc(1, sizeof(*p));
+  if (!p) {
+    *err = ZX_ERR_NO_MEMORY;
+    return NULL;
+  }
+  p->table = khtable_create();
+  if (!p->table) {
+    free(p);
+    *err = ZX_ERR_NO_MEMORY;
+    return NULL;
+  }
+  kobj_init(&p->base, &kproc_ops, 0);
+  kobj_set_name(&p->base, name, name_len);
+  list_init(&p->threads);
+  p->host = host;
+  p->host_ops = host_ops;
+  p->job = job;
+  kobj_ref(&job->base);
+  kobj_ref(&p->base); /* held by the job's list until the process is dead */
+  list_add_tail(&job->procs, &p->job_node);
+  job_update_signals(job);
+  p->state = KPROC_RUNNING;
+  p->start_time = kobj_now ? kobj_now() : 0;
+  *err = ZX_OK;
+  return p;
+}
+
+struct kthread* kproc_find_thread(struct kproc* p, pid_t tid) {
+  struct list_node* pos;
+  list_for_each(pos, &p->threads) {
+    struct kthread* t = list_entry(pos, struct kthread, proc_node);
+    if (t->tid == tid && t->state != KTHREAD_DEAD) return t;
+  }
+  return NULL;
+}
+
+void kproc_kill(struct kproc* p, int64_t retcode) {
+  if (p->state == KPROC_DYING || p->state == KPROC_DEAD) return;
+  p->state = KPROC_DYING;
+  if (!p->return_code_set) {
+    p->return_code = retcode;
+    p->return_code_set = true;
+  }
+  /* Threads blocked in calls will never see a reply. */
+  struct list_node* pos;
+  list_for_each(pos, &p->threads) {
+    struct kthread* t = list_entry(pos, struct kthread, proc_node);
+    if (t->parked) kcall_abandon(t->parked);
+  }
+  if (p->host_ops && p->host_ops->kill) p->host_ops->kill(p->host);
+}
+
+void kproc_on_exit(struct kproc* p, int64_t retcode) {
+  if (p->state == KPROC_DEAD) return;
+  kobj_ref(&p->base);
+  p->state = KPROC_DEAD;
+  if (!p->return_code_set) {
+    p->return_code = retcode;
+    p->return_code_set = true;
+  }
+  struct list_node *pos, *tmp;
+  list_for_each_safe(pos, tmp, &p->threads) {
+    struct kthread* t = list_entry(pos, struct kthread, proc_node);
+    kthread_on_exit(t);
+  }
+  for (uint32_t i = 0; i < p->num_startup; i++)
+    if (p->startup[i]) khandle_destroy(p->startup[i]);
+  p->num_startup = 0;
+  khtable_close_all(p->table);
+  khtable_unref(p->table);
+  p->table = khtable_create(); /* an empty table for late lookups; freed with the process */
+  kobj_signal(&p->base, 0, ZX_PROCESS_TERMINATED);
+  struct kjob* job = p->job;
+  list_del(&p->job_node);
+  job_update_signals(job);
+  kobj_unref(&p->base); /* the job's reference */
+  job_maybe_finish(job);
+  job_maybe_release(job);
+  kobj_unref(&p->base);
+}
+
+/* ---- threads */
+
+static zx_koid_t thread_related(struct kobj* o) {
+  struct kthread* t = to_kthread(o);
+  return t->proc ? t->proc->base.koid : 0;
+}
+
+static void thread_destroy(struct kobj* o) {
+  struct kthread* t = to_kthread(o);
+  if (t->proc) kobj_unref(&t->proc->base);
+  free(t);
+}
+
+const struct kobj_ops kthread_ops = {
+    .type = ZX_OBJ_TYPE_THREAD,
+    .name = "thread",
+    .default_rights = ZX_DEFAULT_THREAD_RIGHTS,
+    .destroy = thread_destroy,
+    .related_koid = thread_related,
+};
+
+struct kthread* kthread_create(struct kproc* p, pid_t tid, const char* name, size_t name_len) {
+  struct kthread* t = calloc(1, sizeof(*t));
+  if (!t) return NULL;
+  kobj_init(&t->base, &kthread_ops, ZX_THREAD_RUNNING);
+  kobj_set_name(&t->base, name, name_len);
+  t->proc = p;
+  kobj_ref(&p->base);
+  t->tid = tid;
+  t->state = KTHREAD_RUNNING;
+  /* The creation reference is the process's list's, dropped when the thread is dead: callers
+   * that keep the pointer longer take their own. */
+  list_add_tail(&p->threads, &t->proc_node);
+  return t;
+}
+
+void kthread_on_exit(struct kthread* t) {
+  if (t->state == KTHREAD_DEAD) return;
+  if (t->parked) kcall_abandon(t->parked);
+  t->state = KTHREAD_DEAD;
+  kobj_signal(&t->base, ZX_THREAD_RUNNING, ZX_THREAD_TERMINATED);
+  list_del(&t->proc_node);
+  kobj_unref(&t->base);
+}

@@ -1,0 +1,112 @@
+/* Jobs, processes and threads: the task tree. */
+#ifndef ZUM_KOBJ_TASK_H_
+#define ZUM_KOBJ_TASK_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <zircon/types.h>
+
+#include "kobj/handle.h"
+#include "kobj/list.h"
+#include "kobj/object.h"
+
+struct kcall;
+
+/* What kobj/ needs from the host side of a process (host/ implements it; tests fake it). */
+struct kproc_host_ops {
+  /* Reads or writes guest memory; returns 0 or -1 (fault). */
+  int (*read)(void* host, uint64_t addr, void* buf, size_t len);
+  int (*write)(void* host, uint64_t addr, const void* buf, size_t len);
+  /* Ends the Linux process now (task_kill, process_exit). The death is reported back later
+   * through kproc_on_exit. */
+  void (*kill)(void* host);
+  /* Memory statistics for ZX_INFO_TASK_STATS; returns 0 or -1. */
+  int (*mem_stats)(void* host, uint64_t* mapped, uint64_t* private_bytes, uint64_t* shared);
+  /* Drops the host record (the process object is being destroyed). */
+  void (*release)(void* host);
+};
+
+enum kjob_state { KJOB_ALIVE, KJOB_KILLING, KJOB_DEAD };
+
+struct kjob {
+  struct kobj base;
+  struct kjob* parent;      /* NULL for the root job */
+  struct list_node node;    /* in parent->children */
+  struct list_node children;
+  struct list_node procs;
+  enum kjob_state state;
+  int64_t return_code;
+  bool kill_on_oom;
+};
+
+enum kproc_state { KPROC_INITIAL, KPROC_RUNNING, KPROC_DYING, KPROC_DEAD };
+
+struct kproc {
+  struct kobj base;
+  struct kjob* job;
+  struct list_node job_node; /* in job->procs */
+  struct khtable* table;
+  struct list_node threads;
+  enum kproc_state state;
+  int64_t return_code;
+  bool return_code_set;      /* set by process_exit / task_kill before the Linux exit */
+  zx_instant_mono_t start_time;
+  pid_t pid;                 /* for diagnostics; 0 if none */
+  void* host;
+  const struct kproc_host_ops* host_ops;
+  struct kobj* root_vmar;
+  /* Startup handles not yet claimed by hosted_init (hosted programs). */
+  struct khandle* startup[64];
+  uint32_t startup_info[64];
+  uint32_t num_startup;
+};
+
+enum kthread_state { KTHREAD_NEW, KTHREAD_RUNNING, KTHREAD_DYING, KTHREAD_DEAD };
+
+struct kthread {
+  struct kobj base;
+  struct kproc* proc;
+  struct list_node proc_node;
+  enum kthread_state state;
+  pid_t tid;
+  uint32_t blocked_state;    /* ZX_THREAD_STATE_BLOCKED_* while parked, else 0 */
+  struct kcall* parked;      /* the call this thread is blocked in, if any */
+  /* The answer to a call whose reply found the thread interrupted by a Linux signal: Linux
+   * restarts the identical call, which then gets this answer instead of running twice. */
+  struct {
+    bool valid;
+    uint32_t nr;
+    uint64_t args[6];
+    int64_t result;
+  } lost;
+};
+
+extern const struct kobj_ops kjob_ops, kproc_ops, kthread_ops;
+
+static inline struct kjob* to_kjob(struct kobj* o) { return (struct kjob*)o; }
+static inline struct kproc* to_kproc(struct kobj* o) { return (struct kproc*)o; }
+static inline struct kthread* to_kthread(struct kobj* o) { return (struct kthread*)o; }
+
+struct kjob* kjob_create(struct kjob* parent);
+/* Makes a running process (hosted programs start running) in `job`; NULL on no memory or if the
+ * job is dead (*err says which). */
+struct kproc* kproc_create(struct kjob* job, const char* name, size_t name_len, void* host,
+                           const struct kproc_host_ops* host_ops, zx_status_t* err);
+struct kthread* kthread_create(struct kproc* p, pid_t tid, const char* name, size_t name_len);
+/* The thread with Linux id tid in p, or NULL. */
+struct kthread* kproc_find_thread(struct kproc* p, pid_t tid);
+
+/* The Linux thread is gone. */
+void kthread_on_exit(struct kthread* t);
+/* The Linux process is gone: retcode is its exit code unless process_exit/task_kill set one. */
+void kproc_on_exit(struct kproc* p, int64_t retcode);
+/* Kill the process with `retcode` (task_kill: ZX_TASK_RETCODE_SYSCALL_KILL). */
+void kproc_kill(struct kproc* p, int64_t retcode);
+/* Kill every process and job below (and including) j. */
+void kjob_kill(struct kjob* j, int64_t retcode);
+
+/* The root job of the system, made by kobj_boot. */
+extern struct kjob* kroot_job;
+
+#endif

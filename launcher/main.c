@@ -1,0 +1,98 @@
+/* zum: run Zircon programs as Linux processes.
+ *
+ *   zum run [--trace] [--trace-file=PATH] PROGRAM [ARGS...]
+ *
+ * Starts PROGRAM (a hosted Zircon program) as the first process of a fresh Zircon system and
+ * exits with its return code. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zircon/types.h>
+
+#include "launcher/supervisor.h"
+#include "launcher/trace.h"
+
+static void usage(FILE* f) {
+  fprintf(f,
+          "usage: zum run [--trace] [--trace-file=PATH] PROGRAM [ARGS...]\n"
+          "       zum --version\n"
+          "\n"
+          "Runs PROGRAM, a hosted Zircon program (built with `pkg-config --cflags --libs zum`), as\n"
+          "the first process of a fresh Zircon system: root job -> its job -> PROGRAM. zum exits\n"
+          "with the program's return code.\n"
+          "\n"
+          "  --trace            print one line per Zircon call on stderr\n"
+          "  --trace-file=PATH  write those lines to PATH instead\n");
+}
+
+/* A Zircon return code as a Linux exit status. 0-255 pass through; anything else (negative
+ * codes, the ZX_TASK_RETCODE_* kills) would wrap, possibly to 0, so it is reported and mapped to
+ * 255 rather than pass for success. */
+static int exit_status(int64_t code) {
+  if (code >= 0 && code <= 255) return (int)code;
+  const char* why = "";
+  if (code == ZX_TASK_RETCODE_SYSCALL_KILL) why = " (ZX_TASK_RETCODE_SYSCALL_KILL)";
+  else if (code == ZX_TASK_RETCODE_EXCEPTION_KILL) why = " (ZX_TASK_RETCODE_EXCEPTION_KILL)";
+  else if (code == ZX_TASK_RETCODE_POLICY_KILL) why = " (ZX_TASK_RETCODE_POLICY_KILL)";
+  fprintf(stderr, "zum: process exited with return code %" PRId64 "%s\n", code, why);
+  return 255;
+}
+
+static int cmd_run(int argc, char** argv) {
+  struct sv_options o = {0};
+  int i = 0;
+  for (; i < argc; i++) {
+    const char* a = argv[i];
+    if (strcmp(a, "--") == 0) {
+      i++;
+      break;
+    }
+    if (a[0] != '-') break;
+    if (strcmp(a, "--trace") == 0) {
+      o.trace = stderr;
+    } else if (strncmp(a, "--trace-file=", 13) == 0) {
+      o.trace = fopen(a + 13, "we");
+      if (!o.trace) {
+        fprintf(stderr, "zum: cannot open %s: %s\n", a + 13, strerror(errno));
+        return 2;
+      }
+    } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      usage(stdout);
+      return 0;
+    } else {
+      fprintf(stderr, "zum: unknown option %s\n", a);
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (i >= argc) {
+    fprintf(stderr, "zum run: no program given\n");
+    usage(stderr);
+    return 2;
+  }
+  if (sv_init(&o) != 0) return 127;
+  int64_t code = sv_run_first(argv[i], &argv[i]);
+  if (code == INT64_MIN) return 127;
+  return exit_status(code);
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 2, argv + 2);
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("zum %s\n", PACKAGE_VERSION);
+    return 0;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  fprintf(stderr, "zum: unknown command %s\n", argv[1]);
+  usage(stderr);
+  return 2;
+}

@@ -1,0 +1,454 @@
+#include "launcher/supervisor.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zircon/processargs.h>
+
+#include "host/guest.h"
+#include "host/loop.h"
+#include "host/seccomp.h"
+#include "host/spawn.h"
+#include "kobj/deadline.h"
+#include "kobj/kcall_table.h"
+#include "kobj/khost.h"
+#include "kobj/task.h"
+#include "launcher/trace.h"
+
+extern char** environ;
+
+struct sv_proc;
+
+/* A Linux thread of a guest that is not its main thread: watched so its exit is noticed. */
+struct sv_thread {
+  struct host_loop_source src;
+  struct kthread* kt;
+  struct sv_proc* p;
+  struct list_node node;
+};
+
+struct sv_proc {
+  struct host_guest g;
+  struct kproc* kp;
+  struct host_loop_source listener_src;
+  struct host_loop_source pidfd_src;
+  struct list_node threads;
+  struct list_node node;
+  bool exited;
+};
+
+/* A trapped call: the kcall and where to reply. */
+struct sv_call {
+  struct kcall k;
+  struct sv_proc* p;
+  int listener;
+};
+
+static struct sv_options opts;
+static struct list_node procs = LIST_INIT(procs);
+/* Records freed after the current loop iteration: epoll may still report their fds. */
+static struct list_node graveyard = LIST_INIT(graveyard);
+static struct sv_proc* first_proc;
+static bool first_done;
+static int64_t first_code;
+static bool sync_wakeup_ok = true;
+
+static void on_listener(struct host_loop_source* s, uint32_t events);
+static void on_pidfd(struct host_loop_source* s, uint32_t events);
+
+/* ---- the transport */
+
+static void call_reply(struct sv_call* sc) {
+  struct kcall* c = &sc->k;
+  if (opts.trace) trace_call(opts.trace, c, host_clock_monotonic());
+  int r = host_seccomp_reply(sc->listener, c->id, c->result);
+  if (r == -ENOENT && c->thread && !(kcall_table[c->nr].flags & KCALL_NORETURN)) {
+    /* The thread was interrupted by a signal after the call ran; Linux will restart the same
+     * call. Remember the answer so the restart gets it instead of running twice. */
+    struct kthread* t = c->thread;
+    t->lost.valid = true;
+    t->lost.nr = c->nr;
+    memcpy(t->lost.args, c->regs, sizeof(t->lost.args));
+    t->lost.result = c->result;
+  }
+}
+
+static void sv_call_free(struct sv_call* sc) {
+  if (sc->k.thread) kobj_unref(&sc->k.thread->base);
+  kobj_unref(&sc->k.proc->base);
+  free(sc);
+}
+
+static void transport_complete(struct kcall* c) {
+  struct sv_call* sc = (struct sv_call*)c;
+  call_reply(sc);
+  sv_call_free(sc);
+}
+
+static void transport_release(struct kcall* c) { sv_call_free((struct sv_call*)c); }
+
+static const struct kcall_transport transport = {transport_complete, transport_release};
+
+/* ---- host hooks for kobj */
+
+static int hp_read(void* host, uint64_t a, void* b, size_t n) { return host_guest_read(host, a, b, n); }
+static int hp_write(void* host, uint64_t a, const void* b, size_t n) {
+  return host_guest_write(host, a, b, n);
+}
+static void hp_kill(void* host) { host_guest_kill(host); }
+static int hp_stats(void* host, uint64_t* m, uint64_t* p, uint64_t* s) {
+  return host_guest_mem_stats(host, m, p, s);
+}
+static void hp_release(void* host) {
+  struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
+  p->kp = NULL;
+  if (p->exited) list_add_tail(&graveyard, &p->node);
+}
+
+static const struct kproc_host_ops proc_ops = {hp_read, hp_write, hp_kill, hp_stats, hp_release};
+
+static struct sv_proc* sv_proc_new(void) {
+  struct sv_proc* p = calloc(1, sizeof(*p));
+  if (!p) return NULL;
+  p->g.pidfd = p->g.listener = -1;
+  list_init(&p->threads);
+  list_init(&p->node);
+  return p;
+}
+
+/* Registers a guest whose Linux process and listener exist. */
+static zx_status_t sv_adopt(struct sv_proc* p, struct kjob* job, const char* name) {
+  zx_status_t s;
+  p->kp = kproc_create(job, name, strlen(name), &p->g, &proc_ops, &s);
+  if (!p->kp) return s;
+  p->kp->pid = p->g.pid;
+  p->g.owner = p->kp;
+  if (!host_seccomp_set_sync_wakeup(p->g.listener) && sync_wakeup_ok) {
+    sync_wakeup_ok = false;
+    fprintf(stderr, "zum: this kernel lacks SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6+); "
+                    "Zircon calls will be slower\n");
+  }
+  p->listener_src.fd = p->g.listener;
+  p->listener_src.ready = on_listener;
+  p->pidfd_src.fd = p->g.pidfd;
+  p->pidfd_src.ready = on_pidfd;
+  if (host_loop_add(&p->listener_src) != 0 || host_loop_add(&p->pidfd_src) != 0) {
+    kproc_kill(p->kp, ZX_TASK_RETCODE_SYSCALL_KILL);
+    return ZX_ERR_NO_RESOURCES;
+  }
+  list_add_tail(&procs, &p->node);
+  return ZX_OK;
+}
+
+static const char* base_name(const char* path) {
+  const char* s = strrchr(path, '/');
+  return s ? s + 1 : path;
+}
+
+static zx_status_t kh_spawn(struct kjob* job, const char* path, char* const argv[],
+                            struct kproc** out) {
+  if (job->state != KJOB_ALIVE) return ZX_ERR_BAD_STATE;
+  struct sv_proc* p = sv_proc_new();
+  if (!p) return ZX_ERR_NO_MEMORY;
+  char* empty[] = {(char*)path, NULL};
+  int r = host_spawn_hosted(path, argv && argv[0] ? argv : empty, environ, &p->g);
+  if (r != 0) {
+    free(p);
+    return r == -ENOENT ? ZX_ERR_NOT_FOUND : r == -EACCES ? ZX_ERR_ACCESS_DENIED : ZX_ERR_IO;
+  }
+  zx_status_t s = sv_adopt(p, job, base_name(path));
+  if (s != ZX_OK) {
+    host_guest_kill(&p->g);
+    host_guest_close(&p->g);
+    free(p);
+    return s;
+  }
+  kobj_ref(&p->kp->base);
+  *out = p->kp;
+  return ZX_OK;
+}
+
+static void kh_debug_write(const char* buf, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(STDERR_FILENO, buf, len);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      return;
+    }
+    buf += n;
+    len -= (size_t)n;
+  }
+}
+
+static int kh_random(void* buf, size_t len) { return host_random_fill(buf, len); }
+
+static const struct khost_ops khost_impl = {kh_spawn, kh_debug_write, kh_random};
+
+/* ---- threads */
+
+static void on_thread_exit(struct host_loop_source* s, uint32_t events) {
+  struct sv_thread* t = container_of(s, struct sv_thread, src);
+  host_loop_remove(&t->src);
+  close(t->src.fd);
+  t->src.fd = -1;
+  kthread_on_exit(t->kt);
+  list_del(&t->node);
+  kobj_unref(&t->kt->base);
+  free(t);
+}
+
+/* The kthread for Linux thread `tid` of p, made on its first call. NULL if tid is not in p
+ * (a Linux child the guest forked inherits the filter but is no Zircon process). */
+static struct kthread* thread_of(struct sv_proc* p, pid_t tid) {
+  struct kthread* t = kproc_find_thread(p->kp, tid);
+  if (t) return t;
+  if (tid != p->g.pid && host_tgid_of(tid) != p->g.pid) return NULL;
+  char name[ZX_MAX_NAME_LEN];
+  host_thread_comm(tid, name, sizeof(name));
+  t = kthread_create(p->kp, tid, name, strlen(name));
+  if (!t) return NULL;
+  if (tid != p->g.pid) {
+    struct sv_thread* w = calloc(1, sizeof(*w));
+    int fd = host_pidfd_open(tid, true);
+    if (w && fd >= 0) {
+      w->src.fd = fd;
+      w->src.ready = on_thread_exit;
+      w->kt = t;
+      w->p = p;
+      kobj_ref(&t->base);
+      list_add_tail(&p->threads, &w->node);
+      if (host_loop_add(&w->src) != 0) {
+        list_del(&w->node);
+        kobj_unref(&t->base);
+        close(fd);
+        free(w);
+      }
+    } else {
+      /* Kernels before 6.9 have no thread pidfds: the thread is seen dead with its process. */
+      if (fd >= 0) close(fd);
+      free(w);
+    }
+  }
+  return t;
+}
+
+/* ---- calls */
+
+static void handle_request(struct sv_proc* p, const struct host_notif* n) {
+  uint32_t idx = (uint32_t)n->nr - ZUM_SYSCALL_BASE;
+  if (n->nr < ZUM_SYSCALL_BASE || idx >= ZUM_SYS_COUNT || !p->kp || p->kp->state == KPROC_DEAD) {
+    host_seccomp_reply_errno(p->g.listener, n->id, ENOSYS);
+    return;
+  }
+  struct kthread* t = thread_of(p, n->tid);
+  if (!t) {
+    host_seccomp_reply_errno(p->g.listener, n->id, ENOSYS);
+    return;
+  }
+  if (t->lost.valid) {
+    bool same = t->lost.nr == idx && memcmp(t->lost.args, n->args, sizeof(n->args)) == 0;
+    t->lost.valid = false;
+    if (same) {
+      host_seccomp_reply(p->g.listener, n->id, t->lost.result);
+      return;
+    }
+  }
+  if (t->parked) {
+    struct kcall* old = t->parked;
+    if (old->nr == idx && memcmp(old->regs, n->args, sizeof(n->args)) == 0) {
+      /* A signal interrupted the parked call and Linux restarted it: keep waiting under the new
+       * request id rather than running it again (channel_call must not write twice). */
+      old->id = n->id;
+      return;
+    }
+    kcall_abandon(old);
+  }
+  struct sv_call* sc = calloc(1, sizeof(*sc));
+  if (!sc) {
+    host_seccomp_reply(p->g.listener, n->id, ZX_ERR_NO_MEMORY);
+    return;
+  }
+  struct kcall* c = &sc->k;
+  sc->p = p;
+  sc->listener = p->g.listener;
+  c->transport = &transport;
+  c->proc = p->kp;
+  c->thread = t;
+  kobj_ref(&p->kp->base);
+  kobj_ref(&t->base);
+  c->id = n->id;
+  c->nr = idx;
+  memcpy(c->args, n->args, sizeof(n->args));
+  memcpy(c->regs, n->args, sizeof(n->args));
+  if (opts.trace) c->start_ns = host_clock_monotonic();
+  int64_t r = kcall_dispatch(c);
+  if (r == KCALL_PARKED) {
+    if (opts.trace) trace_parked(opts.trace, c);
+    return;
+  }
+  c->result = r;
+  call_reply(sc);
+  sv_call_free(sc);
+}
+
+static void on_listener(struct host_loop_source* s, uint32_t events) {
+  struct sv_proc* p = container_of(s, struct sv_proc, listener_src);
+  if (events & HOST_EV_IN) {
+    struct host_notif n;
+    int r = host_seccomp_recv(p->g.listener, &n);
+    if (r == 1) handle_request(p, &n);
+  }
+  if ((events & ~HOST_EV_IN) && !(events & HOST_EV_IN)) {
+    /* Every user of the filter is gone; the pidfd reports the exit itself. */
+    host_loop_remove(&p->listener_src);
+  }
+}
+
+static void sv_proc_exited(struct sv_proc* p) {
+  if (p->exited) return;
+  p->exited = true;
+  int sig = 0;
+  int64_t code = host_guest_reap(&p->g, ZX_TASK_RETCODE_EXCEPTION_KILL, &sig);
+  host_loop_remove(&p->listener_src);
+  host_loop_remove(&p->pidfd_src);
+  struct list_node *pos, *tmp;
+  list_for_each_safe(pos, tmp, &p->threads) {
+    struct sv_thread* t = list_entry(pos, struct sv_thread, node);
+    host_loop_remove(&t->src);
+    close(t->src.fd);
+    list_del(&t->node);
+    kobj_unref(&t->kt->base);
+    free(t);
+  }
+  list_del(&p->node);
+  struct kproc* kp = p->kp;
+  if (p == first_proc) {
+    first_done = true;
+    first_code = kp->return_code_set ? kp->return_code : code;
+    if (sig && !kp->return_code_set && opts.trace)
+      fprintf(opts.trace, "zum: process %s died of signal %d\n", kp->base.name, sig);
+  }
+  host_guest_close(&p->g);
+  kproc_on_exit(kp, code);
+  /* The job's reference is gone; the supervisor's goes now. If it was the last, hp_release
+   * queues p for freeing; otherwise handles to the process remain and p stays until they go. */
+  kobj_unref(&kp->base);
+}
+
+static void on_pidfd(struct host_loop_source* s, uint32_t events) {
+  struct sv_proc* p = container_of(s, struct sv_proc, pidfd_src);
+  sv_proc_exited(p);
+}
+
+static void on_timer(void) { kdeadline_run(host_clock_monotonic()); }
+
+static void flush_graveyard(void) {
+  while (!list_empty(&graveyard)) {
+    struct sv_proc* p = list_first(&graveyard, struct sv_proc, node);
+    list_del(&p->node);
+    free(p);
+  }
+}
+
+static int run_loop_until_first_done(void) {
+  while (!first_done) {
+    kobj_run_deferred();
+    host_loop_set_timer(kdeadline_next());
+    int r = host_loop_run_once(on_timer);
+    kobj_run_deferred();
+    flush_graveyard();
+    if (r < 0) return r;
+  }
+  return 0;
+}
+
+/* Ends every remaining guest: the system goes down with its first process. */
+static void kill_all(void) {
+  struct list_node *pos, *tmp;
+  list_for_each_safe(pos, tmp, &procs) {
+    struct sv_proc* p = list_entry(pos, struct sv_proc, node);
+    host_guest_kill(&p->g);
+  }
+  list_for_each_safe(pos, tmp, &procs) {
+    struct sv_proc* p = list_entry(pos, struct sv_proc, node);
+    sv_proc_exited(p);
+  }
+  kobj_run_deferred();
+  flush_graveyard();
+}
+
+static uint32_t rnd32(void) { return host_random32(); }
+
+int sv_init(const struct sv_options* o) {
+  opts = *o;
+  signal(SIGPIPE, SIG_IGN);
+  int r = host_seccomp_check_sizes();
+  if (r != 0) {
+    fprintf(stderr, "zum: seccomp user notifications are unavailable here (%s)\n", strerror(-r));
+    return r;
+  }
+  r = host_loop_init();
+  if (r != 0) return r;
+  kobj_now = host_clock_monotonic;
+  khandle_random32 = rnd32;
+  khost = &khost_impl;
+  kroot_job = kjob_create(NULL);
+  if (!kroot_job) return -ENOMEM;
+  kobj_set_name(&kroot_job->base, "root", 4);
+  return 0;
+}
+
+int64_t sv_run_first(const char* path, char* const argv[]) {
+  struct kjob* job = kjob_create(kroot_job);
+  if (!job) return INT64_MIN;
+  struct kproc* kp;
+  zx_status_t s = kh_spawn(job, path, argv, &kp);
+  if (s != ZX_OK) {
+    fprintf(stderr, "zum: cannot start %s: %s\n", path,
+            s == ZX_ERR_NOT_FOUND ? "no such file" : s == ZX_ERR_ACCESS_DENIED ? "permission denied"
+                                                                               : "start failed");
+    return INT64_MIN;
+  }
+  first_proc = container_of((struct host_guest*)kp->host, struct sv_proc, g);
+  /* The first process gets its job as the default job. */
+  struct khandle* jh = khandle_create(&job->base, ZX_DEFAULT_JOB_RIGHTS);
+  if (jh) {
+    kp->startup[kp->num_startup] = jh;
+    kp->startup_info[kp->num_startup++] = PA_HND(PA_JOB_DEFAULT, 0);
+  }
+  kobj_unref(&kp->base);
+  kobj_unref(&job->base); /* the root job's list holds it */
+  int r = run_loop_until_first_done();
+  if (r < 0) fprintf(stderr, "zum: supervisor loop failed: %s\n", strerror(-r));
+  kill_all();
+  return first_code;
+}
+
+void sv_serve_bare(int sock, pid_t guest) {
+  int listener = host_recv_fd(sock);
+  close(sock);
+  if (listener < 0) _exit(127);
+  struct sv_proc* p = sv_proc_new();
+  if (!p) _exit(127);
+  p->g.pid = guest;
+  p->g.listener = listener;
+  p->g.pidfd = host_pidfd_open(guest, false);
+  p->g.is_child = false;
+  if (p->g.pidfd < 0) _exit(127);
+  struct kjob* job = kjob_create(kroot_job);
+  char name[ZX_MAX_NAME_LEN];
+  host_thread_comm(guest, name, sizeof(name));
+  if (!job || sv_adopt(p, job, name) != ZX_OK) _exit(127);
+  first_proc = p;
+  struct khandle* jh = khandle_create(&job->base, ZX_DEFAULT_JOB_RIGHTS);
+  if (jh) {
+    p->kp->startup[p->kp->num_startup] = jh;
+    p->kp->startup_info[p->kp->num_startup++] = PA_HND(PA_JOB_DEFAULT, 0);
+  }
+  kobj_unref(&job->base);
+  run_loop_until_first_done();
+  kill_all();
+  _exit(0);
+}

@@ -1,0 +1,27 @@
+/* The supervisor: owns every kernel object, receives trapped calls from every guest, dispatches
+ * them to kobj/ and replies. Single-threaded; blocking calls are parked, never block it. */
+#ifndef ZUM_LAUNCHER_SUPERVISOR_H_
+#define ZUM_LAUNCHER_SUPERVISOR_H_
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+struct sv_options {
+  FILE* trace;         /* non-NULL: one line per Zircon call */
+  const char* argv0;
+};
+
+/* Sets up the loop, the root job and the host hooks. Returns 0 or -errno. */
+int sv_init(const struct sv_options* opts);
+
+/* zum run: starts `path` as the first process (root job -> its job -> it), serves every guest
+ * until it exits, kills what is left, and returns its Zircon return code. On a start failure
+ * returns INT64_MIN and prints why. */
+int64_t sv_run_first(const char* path, char* const argv[]);
+
+/* Bare mode: the calling program's parent `guest` installed the filter and sent its listener over
+ * `sock`; serve it until it exits. Never returns. */
+__attribute__((noreturn)) void sv_serve_bare(int sock, pid_t guest);
+
+#endif
