@@ -49,7 +49,7 @@ class Arg:
             return "ZUM_ARG_TOPIC"
         if n == "property":
             return "ZUM_ARG_PROPERTY"
-        if n == "options" or n.endswith("_mask"):
+        if n == "options" or n.endswith("_mask") or n.endswith("_base") or n.endswith("addr"):
             return "ZUM_ARG_HEX"
         if n == "koid":
             return "ZUM_ARG_KOID"

@@ -132,6 +132,7 @@ static void format_arg(char* buf, size_t len, enum zum_arg_kind kind, uint64_t v
     case ZUM_ARG_TIME:
       if ((int64_t)v == INT64_MAX) snprintf(buf, len, "INFINITE");
       else if ((int64_t)v == INT64_MIN) snprintf(buf, len, "INFINITE_PAST");
+      else if ((int64_t)v <= 0) snprintf(buf, len, "%" PRId64, (int64_t)v);
       else snprintf(buf, len, "now%+.3fms", ((double)((int64_t)v - now)) / 1e6);
       break;
     case ZUM_ARG_DURATION:
@@ -176,9 +177,10 @@ static void line(FILE* out, const struct kcall* c, const char* tail) {
     used += (size_t)snprintf(args + used, sizeof(args) - used, "%s%s=%s", i ? ", " : "",
                              d->args[i].name, v);
   }
-  fprintf(out, "[%" PRIu64 ":%" PRIu64 "] %s%s(%s) %s\n", c->proc ? c->proc->base.koid : 0,
-          c->thread ? c->thread->base.koid : 0, (d->flags & KCALL_PRIVATE) ? "zum_" : "zx_",
-          d->name, args, tail);
+  /* Koids as Zircon tools print them, and the Linux thread id for gdb -p / strace -p. */
+  fprintf(out, "[%" PRIu64 ":%" PRIu64 " tid %d] %s%s(%s) %s\n", c->proc ? c->proc->base.koid : 0,
+          c->thread ? c->thread->base.koid : 0, c->thread ? (int)c->thread->tid : 0,
+          (d->flags & KCALL_PRIVATE) ? "zum_" : "zx_", d->name, args, tail);
   fflush(out);
 }
 
