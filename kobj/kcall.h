@@ -11,6 +11,8 @@
 #include <zum/abi-private.h>
 
 #define KCALL_PARKED INT64_MIN
+/* The handler ended the caller (process_exit): nothing is sent back; the transport frees c. */
+#define KCALL_NOREPLY (INT64_MIN + 1)
 
 struct kcall;
 struct kproc;

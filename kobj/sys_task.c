@@ -51,7 +51,6 @@ int64_t sys_process_exit(struct kcall* c, int64_t retcode) {
     p->return_code = retcode;
     p->return_code_set = true;
   }
-  kcall_park(c, NULL, NULL);
-  kproc_kill(p, retcode); /* abandons this call with the process's other blocked calls */
-  return KCALL_PARKED;
+  kproc_kill(p, retcode);
+  return KCALL_NOREPLY;
 }

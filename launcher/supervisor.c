@@ -284,6 +284,11 @@ static void handle_request(struct sv_proc* p, const struct host_notif* n) {
   memcpy(c->regs, n->args, sizeof(n->args));
   if (opts.trace) c->start_ns = host_clock_monotonic();
   int64_t r = kcall_dispatch(c);
+  if (r == KCALL_NOREPLY) {
+    if (opts.trace) trace_noreturn(opts.trace, c);
+    sv_call_free(sc);
+    return;
+  }
   if (r == KCALL_PARKED) {
     if (opts.trace) trace_parked(opts.trace, c);
     return;
@@ -392,6 +397,7 @@ int sv_init(const struct sv_options* o) {
   r = host_loop_init();
   if (r != 0) return r;
   kobj_now = host_clock_monotonic;
+  kobj_boot_now = host_clock_boot;
   khandle_random32 = rnd32;
   khost = &khost_impl;
   kroot_job = kjob_create(NULL);

@@ -195,3 +195,5 @@ void trace_call(FILE* out, const struct kcall* c, int64_t end_ns) {
 }
 
 void trace_parked(FILE* out, const struct kcall* c) { line(out, c, "... blocked"); }
+
+void trace_noreturn(FILE* out, const struct kcall* c) { line(out, c, "-> (does not return)"); }

@@ -11,6 +11,8 @@
 void trace_call(FILE* out, const struct kcall* c, int64_t end_ns);
 /* A call blocked (its line comes when it finishes). */
 void trace_parked(FILE* out, const struct kcall* c);
+/* A call that does not return (process_exit). */
+void trace_noreturn(FILE* out, const struct kcall* c);
 
 /* Decoders, also used by tests. Each writes into buf (NUL-terminated, truncated to len). */
 void trace_signals(char* buf, size_t len, uint32_t signals);
