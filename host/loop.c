@@ -68,6 +68,12 @@ int64_t host_clock_monotonic(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int64_t host_clock_boot(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 uint32_t host_random32(void) {
   uint32_t v = 0;
   host_random_fill(&v, sizeof(v));

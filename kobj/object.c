@@ -4,6 +4,7 @@
 
 static zx_koid_t next_koid = ZX_KOID_FIRST;
 int64_t (*kobj_now)(void);
+int64_t (*kobj_boot_now)(void);
 
 zx_koid_t kobj_next_koid(void) { return next_koid++; }
 
@@ -24,7 +25,10 @@ void kobj_unref(struct kobj* o) {
 void kobj_signal(struct kobj* o, zx_signals_t clear, zx_signals_t set) {
   zx_signals_t before = o->signals;
   o->signals = (before & ~clear) | set;
-  if (o->signals == before) return;
+  /* As Zircon's UpdateState: only a signal becoming active notifies observers (then every one
+   * whose watched signals are asserted); clearing, or setting what was set, notifies no one.
+   * Edge-triggered waits (wait_async EDGE) depend on this. */
+  if ((o->signals & ~before) == 0) return;
   /* Observers may complete waits that drop the last reference to o; hold one meanwhile. */
   kobj_ref(o);
   struct list_node *pos, *tmp;

@@ -48,10 +48,10 @@ struct kobserver {
   /* The handle the wait was made through: closing it cancels the wait. May be NULL. */
   const struct khandle* handle;
   zx_signals_t watched;
-  /* Called when the object's signals change while any watched signal is asserted (and once
-   * immediately from kobj_observe if already asserted). Returns true to be removed, in which
-   * case it may free the observer (it is already unlinked). Must not unlink other observers of
-   * the same object: defer such work (kobj_defer). */
+  /* Called when one of the object's signals becomes active while any watched signal is asserted
+   * (and once immediately from kobj_observe if already asserted). Returns true to be removed,
+   * in which case it may free the observer (it is already unlinked). Must not unlink other
+   * observers of the same object: defer such work (kobj_defer). */
   bool (*on_signals)(struct kobserver* o, zx_signals_t signals);
   /* The handle was closed, or the object is being torn down: the observer has been removed. */
   void (*on_cancel)(struct kobserver* o);
@@ -88,5 +88,7 @@ void kobj_set_name(struct kobj* o, const char* name, size_t len);
 
 /* The time source of the kernel side (CLOCK_MONOTONIC, nanoseconds); host/ sets it, tests fake it. */
 extern int64_t (*kobj_now)(void);
+/* The boot clock (CLOCK_BOOTTIME: monotonic time plus time suspended); NULL: same as kobj_now. */
+extern int64_t (*kobj_boot_now)(void);
 
 #endif
