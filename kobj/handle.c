@@ -109,6 +109,7 @@ void khandle_destroy(struct khandle* h) {
   kobj_cancel_handle_observers(o, h);
   free(h);
   if (--o->handle_count == 0 && o->ops->on_zero_handles) o->ops->on_zero_handles(o);
+  else if (o->handle_count && o->ops->on_handle_removed) o->ops->on_handle_removed(o);
   kobj_unref(o);
 }
 

@@ -23,6 +23,8 @@ struct kobj_ops {
   bool not_waitable;
   /* The last handle went away (the object may live on through internal references). */
   void (*on_zero_handles)(struct kobj* o);
+  /* A handle went away and others remain (optional; channels use it to collect cycles). */
+  void (*on_handle_removed)(struct kobj* o);
   /* The last reference went away: free it. */
   void (*destroy)(struct kobj* o);
   /* The koid of the related object reported by ZX_INFO_HANDLE_BASIC (peer, parent), or 0. */
