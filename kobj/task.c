@@ -22,12 +22,18 @@ static zx_koid_t job_related(struct kobj* o) {
 
 static void job_destroy(struct kobj* o) { free(o); }
 
+/* Zircon's kernel also keeps ZX_JOB_NO_CHILDREN (signal 6) on a job with neither child jobs nor
+ * processes; it is not in the public headers, but waiters observe it, so zum keeps it too. */
+#define KJOB_NO_CHILDREN ((zx_signals_t)1u << 6)
+
 static void job_update_signals(struct kjob* j) {
   zx_signals_t set = 0, clear = 0;
   if (list_empty(&j->children)) set |= ZX_JOB_NO_JOBS;
   else clear |= ZX_JOB_NO_JOBS;
   if (list_empty(&j->procs)) set |= ZX_JOB_NO_PROCESSES;
   else clear |= ZX_JOB_NO_PROCESSES;
+  if (list_empty(&j->children) && list_empty(&j->procs)) set |= KJOB_NO_CHILDREN;
+  else clear |= KJOB_NO_CHILDREN;
   kobj_signal(&j->base, clear, set);
 }
 
@@ -58,7 +64,7 @@ const struct kobj_ops kjob_ops = {
 struct kjob* kjob_create(struct kjob* parent) {
   struct kjob* j = calloc(1, sizeof(*j));
   if (!j) return NULL;
-  kobj_init(&j->base, &kjob_ops, ZX_JOB_NO_JOBS | ZX_JOB_NO_PROCESSES);
+  kobj_init(&j->base, &kjob_ops, ZX_JOB_NO_JOBS | ZX_JOB_NO_PROCESSES | KJOB_NO_CHILDREN);
   list_init(&j->children);
   list_init(&j->procs);
   list_init(&j->node);

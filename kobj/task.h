@@ -13,6 +13,13 @@
 
 struct kcall;
 
+/* What the host knows about one Linux thread (kproc_host_ops.thread_info). */
+struct kthread_host_info {
+  uint64_t cpu_mask[8];      /* allowed CPUs (sched_getaffinity), bit n = CPU n */
+  int64_t runtime_ns;        /* time spent running */
+  uint32_t last_cpu;         /* CPU it last ran on */
+};
+
 /* What kobj/ needs from the host side of a process (host/ implements it; tests fake it). */
 struct kproc_host_ops {
   /* Reads or writes guest memory; returns 0 or -1 (fault). */
@@ -25,6 +32,12 @@ struct kproc_host_ops {
   int (*mem_stats)(void* host, uint64_t* mapped, uint64_t* private_bytes, uint64_t* shared);
   /* Drops the host record (the process object is being destroyed). */
   void (*release)(void* host);
+  /* Optional (NULL: unknown). Scheduling facts about Linux thread `tid` of the process for
+   * ZX_INFO_THREAD / ZX_INFO_THREAD_STATS; returns 0, or -1 if the thread is gone. */
+  int (*thread_info)(void* host, pid_t tid, struct kthread_host_info* out);
+  /* Optional. Gives every live Linux thread of the process its kthread now (threads are
+   * otherwise met on their first call), so thread lists and koid lookups see them all. */
+  void (*sync_threads)(void* host);
 };
 
 enum kjob_state { KJOB_ALIVE, KJOB_KILLING, KJOB_DEAD };
@@ -56,6 +69,11 @@ struct kproc {
   void* host;
   const struct kproc_host_ops* host_ops;
   struct kobj* root_vmar;
+  /* ZX_PROP_PROCESS_DEBUG_ADDR / BREAK_ON_LOAD / VDSO_BASE_ADDRESS (0 for hosted programs,
+   * whose vDSO is an ordinary shared library). */
+  uintptr_t debug_addr;
+  uintptr_t dyn_break_on_load;
+  uintptr_t vdso_base;
   /* Startup handles not yet claimed by hosted_init (hosted programs). */
   struct khandle* startup[64];
   uint32_t startup_info[64];

@@ -1,7 +1,10 @@
 #include "launcher/supervisor.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -107,7 +110,66 @@ static void hp_release(void* host) {
   if (p->exited) list_add_tail(&graveyard, &p->node);
 }
 
-static const struct kproc_host_ops proc_ops = {hp_read, hp_write, hp_kill, hp_stats, hp_release};
+/* ZX_INFO_THREAD / THREAD_STATS: allowed CPUs, run time and last CPU of a guest thread. */
+static int hp_thread_info(void* host, pid_t tid, struct kthread_host_info* out) {
+  struct host_guest* g = host;
+  char path[96];
+  snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)g->pid, (int)tid);
+  FILE* f = fopen(path, "re");
+  if (!f) return -1;
+  long long run = 0;
+  int n = fscanf(f, "%lld", &run);
+  fclose(f);
+  if (n != 1) return -1;
+  out->runtime_ns = run;
+  /* The CPU it last ran on is field 39 of stat, counted after the ")" that ends the name. */
+  snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)g->pid, (int)tid);
+  f = fopen(path, "re");
+  if (!f) return -1;
+  char buf[1024];
+  size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+  fclose(f);
+  buf[len] = 0;
+  char* q = strrchr(buf, ')');
+  for (int field = 2; q && field < 39; field++) q = strchr(q + 1, ' ');
+  out->last_cpu = q ? (uint32_t)strtoul(q + 1, NULL, 10) : 0;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(tid, sizeof(set), &set) != 0) return -1;
+  for (unsigned i = 0; i < CPU_SETSIZE && i < 64 * 8; i++)
+    if (CPU_ISSET(i, &set)) out->cpu_mask[i / 64] |= 1ull << (i % 64);
+  return 0;
+}
+
+static struct kthread* thread_of(struct sv_proc* p, pid_t tid);
+
+/* Meets every Linux thread of a guest, so thread lists show threads that made no call yet. */
+static void hp_sync_threads(void* host) {
+  struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
+  if (p->exited || !p->kp) return;
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/task", (int)p->g.pid);
+  DIR* d = opendir(path);
+  if (!d) return;
+  struct dirent* e;
+  while ((e = readdir(d)) != NULL) {
+    char* end;
+    long tid = strtol(e->d_name, &end, 10);
+    if (*end || tid <= 0) continue;
+    thread_of(p, (pid_t)tid);
+  }
+  closedir(d);
+}
+
+static const struct kproc_host_ops proc_ops = {
+    .read = hp_read,
+    .write = hp_write,
+    .kill = hp_kill,
+    .mem_stats = hp_stats,
+    .release = hp_release,
+    .thread_info = hp_thread_info,
+    .sync_threads = hp_sync_threads,
+};
 
 static struct sv_proc* sv_proc_new(void) {
   struct sv_proc* p = calloc(1, sizeof(*p));

@@ -27,8 +27,8 @@ static int fake_stats(void* host, uint64_t* m, uint64_t* p, uint64_t* s) {
   *s = 0;
   return 0;
 }
-static const struct kproc_host_ops fake_proc_ops = {fake_read, fake_write, fake_kill, fake_stats,
-                                                    NULL};
+static const struct kproc_host_ops fake_proc_ops = {
+    .read = fake_read, .write = fake_write, .kill = fake_kill, .mem_stats = fake_stats};
 
 static zx_status_t fake_spawn(struct kjob* job, const char* path, char* const argv[],
                               struct kproc** out) {
