@@ -1,1 +1,39 @@
-# Owned by the bench work: its sources (libzumcore_la_SOURCES += ...), unit tests and guests.
+# Owned by the bench work: `make bench`, the demo, and the installed-tree test.
+
+# ---- benchmarks: built by `make` (so they keep compiling), run only by `make bench`
+bench_guests = tests/bench/calls tests/bench/pingpong
+noinst_PROGRAMS += tests/bench/transport $(bench_guests)
+
+tests_bench_transport_SOURCES = tests/bench/transport.c tests/bench/bench.h
+tests_bench_transport_LDADD = libzumcore.la $(SECCOMP_LIBS)
+
+tests_bench_calls_SOURCES = tests/bench/calls.c tests/bench/bench.h
+tests_bench_calls_CFLAGS = $(guest_cflags)
+tests_bench_calls_LDADD = $(guest_ldadd)
+tests_bench_calls_LDFLAGS = $(guest_ldflags)
+
+tests_bench_pingpong_SOURCES = tests/bench/pingpong.c tests/bench/bench.h
+tests_bench_pingpong_CFLAGS = $(guest_cflags)
+tests_bench_pingpong_LDADD = $(guest_ldadd)
+tests_bench_pingpong_LDFLAGS = $(guest_ldflags)
+
+EXTRA_DIST += tests/bench/run.sh
+
+bench: zum libzircon.so tests/bench/transport $(bench_guests)
+	@ZUM=$(abs_builddir)/zum BENCH=$(abs_builddir)/tests/bench \
+		$(SHELL) $(srcdir)/tests/bench/run.sh
+.PHONY: bench
+
+# ---- the demo: `./zum run examples/demo` from the build directory
+noinst_PROGRAMS += examples/demo
+examples_demo_SOURCES = examples/demo.c
+examples_demo_CFLAGS = $(guest_cflags)
+examples_demo_LDADD = $(guest_ldadd)
+examples_demo_LDFLAGS = $(guest_ldflags)
+
+# ---- the installed tree: `make install DESTDIR=<tmp>` (no root needed), used from there and
+# after moving it (tests/install-test.sh). The test builds programs against the installed
+# libraries, so it needs the compiler and the sanitizer flags this tree was built with.
+TESTS += tests/install-test.sh
+EXTRA_DIST += tests/install-test.sh tests/install-hello.c
+TESTS_ENVIRONMENT += CC='$(CC)' ZUM_SAN_CFLAGS='$(ZUM_SAN_CFLAGS)' MAKE='$(MAKE)'

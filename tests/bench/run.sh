@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# `make bench`: runs the bench programs and prints one line per metric,
+#   <metric> zum <value> <unit> baseline <value> <unit> ratio <zum/baseline>
+# with every baseline measured in the same run. Each program reports medians of 7 repetitions;
+# this script runs all of them BENCH_ROUNDS times (default 3), interleaved so that load or clock
+# changes during the run hit zum and its baselines alike, and prints the median of the rounds.
+# Nothing is pinned to a CPU (zum's users do not pin; see DESIGN.md section 3, "Transport").
+#
+#   null_call         zx_handle_duplicate + zx_handle_close, per call, vs one bare seccomp
+#                     user-notification round trip (SYNC_WAKE_UP, listener blocked in NOTIF_RECV)
+#   vdso_call         zx_clock_get_monotonic vs clock_gettime(CLOCK_MONOTONIC)
+#   channel_pingpong  one channel round trip between two hosted processes vs two bare round trips
+#   usernotif_*       transport variants (tests/bench/transport.c) vs the same bare round trip
+#
+# Environment: ZUM (the zum binary), BENCH (the built tests/bench directory), BENCH_ROUNDS,
+# BENCH_QUICK=1 (short loops, for checking that the programs run; numbers are noisier).
+set -u
+ZUM=${ZUM:?} BENCH=${BENCH:?}
+rounds=${BENCH_ROUNDS:-3}
+quick=()
+[ "${BENCH_QUICK:-0}" = 1 ] && quick=(--quick)
+
+raw=$(mktemp) err=$(mktemp)
+trap 'rm -f "$raw" "$err"' EXIT
+failed=0
+
+# run LABEL CMD...: appends the program's `key value` lines to $raw.
+run() {
+  local label=$1 out rc
+  shift
+  out=$(timeout 300 "$@" 2>"$err")
+  rc=$?
+  if [ $rc != 0 ]; then
+    echo "bench: $label failed (exit $rc):" >&2
+    sed 's/^/    /' "$err" >&2
+    failed=1
+  fi
+  printf '%s\n' "$out" | grep -E '^[a-z_]+ [0-9.]+$' >>"$raw"
+}
+
+for ((i = 0; i < rounds; i++)); do
+  run transport "$BENCH/transport" "${quick[@]}"
+  run calls "$ZUM" run "$BENCH/calls" "${quick[@]}"
+  run pingpong "$ZUM" run "$BENCH/pingpong" "${quick[@]}"
+done
+
+awk '
+  { v[$1] = v[$1] " " $2 }
+  function median(k,   a, n, i, j, t) {
+    if (!(k in v)) return -1
+    n = split(v[k], a, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  # line(metric, zum value, baseline value, unit, scale): values are in ns; scale converts.
+  function line(m, z, b, unit, scale, fmt) {
+    if (z < 0 || b <= 0) { printf "bench: %s: no result\n", m > "/dev/stderr"; return }
+    fmt = unit == "ns" ? "%.1f" : "%.2f"
+    printf "%s zum " fmt " %s baseline " fmt " %s ratio %.2f\n", m, z / scale, unit, b / scale, unit, z / b
+  }
+  END {
+    rt = median("usernotif_sync_recv_ns")
+    line("null_call", median("null_call_ns"), rt, "us", 1000)
+    line("vdso_call", median("vdso_zx_ns"), median("vdso_linux_ns"), "ns", 1)
+    pp = median("channel_pingpong_ns")
+    line("channel_pingpong", pp, rt > 0 ? 2 * rt : -1, "us", 1000)
+    line("usernotif_sync_epoll", median("usernotif_sync_epoll_ns"), rt, "us", 1000)
+    line("usernotif_nosync", median("usernotif_nosync_recv_ns"), rt, "us", 1000)
+    line("usernotif_nosync_epoll", median("usernotif_nosync_epoll_ns"), rt, "us", 1000)
+  }
+' "$raw"
+exit $failed
