@@ -1,1 +1,26 @@
 # Owned by the port work: its sources (libzumcore_la_SOURCES += ...), unit tests and guests.
+libzumcore_la_SOURCES += kobj/port.c kobj/port.h kobj/timer.c kobj/timer.h
+
+check_PROGRAMS += tests/unit/test_port
+tests_unit_test_port_SOURCES = tests/unit/test_port.c $(unit_common)
+tests_unit_test_port_CFLAGS = $(unit_cflags)
+tests_unit_test_port_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_port
+
+check_PROGRAMS += tests/unit/test_timer
+tests_unit_test_timer_SOURCES = tests/unit/test_timer.c $(unit_common)
+tests_unit_test_timer_CFLAGS = $(unit_cflags)
+tests_unit_test_timer_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_timer
+
+check_PROGRAMS += tests/guests/port
+tests_guests_port_SOURCES = tests/guests/port.c tests/guests/guest_test.h
+tests_guests_port_CFLAGS = $(guest_cflags) -pthread
+tests_guests_port_LDADD = $(guest_ldadd) -lpthread
+tests_guests_port_LDFLAGS = $(guest_ldflags) -pthread
+
+check_PROGRAMS += tests/guests/timer
+tests_guests_timer_SOURCES = tests/guests/timer.c tests/guests/guest_test.h
+tests_guests_timer_CFLAGS = $(guest_cflags)
+tests_guests_timer_LDADD = $(guest_ldadd)
+tests_guests_timer_LDFLAGS = $(guest_ldflags)
