@@ -173,6 +173,8 @@ int64_t sys_spawn(struct kcall* c, zx_handle_t job, zum_uaddr_t args_addr, zum_u
   }
   child->num_startup = nmoved;
   s = kcall_out_handle(c, &child->base, ZX_DEFAULT_PROCESS_RIGHTS, proc_out);
+  /* The caller cannot learn of a child it has no handle to: do not leave it running. */
+  if (s != ZX_OK) kproc_kill(child, ZX_TASK_RETCODE_SYSCALL_KILL);
   kobj_unref(&child->base);
   return s;
 }

@@ -2,7 +2,9 @@
 #include "kobj/sysutil.h"
 #include "sys-decls.h"
 
-/* Zircon limits the job tree's height (JobDispatcher's kMaxHeight). */
+/* Zircon limits the job tree's height: the root job's max_height is 32, each child's is its
+ * parent's minus one, and a job whose max_height is 0 cannot have children (OUT_OF_RANGE). So a
+ * chain holds the root and 32 jobs below it. */
 #define KJOB_MAX_HEIGHT 32
 
 static int job_depth(struct kjob* j) {
@@ -18,7 +20,7 @@ int64_t sys_job_create(struct kcall* c, zx_handle_t parent_job, uint32_t options
   if (s != ZX_OK) return s;
   struct kjob* parent = to_kjob(o);
   if (parent->state != KJOB_ALIVE) return ZX_ERR_BAD_STATE;
-  if (job_depth(parent) >= KJOB_MAX_HEIGHT) return ZX_ERR_OUT_OF_RANGE;
+  if (job_depth(parent) > KJOB_MAX_HEIGHT) return ZX_ERR_OUT_OF_RANGE;
   struct kjob* j = kjob_create(parent);
   if (!j) return ZX_ERR_NO_MEMORY;
   s = kcall_out_handle(c, &j->base, ZX_DEFAULT_JOB_RIGHTS, out);

@@ -20,7 +20,14 @@ static zx_koid_t job_related(struct kobj* o) {
   return j->parent ? j->parent->base.koid : 0;
 }
 
-static void job_destroy(struct kobj* o) { free(o); }
+/* A job holds a reference on its parent (its related koid stays valid after it left the
+ * tree), as Zircon's parent_ RefPtr. */
+static void job_destroy(struct kobj* o) {
+  struct kjob* j = to_kjob(o);
+  struct kjob* parent = j->parent;
+  free(j);
+  if (parent) kobj_unref(&parent->base);
+}
 
 /* Zircon's kernel also keeps ZX_JOB_NO_CHILDREN (signal 6) on a job with neither child jobs nor
  * processes; it is not in the public headers, but waiters observe it, so zum keeps it too. */
@@ -37,17 +44,28 @@ static void job_update_signals(struct kjob* j) {
   kobj_signal(&j->base, clear, set);
 }
 
+static void job_maybe_release(struct kjob* j);
+
+/* Takes j out of its parent's list, as Zircon's RemoveFromJobTrees: a job leaves the tree when
+ * nobody holds it and it holds nothing, or when it is dead. The parent may then finish dying
+ * or be released in turn. */
+static void job_unlink(struct kjob* j) {
+  struct kjob* parent = j->parent;
+  if (!parent || !list_linked(&j->node)) return;
+  kobj_ref(&parent->base);
+  list_del(&j->node);
+  job_update_signals(parent);
+  kobj_unref(&j->base); /* the parent's list's reference; may free j */
+  job_maybe_finish(parent);
+  job_maybe_release(parent);
+  kobj_unref(&parent->base);
+}
+
 /* A job nobody holds and that holds nothing goes away, as in Zircon. */
 static void job_maybe_release(struct kjob* j) {
   if (j->base.handle_count || !list_empty(&j->children) || !list_empty(&j->procs) || !j->parent)
     return;
-  if (!list_linked(&j->node)) return;
-  struct kjob* parent = j->parent;
-  list_del(&j->node);
-  job_update_signals(parent);
-  kobj_unref(&j->base); /* the parent's reference */
-  job_maybe_finish(parent);
-  job_maybe_release(parent);
+  job_unlink(j);
 }
 
 static void job_zero_handles(struct kobj* o) { job_maybe_release(to_kjob(o)); }
@@ -70,6 +88,7 @@ struct kjob* kjob_create(struct kjob* parent) {
   list_init(&j->node);
   j->parent = parent;
   if (parent) {
+    kobj_ref(&parent->base);
     kobj_ref(&j->base); /* held by the parent's children list */
     list_add_tail(&parent->children, &j->node);
     job_update_signals(parent);
@@ -77,10 +96,15 @@ struct kjob* kjob_create(struct kjob* parent) {
   return j;
 }
 
+/* A killed job is DEAD once it has no children left; then it leaves its parent's list at once
+ * (even while handles to it remain), which may let the parent finish dying too. */
 static void job_maybe_finish(struct kjob* j) {
   if (j->state != KJOB_KILLING || !list_empty(&j->children) || !list_empty(&j->procs)) return;
   j->state = KJOB_DEAD;
+  kobj_ref(&j->base);
   kobj_signal(&j->base, 0, ZX_JOB_TERMINATED);
+  job_unlink(j);
+  kobj_unref(&j->base);
 }
 
 void kjob_kill(struct kjob* j, int64_t retcode) {
@@ -104,8 +128,12 @@ static zx_koid_t proc_related(struct kobj* o) {
 
 static void proc_destroy(struct kobj* o) {
   struct kproc* p = to_kproc(o);
+  struct kjob* job = p->job;
   if (p->host_ops && p->host_ops->release) p->host_ops->release(p->host);
+  if (p->table) khtable_unref(p->table);
+  if (p->root_vmar) kobj_unref(p->root_vmar);
   free(p);
+  if (job) kobj_unref(&job->base); /* taken in kproc_create */
 }
 
 const struct kobj_ops kproc_ops = {
