@@ -82,6 +82,7 @@ static zx_koid_t show(const char* what, zx_handle_t h) {
 }
 
 int main(void) {
+  setvbuf(stdout, NULL, _IOLBF, 0); /* keep stdout and stderr in order in logs */
   printf("zum demo: a hosted Zircon program, Linux pid %d\n\n", (int)getpid());
 
   printf("1. Handles this process started with:\n");
