@@ -58,7 +58,8 @@ int64_t sys_port_cancel_key(struct kcall* c, zx_handle_t handle, uint32_t option
 
 int64_t sys_object_wait_async(struct kcall* c, zx_handle_t handle, zx_handle_t port, uint64_t key,
                               zx_signals_t signals, uint32_t options) {
-  const uint32_t known = ZX_WAIT_ASYNC_TIMESTAMP | ZX_WAIT_ASYNC_BOOT_TIMESTAMP | ZX_WAIT_ASYNC_EDGE;
+  const uint32_t known =
+      ZX_WAIT_ASYNC_TIMESTAMP | ZX_WAIT_ASYNC_BOOT_TIMESTAMP | ZX_WAIT_ASYNC_EDGE;
   if (options & ~known) return ZX_ERR_INVALID_ARGS;
   /* A packet has one timestamp: asking for both clocks is INVALID_ARGS. */
   if ((options & ZX_WAIT_ASYNC_TIMESTAMP) && (options & ZX_WAIT_ASYNC_BOOT_TIMESTAMP))

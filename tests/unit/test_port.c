@@ -381,7 +381,7 @@ static void test_level_later(void** state) {
 static void test_edge(void** state) {
   zx_handle_t port = make_port(), ev = make_event();
   zx_port_packet_t out;
-  FAKE(T, object_signal, ev, 0, ZX_EVENT_SIGNALED);
+  FAKE(T, object_signal, ev, 0, ZX_EVENT_SIGNALED | ZX_USER_SIGNAL_0);
   assert_int_equal(FAKE(T, object_wait_async, ev, port, 1, ZX_EVENT_SIGNALED, ZX_WAIT_ASYNC_EDGE),
                    ZX_OK);
   /* Already asserted: nothing yet. */
