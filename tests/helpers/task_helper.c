@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <zircon/process.h>
@@ -43,10 +44,15 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "exit") == 0) exit((int)n);
   if (strcmp(mode, "zxexit") == 0) zx_process_exit(n);
   if (strcmp(mode, "segv") == 0) {
+    /* A real fault: a store to an inaccessible page (not a NULL store, which sanitizer builds
+     * would report instead of faulting), with the default action (sanitizers install their
+     * own handler). */
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
-    volatile int* volatile p = NULL;
-    *p = 1;
+    signal(SIGSEGV, SIG_DFL);
+    volatile int* page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) return 4;
+    *page = 1;
     return 4;
   }
   if (strcmp(mode, "killself") == 0) {
