@@ -126,8 +126,7 @@ int main(void) {
   EXPECT(ZX_OK, zx_channel_read(ch[1], 0, buf, &got, sizeof(buf), 1, &nbytes, &nhandles));
   printf("   %" PRIu32 " bytes \"%s\" and %" PRIu32 " handle:\n", nbytes, buf, nhandles);
   zx_koid_t got_koid = show("received handle", got);
-  printf("   same event (koid %" PRIu64 "), new handle value, the rights it was sent with\n",
-         ev_koid);
+  printf("   the same event (koid %" PRIu64 "), with the rights the sent handle had\n", ev_koid);
   if (got_koid != ev_koid) {
     fprintf(stderr, "demo: the received handle names koid %" PRIu64 ", not the event\n", got_koid);
     return 1;

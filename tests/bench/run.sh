@@ -10,6 +10,8 @@
 #                     user-notification round trip (SYNC_WAKE_UP, listener blocked in NOTIF_RECV)
 #   vdso_call         zx_clock_get_monotonic vs clock_gettime(CLOCK_MONOTONIC)
 #   channel_pingpong  one channel round trip between two hosted processes vs two bare round trips
+#   channel_pingpong_exchange  the same round trip vs the same six traps (two of them parked) on
+#                     the bare transport with a do-nothing supervisor: zum's own share
 #   usernotif_*       transport variants (tests/bench/transport.c) vs the same bare round trip
 #
 # Environment: ZUM (the zum binary), BENCH (the built tests/bench directory), BENCH_ROUNDS,
@@ -64,6 +66,7 @@ awk '
     line("vdso_call", median("vdso_zx_ns"), median("vdso_linux_ns"), "ns", 1)
     pp = median("channel_pingpong_ns")
     line("channel_pingpong", pp, rt > 0 ? 2 * rt : -1, "us", 1000)
+    line("channel_pingpong_exchange", pp, median("usernotif_exchange_ns"), "us", 1000)
     line("usernotif_sync_epoll", median("usernotif_sync_epoll_ns"), rt, "us", 1000)
     line("usernotif_nosync", median("usernotif_nosync_recv_ns"), rt, "us", 1000)
     line("usernotif_nosync_epoll", median("usernotif_nosync_epoll_ns"), rt, "us", 1000)
