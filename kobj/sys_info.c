@@ -19,14 +19,16 @@
  * serves. ZX_INFO_TASK_STATS_V1 (12) and ZX_INFO_TASK_STATS (0x1000000c) are both served, as in
  * current Zircon.
  *
- * Not served here (NOT_SUPPORTED until their owners add them): ZX_INFO_TIMER (the timer work),
- * ZX_INFO_VMO / PROCESS_VMOS / PROCESS_MAPS / VMAR_MAPS (the VM work), ZX_INFO_SOCKET, STREAM,
+ * ZX_INFO_TIMER takes its record from the timer object (kobj/timer.h).
+ *
+ * Not served here (NOT_SUPPORTED until their owners add them): ZX_INFO_VMO / PROCESS_VMOS / PROCESS_MAPS / VMAR_MAPS (the VM work), ZX_INFO_SOCKET, STREAM,
  * THREAD_EXCEPTION_REPORT (the exception work), TASK_RUNTIME, HANDLE_TABLE, and the
  * resource-gated system topics (CPU_STATS, KMEM_STATS...), for which zum has no resources. */
 #include <string.h>
 #include <zircon/syscalls/object.h>
 
 #include "kobj/sysutil.h"
+#include "kobj/timer.h"
 #include "kobj/vmar.h"
 #include "sys-decls.h"
 
@@ -358,6 +360,15 @@ int64_t sys_object_get_info(struct kcall* c, zx_handle_t handle, uint32_t topic,
       if (s != ZX_OK) return s;
       zx_info_job_t info;
       job_record(to_kjob(obj), &info);
+      return single_record(&o, &info, sizeof(info));
+    }
+
+    case ZX_INFO_TIMER: {
+      s = kcall_object(c, handle, ZX_OBJ_TYPE_TIMER, ZX_RIGHT_INSPECT, &obj);
+      if (s != ZX_OK) return s;
+      zx_info_timer_t info;
+      memset(&info, 0, sizeof(info));
+      ktimer_get_info(obj, &info);
       return single_record(&o, &info, sizeof(info));
     }
 

@@ -37,6 +37,18 @@ static void test_handle_topics(void) {
   CHECK_EQ(zx_object_get_info(e, ZX_INFO_HANDLE_COUNT, &hc, sizeof(hc), NULL, NULL), ZX_OK);
   CHECK_EQ(hc.handle_count, 2);
   zx_handle_close(d);
+  /* Timers. */
+  zx_handle_t t = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_timer_create(ZX_TIMER_SLACK_EARLY, ZX_CLOCK_MONOTONIC, &t), ZX_OK);
+  zx_time_t deadline = zx_deadline_after(ZX_SEC(3600));
+  CHECK_EQ(zx_timer_set(t, deadline, ZX_MSEC(1)), ZX_OK);
+  zx_info_timer_t ti;
+  CHECK_EQ(zx_object_get_info(t, ZX_INFO_TIMER, &ti, sizeof(ti), NULL, NULL), ZX_OK);
+  CHECK_EQ(ti.options, ZX_TIMER_SLACK_EARLY);
+  CHECK_EQ(ti.deadline, deadline);
+  CHECK_EQ(ti.slack, ZX_MSEC(1));
+  CHECK_EQ(zx_object_get_info(e, ZX_INFO_TIMER, &ti, sizeof(ti), NULL, NULL), ZX_ERR_WRONG_TYPE);
+  zx_handle_close(t);
   /* Unknown topic. */
   CHECK_EQ(zx_object_get_info(e, 0xdead, &b, sizeof(b), NULL, NULL), ZX_ERR_NOT_SUPPORTED);
   zx_handle_close(e);

@@ -620,6 +620,34 @@ static void test_vmar_info(void** state) {
   kobj_unref(&v->base);
 }
 
+static void test_timer_info(void** state) {
+  zx_handle_t t = 0;
+  assert_int_equal(FAKE(T, timer_create, ZX_TIMER_SLACK_LATE, ZX_CLOCK_MONOTONIC, U(&t)), ZX_OK);
+  zx_info_timer_t info;
+  memset(&info, 0xff, sizeof(info));
+  assert_int_equal(FAKE(T, object_get_info, t, ZX_INFO_TIMER, U(&info), sizeof(info), 0, 0), ZX_OK);
+  assert_int_equal(info.options, ZX_TIMER_SLACK_LATE);
+  assert_int_equal(info.clock_id, ZX_CLOCK_MONOTONIC);
+  assert_int_equal(info.deadline, 0);
+  assert_int_equal(info.slack, 0);
+  assert_int_equal(FAKE(T, timer_set, t, fake_now + 5000, 7), ZX_OK);
+  assert_int_equal(FAKE(T, object_get_info, t, ZX_INFO_TIMER, U(&info), sizeof(info), 0, 0), ZX_OK);
+  assert_int_equal(info.deadline, fake_now + 5000);
+  assert_int_equal(info.slack, 7);
+  assert_int_equal(FAKE(T, object_get_info, t, ZX_INFO_TIMER, U(&info), sizeof(info) - 1, 0, 0),
+                   ZX_ERR_BUFFER_TOO_SMALL);
+  zx_handle_t tw = 0;
+  assert_int_equal(FAKE(T, handle_duplicate, t, ZX_RIGHT_WAIT, U(&tw)), ZX_OK);
+  assert_int_equal(FAKE(T, object_get_info, tw, ZX_INFO_TIMER, U(&info), sizeof(info), 0, 0),
+                   ZX_ERR_ACCESS_DENIED);
+  zx_handle_t e = make_event();
+  assert_int_equal(FAKE(T, object_get_info, e, ZX_INFO_TIMER, U(&info), sizeof(info), 0, 0),
+                   ZX_ERR_WRONG_TYPE);
+  FAKE(T, handle_close, e);
+  FAKE(T, handle_close, tw);
+  FAKE(T, handle_close, t);
+}
+
 /* ---- properties */
 
 static void test_name_property(void** state) {
@@ -926,6 +954,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_process_handle_stats, setup, teardown),
       cmocka_unit_test_setup_teardown(test_job_info, setup, teardown),
       cmocka_unit_test_setup_teardown(test_vmar_info, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_timer_info, setup, teardown),
       cmocka_unit_test_setup_teardown(test_name_property, setup, teardown),
       cmocka_unit_test_setup_teardown(test_process_properties, setup, teardown),
       cmocka_unit_test_setup_teardown(test_kill_on_oom, setup, teardown),
