@@ -274,6 +274,12 @@ static struct kthread* thread_of(struct sv_proc* p, pid_t tid) {
   if (tid != p->g.pid) {
     struct sv_thread* w = calloc(1, sizeof(*w));
     int fd = host_pidfd_open(tid, true);
+    if (fd < 0 && errno == ESRCH) {
+      /* It ended between the check above and now (thread lists race with exits). */
+      free(w);
+      kthread_on_exit(t);
+      return NULL;
+    }
     if (w && fd >= 0) {
       w->src.fd = fd;
       w->src.ready = on_thread_exit;
