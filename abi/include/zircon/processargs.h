@@ -20,7 +20,9 @@ typedef struct zx_proc_args {
   uint32_t environ_num;
 } zx_proc_args_t;
 
-#define PA_HND(type, arg) (((type)&0xFF) | (((arg)&0xFFFF) << 16))
+/* Unsigned arithmetic: an fd argument with FDIO_FLAG_USE_FOR_STDIO (0x8000) set would shift into
+ * the sign bit of an int. */
+#define PA_HND(type, arg) (((uint32_t)(type)&0xFFu) | (((uint32_t)(arg)&0xFFFFu) << 16))
 #define PA_HND_TYPE(n) ((n)&0xFF)
 #define PA_HND_ARG(n) (((n) >> 16) & 0xFFFF)
 
