@@ -250,7 +250,7 @@ static zx_status_t call_cmd(zx_handle_t ch, char cmd, const void* payload, uint3
   static uint8_t req[ZX_CHANNEL_MAX_MSG_BYTES];
   memset(req, 0, 4);
   req[4] = (uint8_t)cmd;
-  memcpy(req + 5, payload, len);
+  if (len) memcpy(req + 5, payload, len);
   zx_channel_call_args_t args = {req, hs, rep, rhs, 5 + len, nhs, rep_cap, rhs ? 4 : 0};
   return zx_channel_call(ch, 0, zx_deadline_after(ZX_SEC(20)), &args, nb, nh);
 }
