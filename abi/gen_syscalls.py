@@ -73,12 +73,24 @@ class Call:
         self.blocking = "B" in flags
         self.noreturn = "N" in flags
         self.private = "P" in flags
+        self.work = "W" in flags
         if self.trapped == self.local:
             raise SystemExit("line %d: %s must be exactly one of K or V" % (lineno, name))
         if len(args) > 8:
             raise SystemExit("line %d: %s has more than 8 arguments" % (lineno, name))
         if self.private and self.local:
             raise SystemExit("line %d: private calls must be trapped" % lineno)
+        if self.work and (self.local or self.blocking or self.noreturn):
+            raise SystemExit("line %d: W calls must be trapped, non-blocking, returning" % lineno)
+        if len(args) + (1 if self.work else 0) > 8:
+            raise SystemExit("line %d: %s has too many arguments with its work block" % (lineno, name))
+
+    def trap_values(self):
+        """The values the stub passes, in order: the arguments, then the hidden work block."""
+        vals = ["zum_arg(%s)" % a.name for a in self.args]
+        if self.work:
+            vals.append("(uint64_t)(uintptr_t)&work")
+        return vals
 
     def prefix(self):
         return "_zum_" if self.private else "_zx_"
@@ -165,16 +177,18 @@ def gen_vdso(calls):
     for c in calls:
         full = c.prefix() + c.name
         if c.trapped:
-            regs = []
-            for i, a in enumerate(c.args[:6] if len(c.args) <= 6 else c.args[:5]):
-                regs.append("zum_arg(%s)" % a.name)
+            vals = c.trap_values()
             body = []
-            if len(c.args) > 6:
-                # Only six arguments reach the supervisor in registers; the rest travel in a
-                # block on the stack whose address is the sixth argument.
-                extra = ", ".join("zum_arg(%s)" % a.name for a in c.args[5:])
-                body.append("    const uint64_t extra[3] = {%s};" % extra)
-                regs.append("(uint64_t)(uintptr_t)extra")
+            if c.work:
+                body.append("    zum_work_t work;")
+                body.append("    work.num_ops = 0;")
+            if len(vals) > 6:
+                # Only six values reach the supervisor in registers; the rest travel in a block on
+                # the stack whose address is the sixth.
+                body.append("    const uint64_t extra[%d] = {%s};" % (len(vals) - 5, ", ".join(vals[5:])))
+                regs = vals[:5] + ["(uint64_t)(uintptr_t)extra"]
+            else:
+                regs = list(vals)
             while len(regs) < 6:
                 regs.append("0")
             call = "zum_trap(ZUM_SYS_%s, %s)" % (c.name, ", ".join(regs))
@@ -193,6 +207,8 @@ def gen_vdso(calls):
                 else:
                     out.append("    r = %s;" % call)
                 out.append("    zum_check_supervisor(r);")
+                if c.work:
+                    out.append("    r = zum_run_work(&work, r);")
                 if c.ret != "void":
                     out.append("    return (%s)r;" % c.ret)
                 else:
@@ -238,6 +254,8 @@ def gen_table(calls):
             flags.append("KCALL_NORETURN")
         if c.private:
             flags.append("KCALL_PRIVATE")
+        if c.work:
+            flags.append("KCALL_WORK")
         out.append('    [ZUM_SYS_%s - ZUM_SYSCALL_BASE] = {"%s", %d, %s, %s, {%s}},' % (
             c.name, c.name, len(c.args), " | ".join(flags) or "0",
             "1" if c.ret == "zx_status_t" else "0", args))

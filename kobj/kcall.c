@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "kobj/kcall_table.h"
+#include "kobj/kmm.h"
 #include "kobj/task.h"
 
 zx_status_t kcall_copy_in(struct kcall* c, void* dst, zum_uaddr_t src, size_t len) {
@@ -50,11 +51,24 @@ void kcall_abandon(struct kcall* c) {
 
 int64_t kcall_dispatch(struct kcall* c) {
   const struct kcall_desc* d = &kcall_table[c->nr];
-  if (d->nargs > 6) {
-    /* The vDSO passes arguments 6..8 in a block whose address is the sixth register. */
+  unsigned total = d->nargs + ((d->flags & KCALL_WORK) ? 1u : 0u);
+  if (total > 6) {
+    /* The vDSO passes values 6..8 in a block whose address is the sixth register. */
     uint64_t extra[3];
-    if (kcall_copy_in(c, extra, c->args[5], sizeof(extra)) != ZX_OK) return ZX_ERR_INVALID_ARGS;
-    memcpy(&c->args[5], extra, sizeof(extra));
+    size_t n = (total - 5) * sizeof(uint64_t);
+    if (kcall_copy_in(c, extra, c->args[5], n) != ZX_OK) return ZX_ERR_INVALID_ARGS;
+    memcpy(&c->args[5], extra, n);
+  }
+  if (d->flags & KCALL_WORK) {
+    c->work_addr = c->args[d->nargs];
+    c->args[d->nargs] = 0;
   }
   return kcall_handlers[c->nr](c);
+}
+
+int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const struct kmm_op* ops, size_t n,
+                       zx_status_t status) {
+  if (n == 0 || target->state == KPROC_DEAD || !target->host_ops || !target->host_ops->mm_apply)
+    return status;
+  return target->host_ops->mm_apply(target->host, c, ops, n, status);
 }

@@ -35,6 +35,8 @@ struct kcall {
   uint64_t regs[6]; /* the registers as trapped, before arguments 7-8 were fetched */
   int64_t result;
   int64_t start_ns; /* for tracing */
+  /* W calls: the guest address of the caller's work block (0 if none). */
+  zum_uaddr_t work_addr;
   /* While parked: how to abandon the wait when the caller dies or is killed. */
   void (*cancel)(struct kcall* c);
   void* park_state;

@@ -25,6 +25,7 @@ enum zum_arg_kind {
 #define KCALL_BLOCKING 1u
 #define KCALL_NORETURN 2u
 #define KCALL_PRIVATE 4u
+#define KCALL_WORK 8u
 
 struct kcall_arg_desc {
   const char* name;

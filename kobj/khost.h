@@ -8,6 +8,7 @@
 
 struct kjob;
 struct kproc;
+struct kcall;
 
 struct khost_ops {
   /* Starts hosted executable `path` as a new running process in `job`. */
@@ -17,6 +18,9 @@ struct khost_ops {
   void (*debug_write)(const char* buf, size_t len);
   /* Fills buf with cryptographically strong random bytes; 0 or -1. */
   int (*random_fill)(void* buf, size_t len);
+  /* The calling thread finished the address-space work it was handed (private work_done call);
+   * returns the call's final status, or ZUM_STATUS_WORK with more work. */
+  int64_t (*work_done)(struct kcall* c, uint64_t work_addr);
 };
 
 extern const struct khost_ops* khost;

@@ -12,6 +12,7 @@
 #include "kobj/object.h"
 
 struct kcall;
+struct kmm_op;
 
 /* What the host knows about one Linux thread (kproc_host_ops.thread_info). */
 struct kthread_host_info {
@@ -38,6 +39,10 @@ struct kproc_host_ops {
   /* Optional. Gives every live Linux thread of the process its kthread now (threads are
    * otherwise met on their first call), so thread lists and koid lookups see them all. */
   void (*sync_threads)(void* host);
+  /* Applies Linux address-space operations (see kobj/kmm.h). NULL: the process has no Linux
+   * address space to change (kcall_mm_apply then just returns the status). */
+  int64_t (*mm_apply)(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+                      zx_status_t status);
 };
 
 enum kjob_state { KJOB_ALIVE, KJOB_KILLING, KJOB_DEAD };

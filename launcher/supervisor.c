@@ -18,6 +18,7 @@
 #include "kobj/kcall_table.h"
 #include "kobj/khost.h"
 #include "kobj/task.h"
+#include "launcher/sv_work.h"
 #include "launcher/trace.h"
 
 extern char** environ;
@@ -246,7 +247,10 @@ static void kh_debug_write(const char* buf, size_t len) {
 
 static int kh_random(void* buf, size_t len) { return host_random_fill(buf, len); }
 
-static const struct khost_ops khost_impl = {kh_spawn, kh_debug_write, kh_random};
+static const struct khost_ops khost_impl = {.spawn_hosted = kh_spawn,
+                                            .debug_write = kh_debug_write,
+                                            .random_fill = kh_random,
+                                            .work_done = sv_work_done};
 
 /* ---- threads */
 

@@ -27,4 +27,14 @@ static inline void zum_check_supervisor(int64_t r) {
 
 static inline const zum_page_t* zum_page(void) { return (const zum_page_t*)ZUM_PAGE_ADDR; }
 
+/* While the supervisor hands out address-space work, run it and report (see zum_work_t). */
+static inline int64_t zum_run_work(zum_work_t* work, int64_t r) {
+  while (r == ZUM_STATUS_WORK) {
+    ((void (*)(zum_work_t*))zum_page()->do_work_fn)(work);
+    r = zum_trap(ZUM_SYS_work_done, (uint64_t)(uintptr_t)work, 0, 0, 0, 0, 0);
+    zum_check_supervisor(r);
+  }
+  return r;
+}
+
 #endif

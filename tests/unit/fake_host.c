@@ -6,6 +6,7 @@
 #include "kobj/kcall_table.h"
 #include "kobj/deadline.h"
 #include "kobj/khost.h"
+#include "kobj/kmm.h"
 
 int64_t fake_now = 1000000;
 static int64_t now_fn(void) { return fake_now; }
@@ -27,8 +28,27 @@ static int fake_stats(void* host, uint64_t* m, uint64_t* p, uint64_t* s) {
   *s = 0;
   return 0;
 }
-static const struct kproc_host_ops fake_proc_ops = {
-    .read = fake_read, .write = fake_write, .kill = fake_kill, .mem_stats = fake_stats};
+struct kmm_op fake_mm_ops[FAKE_MM_MAX_OPS];
+size_t fake_mm_nops;
+
+/* Address-space changes are recorded (the last FAKE_MM_MAX_OPS) and succeed at once. */
+static int64_t fake_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+                             zx_status_t status) {
+  for (size_t i = 0; i < n; i++) {
+    if (fake_mm_nops == FAKE_MM_MAX_OPS) {
+      memmove(fake_mm_ops, fake_mm_ops + 1, sizeof(fake_mm_ops) - sizeof(fake_mm_ops[0]));
+      fake_mm_nops--;
+    }
+    fake_mm_ops[fake_mm_nops++] = ops[i];
+  }
+  return status;
+}
+
+static const struct kproc_host_ops fake_proc_ops = {.read = fake_read,
+                                                    .write = fake_write,
+                                                    .kill = fake_kill,
+                                                    .mem_stats = fake_stats,
+                                                    .mm_apply = fake_mm_apply};
 
 static zx_status_t fake_spawn(struct kjob* job, const char* path, char* const argv[],
                               struct kproc** out) {
@@ -41,7 +61,8 @@ static int fake_random(void* buf, size_t len) {
   memset(buf, 0x5a, len);
   return 0;
 }
-static const struct khost_ops fake_khost = {fake_spawn, fake_debug_write, fake_random};
+static const struct khost_ops fake_khost = {
+    .spawn_hosted = fake_spawn, .debug_write = fake_debug_write, .random_fill = fake_random};
 
 struct fake_call {
   struct kcall k;

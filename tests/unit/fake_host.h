@@ -5,12 +5,19 @@
 #define ZUM_TESTS_FAKE_HOST_H_
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kobj/kcall.h"
+#include "kobj/kmm.h"
 #include "kobj/task.h"
 
 extern int64_t fake_now;
+
+/* The address-space operations processes were asked to apply, oldest first (kobj/kmm.h). */
+#define FAKE_MM_MAX_OPS 64
+extern struct kmm_op fake_mm_ops[FAKE_MM_MAX_OPS];
+extern size_t fake_mm_nops;
 
 /* Boots the kernel side: root job, clock, host hooks. Call from each test's setup. */
 void fake_boot(void);

@@ -54,7 +54,8 @@ static int t_random(void* buf, size_t len) {
   memset(buf, 1, len);
   return 0;
 }
-static const struct khost_ops test_khost = {t_spawn, t_debug_write, t_random};
+static const struct khost_ops test_khost = {
+    .spawn_hosted = t_spawn, .debug_write = t_debug_write, .random_fill = t_random};
 
 static int setup(void** state) {
   fake_boot();

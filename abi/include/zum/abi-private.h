@@ -24,7 +24,46 @@ typedef struct zum_page {
   uint32_t dcache_line_size;
   uint32_t page_size;
   uint32_t reserved;
+  /* void do_work(zum_work_t*): runs every op in the block, sets work->error. */
+  uint64_t do_work_fn;
 } zum_page_t;
+
+/* ---- Address-space work.
+ * The supervisor cannot call mmap in a guest. When a call changes the caller's own address space
+ * (vmar_map, unmap, protect, destroy, op_range), the supervisor updates its VMAR tree, writes the
+ * Linux operations into the work block the vDSO stub passed, and answers ZUM_STATUS_WORK. The
+ * stub then runs the work through the zum page's do_work hook (guest-side runtime code: the hosted
+ * library or the pure-process stub; the vDSO itself makes no Linux call) and reports with the
+ * private work_done call, whose answer is the call's real status (or more work). Memory fds for
+ * ZUM_WORK_MAP were put into the caller's fd table by the supervisor (SECCOMP_IOCTL_NOTIF_ADDFD);
+ * the runtime closes them after mapping. */
+#define ZUM_STATUS_WORK 0x7a756d57 /* "zumW": never a Zircon status (those are <= 0) */
+#define ZUM_WORK_MAX_OPS 8u
+
+enum zum_work_kind {
+  ZUM_WORK_MAP = 1,     /* mmap(addr, len, prot, MAP_SHARED|MAP_FIXED, fd, offset); close(fd) */
+  ZUM_WORK_RESERVE = 2, /* back to a PROT_NONE, MAP_NORESERVE reservation (unmap, destroy) */
+  ZUM_WORK_PROTECT = 3, /* mprotect(addr, len, prot) */
+  ZUM_WORK_POPULATE = 4, /* prefault [addr, addr+len) (MAP_RANGE / COMMIT on a mapping) */
+};
+
+/* prot: ZX_VM_PERM_READ/WRITE/EXECUTE bits. */
+typedef struct zum_work_op {
+  uint32_t kind;
+  uint32_t prot;
+  int32_t fd;
+  uint32_t reserved;
+  uint64_t addr;
+  uint64_t len;
+  uint64_t offset;
+} zum_work_op_t;
+
+typedef struct zum_work {
+  uint32_t num_ops;
+  int32_t error; /* set by the runtime: 0, or the errno of the first failed op */
+  uint64_t token; /* set by the supervisor, returned with work_done */
+  zum_work_op_t ops[ZUM_WORK_MAX_OPS];
+} zum_work_t;
 
 /* Filled in by the private hosted_init call for a hosted program. */
 #define ZUM_HOSTED_MAX_STARTUP 64u

@@ -1,0 +1,34 @@
+/* How kernel objects change a process's Linux address space. mm/ decides what the VMAR tree
+ * looks like; the resulting Linux operations are applied through here, by whatever the host has
+ * in that process (the calling thread itself, or the process's agent). */
+#ifndef ZUM_KOBJ_KMM_H_
+#define ZUM_KOBJ_KMM_H_
+
+#include <stddef.h>
+#include <stdint.h>
+#include <zircon/types.h>
+#include <zum/abi-private.h>
+
+struct kcall;
+struct kproc;
+
+/* One Linux operation on a guest address space. kind is a ZUM_WORK_* value, prot ZX_VM_PERM_*
+ * bits; fd is the host fd of the VMO's memory (ZUM_WORK_MAP only), which stays owned by the VMO
+ * (the host duplicates it into the guest). */
+struct kmm_op {
+  uint32_t kind;
+  uint32_t prot;
+  uint64_t addr;
+  uint64_t len;
+  uint64_t offset;
+  int fd;
+};
+
+/* Applies ops, in order, to `target`'s address space and then finishes the call with `status`:
+ * the handler returns whatever this returns (status itself, KCALL_PARKED, or ZUM_STATUS_WORK for
+ * work handed back to the calling thread). Mapping changes reach the process before the call
+ * returns, as on Zircon. With n == 0, or a target that is already dead, returns status. */
+int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const struct kmm_op* ops, size_t n,
+                       zx_status_t status);
+
+#endif
