@@ -72,8 +72,19 @@ int host_seccomp_reply_errno(int listener, uint64_t id, int error) {
   return 0;
 }
 
+#include <fcntl.h>
 #include <seccomp.h>
 #include <stdlib.h>
+
+int host_seccomp_addfd(int listener, uint64_t id, int fd) {
+  struct seccomp_notif_addfd a;
+  memset(&a, 0, sizeof(a));
+  a.id = id;
+  a.srcfd = (uint32_t)fd;
+  a.newfd_flags = O_CLOEXEC;
+  int r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+  return r < 0 ? -errno : r;
+}
 
 /* libseccomp asks the kernel how big its notification records are; zum's ioctls use the uapi
  * structs, so refuse to run on a kernel whose records are larger than them. */

@@ -34,6 +34,10 @@ int host_seccomp_reply(int listener, uint64_t id, int64_t value);
 /* Answers with a Linux error (the caller sees -error). */
 int host_seccomp_reply_errno(int listener, uint64_t id, int error);
 
+/* Copies the supervisor's `fd` into the trapped process of request `id` (close-on-exec there);
+ * returns its number in that process, or -errno. */
+int host_seccomp_addfd(int listener, uint64_t id, int fd);
+
 /* 0 if this kernel supports user notifications with the record sizes zum uses, else -errno. */
 int host_seccomp_check_sizes(void);
 

@@ -21,6 +21,9 @@ struct khost_ops {
   /* The calling thread finished the address-space work it was handed (private work_done call);
    * returns the call's final status, or ZUM_STATUS_WORK with more work. */
   int64_t (*work_done)(struct kcall* c, uint64_t work_addr);
+  /* Gives the calling process an agent socket for address-space work asked by other
+   * processes; returns its fd number in the caller, or -errno. */
+  int (*attach_agent)(struct kcall* c);
 };
 
 extern const struct khost_ops* khost;

@@ -18,37 +18,11 @@
 #include "kobj/kcall_table.h"
 #include "kobj/khost.h"
 #include "kobj/task.h"
+#include "launcher/sv_internal.h"
 #include "launcher/sv_work.h"
 #include "launcher/trace.h"
 
 extern char** environ;
-
-struct sv_proc;
-
-/* A Linux thread of a guest that is not its main thread: watched so its exit is noticed. */
-struct sv_thread {
-  struct host_loop_source src;
-  struct kthread* kt;
-  struct sv_proc* p;
-  struct list_node node;
-};
-
-struct sv_proc {
-  struct host_guest g;
-  struct kproc* kp;
-  struct host_loop_source listener_src;
-  struct host_loop_source pidfd_src;
-  struct list_node threads;
-  struct list_node node;
-  bool exited;
-};
-
-/* A trapped call: the kcall and where to reply. */
-struct sv_call {
-  struct kcall k;
-  struct sv_proc* p;
-  int listener;
-};
 
 static struct sv_options opts;
 static struct list_node procs = LIST_INIT(procs);
@@ -148,6 +122,7 @@ static struct kthread* thread_of(struct sv_proc* p, pid_t tid);
 static void hp_sync_threads(void* host) {
   struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
   if (p->exited || !p->kp) return;
+  sv_work_learn_agent(p);
   char path[64];
   snprintf(path, sizeof(path), "/proc/%d/task", (int)p->g.pid);
   DIR* d = opendir(path);
@@ -157,6 +132,7 @@ static void hp_sync_threads(void* host) {
     char* end;
     long tid = strtol(e->d_name, &end, 10);
     if (*end || tid <= 0) continue;
+    if ((pid_t)tid == p->agent_tid) continue; /* zum's own agent is no Zircon thread */
     thread_of(p, (pid_t)tid);
   }
   closedir(d);
@@ -170,6 +146,7 @@ static const struct kproc_host_ops proc_ops = {
     .release = hp_release,
     .thread_info = hp_thread_info,
     .sync_threads = hp_sync_threads,
+    .mm_apply = sv_work_mm_apply,
 };
 
 static struct sv_proc* sv_proc_new(void) {
@@ -178,6 +155,7 @@ static struct sv_proc* sv_proc_new(void) {
   p->g.pidfd = p->g.listener = -1;
   list_init(&p->threads);
   list_init(&p->node);
+  sv_work_init(p);
   return p;
 }
 
@@ -250,7 +228,8 @@ static int kh_random(void* buf, size_t len) { return host_random_fill(buf, len);
 static const struct khost_ops khost_impl = {.spawn_hosted = kh_spawn,
                                             .debug_write = kh_debug_write,
                                             .random_fill = kh_random,
-                                            .work_done = sv_work_done};
+                                            .work_done = sv_work_done,
+                                            .attach_agent = sv_work_attach_agent};
 
 /* ---- threads */
 
@@ -400,6 +379,7 @@ static void sv_proc_exited(struct sv_proc* p) {
     free(t);
   }
   list_del(&p->node);
+  sv_work_proc_exited(p);
   struct kproc* kp = p->kp;
   if (p == first_proc) {
     first_done = true;

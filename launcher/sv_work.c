@@ -1,5 +1,335 @@
+/* Applying address-space work to guests.
+ *
+ * kobj/ decides what a process's address space must look like and hands the Linux operations
+ * here (kcall_mm_apply). The supervisor cannot call mmap in another process, so:
+ *  - work on the caller's own process is handed back to the calling thread: the call is answered
+ *    ZUM_STATUS_WORK with the operations in the work block its vDSO stub passed, the thread runs
+ *    them through the runtime's do_work hook and reports with work_done (no wake-up of anyone
+ *    else: the cheapest path, and the common one);
+ *  - work on another process goes to that process's agent over a socket, and the call waits.
+ * Each process has one queue: its work runs in the order the calls were made, one item at a
+ * time, so a later unmap can never be overtaken by an earlier map still in flight, and every
+ * change has reached Linux before the call that asked for it returns. */
 #include "launcher/sv_work.h"
 
-#include <zircon/types.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-int64_t sv_work_done(struct kcall* c, uint64_t work_addr) { return ZX_ERR_BAD_STATE; }
+#include "host/loop.h"
+#include "host/seccomp.h"
+#include "host/spawn.h"
+#include "kobj/kmm.h"
+#include "launcher/sv_internal.h"
+
+struct sv_work_item {
+  struct list_node node;
+  struct sv_proc* target;
+  struct kthread* thread; /* self work: the thread that runs it (referenced) */
+  struct kcall* call;     /* the call to finish, while it waits (NULL otherwise) */
+  bool self;
+  bool started;
+  size_t n, next;
+  struct kmm_op* ops;
+  zx_status_t status;
+  zum_uaddr_t work_addr;
+  uint64_t token;
+};
+
+static uint64_t next_token = 1;
+
+static void item_free(struct sv_work_item* it) {
+  if (it->thread) kobj_unref(&it->thread->base);
+  free(it->ops);
+  free(it);
+}
+
+static struct sv_work_item* head_of(struct sv_proc* p) {
+  return list_first(&p->work_queue, struct sv_work_item, node);
+}
+
+/* The guest's address space no longer matches the supervisor's tree and cannot be repaired:
+ * end the process, as Zircon would a process whose page tables it could not update. */
+static void work_failed(struct sv_proc* p, const char* what, int err) {
+  fprintf(stderr, "zum: address-space work failed in process %s (pid %d): %s: %s\n",
+          p->kp ? p->kp->base.name : "?", (int)p->g.pid, what, strerror(err));
+  if (p->kp) kproc_kill(p->kp, ZX_TASK_RETCODE_EXCEPTION_KILL);
+}
+
+static void fill_op(zum_work_op_t* w, const struct kmm_op* op) {
+  memset(w, 0, sizeof(*w));
+  w->kind = op->kind;
+  w->prot = op->prot;
+  w->fd = -1;
+  w->addr = op->addr;
+  w->len = op->len;
+  w->offset = op->offset;
+}
+
+/* Writes the next batch of it's operations into the calling thread's work block; memory fds
+ * go into the caller's fd table through the pending request `notif_id`. */
+static int64_t deliver_self(struct sv_proc* p, struct sv_work_item* it, uint64_t notif_id) {
+  zum_work_t w;
+  memset(&w, 0, sizeof(w));
+  w.token = it->token;
+  while (it->next < it->n && w.num_ops < ZUM_WORK_MAX_OPS) {
+    const struct kmm_op* op = &it->ops[it->next];
+    zum_work_op_t* wo = &w.ops[w.num_ops];
+    fill_op(wo, op);
+    if (op->kind == ZUM_WORK_MAP) {
+      int fd = host_seccomp_addfd(p->g.listener, notif_id, op->fd);
+      if (fd < 0) {
+        work_failed(p, "passing the memory fd", -fd);
+        return ZX_ERR_BAD_STATE;
+      }
+      wo->fd = fd;
+    }
+    w.num_ops++;
+    it->next++;
+  }
+  if (host_guest_write(&p->g, it->work_addr, &w, sizeof(w)) != 0) {
+    work_failed(p, "writing the work block", EFAULT);
+    return ZX_ERR_BAD_STATE;
+  }
+  it->started = true;
+  return ZUM_STATUS_WORK;
+}
+
+static int send_agent(struct sv_proc* p, struct sv_work_item* it) {
+  zum_agent_msg_t m;
+  memset(&m, 0, sizeof(m));
+  m.token = it->token;
+  int fds[ZUM_WORK_MAX_OPS];
+  int nfds = 0;
+  while (it->next < it->n && m.work.num_ops < ZUM_WORK_MAX_OPS) {
+    const struct kmm_op* op = &it->ops[it->next];
+    fill_op(&m.work.ops[m.work.num_ops++], op);
+    if (op->kind == ZUM_WORK_MAP) fds[nfds++] = op->fd;
+    it->next++;
+  }
+  struct iovec iov = {&m, sizeof(m)};
+  union {
+    char buf[CMSG_SPACE(sizeof(int) * ZUM_WORK_MAX_OPS)];
+    struct cmsghdr align;
+  } u;
+  memset(&u, 0, sizeof(u));
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (nfds) {
+    msg.msg_control = u.buf;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+    struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+    memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
+  }
+  it->started = true;
+  ssize_t r = sendmsg(p->agent_fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+  return r == (ssize_t)sizeof(m) ? 0 : -(r < 0 ? errno : EPROTO);
+}
+
+static void finish(struct sv_work_item* it, int64_t result) {
+  struct kcall* c = it->call;
+  it->call = NULL;
+  if (c) kcall_complete(c, result);
+}
+
+static void start_next(struct sv_proc* p);
+
+/* Drops the head item once its work is done and moves on. */
+static void pop_done(struct sv_proc* p, struct sv_work_item* it) {
+  list_del(&it->node);
+  item_free(it);
+  start_next(p);
+}
+
+static void start_next(struct sv_proc* p) {
+  struct sv_work_item* it;
+  while ((it = head_of(p)) && !it->started) {
+    if (it->self) {
+      /* The caller waits parked in its own call; answer it with the work. */
+      int64_t r = it->call ? deliver_self(p, it, it->call->id) : ZX_ERR_BAD_STATE;
+      finish(it, r);
+      if (r == ZUM_STATUS_WORK) return;
+      list_del(&it->node);
+      item_free(it);
+      continue;
+    }
+    int e = send_agent(p, it);
+    if (e == 0) return;
+    work_failed(p, "sending work to the agent", -e);
+    finish(it, it->status);
+    list_del(&it->node);
+    item_free(it);
+  }
+}
+
+static void work_cancel(struct kcall* c) {
+  struct sv_work_item* it = c->park_state;
+  it->call = NULL; /* the work still runs, in order; nobody waits for it */
+}
+
+static int64_t sv_work_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+                             zx_status_t status) {
+  struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
+  if (p->exited) return status;
+  bool self = c->proc == p->kp && c->thread && c->work_addr;
+  if (!self && p->agent_fd < 0) {
+    /* Nobody in the target can change its address space. Not reached for hosted processes
+     * (their runtime always starts an agent) once they have run hosted_init. */
+    work_failed(p, "no agent for work asked by another process", ENOSYS);
+    return status;
+  }
+  struct sv_work_item* it = calloc(1, sizeof(*it));
+  struct kmm_op* copy = malloc(n * sizeof(*copy));
+  if (!it || !copy) {
+    free(it);
+    free(copy);
+    return ZX_ERR_NO_MEMORY;
+  }
+  memcpy(copy, ops, n * sizeof(*copy));
+  it->target = p;
+  it->ops = copy;
+  it->n = n;
+  it->status = status;
+  it->self = self;
+  it->token = next_token++;
+  it->work_addr = c->work_addr;
+  if (self) {
+    it->thread = c->thread;
+    kobj_ref(&c->thread->base);
+  }
+  bool first = list_empty(&p->work_queue);
+  list_add_tail(&p->work_queue, &it->node);
+  if (first && self) return deliver_self(p, it, c->id);
+  it->call = c;
+  if (first) {
+    int e = send_agent(p, it);
+    if (e != 0) {
+      it->call = NULL;
+      list_del(&it->node);
+      item_free(it);
+      work_failed(p, "sending work to the agent", -e);
+      return status;
+    }
+  }
+  return kcall_park(c, work_cancel, it);
+}
+
+int64_t sv_work_done(struct kcall* c, uint64_t work_addr) {
+  struct sv_proc* p = sv_proc_of(c->proc);
+  struct sv_work_item* it = head_of(p);
+  if (!it || !it->self || !it->started || it->thread != c->thread || it->work_addr != work_addr)
+    return ZX_ERR_BAD_STATE;
+  struct {
+    uint32_t num_ops;
+    int32_t error;
+  } hdr;
+  if (host_guest_read(&p->g, work_addr, &hdr, sizeof(hdr)) != 0) {
+    work_failed(p, "reading the work block", EFAULT);
+    return ZX_ERR_BAD_STATE;
+  }
+  if (hdr.error != 0) {
+    work_failed(p, "mmap/mprotect in the guest", hdr.error);
+    return ZX_ERR_BAD_STATE;
+  }
+  if (it->next < it->n) return deliver_self(p, it, c->id);
+  zx_status_t status = it->status;
+  pop_done(p, it);
+  return status;
+}
+
+static void on_agent(struct host_loop_source* s, uint32_t events) {
+  struct sv_proc* p = container_of(s, struct sv_proc, agent_src);
+  zum_agent_reply_t r;
+  ssize_t n = (events & HOST_EV_IN) ? recv(p->agent_fd, &r, sizeof(r), MSG_DONTWAIT) : 0;
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n != (ssize_t)sizeof(r)) {
+    /* The agent is gone (its process is exiting) or spoke nonsense. */
+    host_loop_remove(&p->agent_src);
+    close(p->agent_fd);
+    p->agent_fd = -1;
+    return;
+  }
+  if (r.token == 0) {
+    p->agent_tid = r.tid;
+    return;
+  }
+  struct sv_work_item* it = head_of(p);
+  if (!it || it->self || !it->started || it->token != r.token) return;
+  if (r.error != 0) {
+    work_failed(p, "mmap/mprotect in the agent", r.error);
+    finish(it, it->status);
+    pop_done(p, it);
+    return;
+  }
+  if (it->next < it->n) {
+    int e = send_agent(p, it);
+    if (e == 0) return;
+    work_failed(p, "sending work to the agent", -e);
+  }
+  finish(it, it->status);
+  pop_done(p, it);
+}
+
+void sv_work_learn_agent(struct sv_proc* p) {
+  if (p->agent_fd >= 0 && p->agent_tid == 0) on_agent(&p->agent_src, HOST_EV_IN);
+}
+
+int sv_work_attach_agent(struct kcall* c) {
+  struct sv_proc* p = sv_proc_of(c->proc);
+  if (p->agent_fd >= 0) return -EBUSY;
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return -errno;
+  int guest_fd = host_seccomp_addfd(p->g.listener, c->id, sv[1]);
+  close(sv[1]);
+  if (guest_fd < 0) {
+    close(sv[0]);
+    return guest_fd;
+  }
+  p->agent_fd = sv[0];
+  p->agent_src.fd = sv[0];
+  p->agent_src.ready = on_agent;
+  if (host_loop_add(&p->agent_src) != 0) {
+    close(sv[0]);
+    p->agent_fd = -1;
+    return -EIO;
+  }
+  return guest_fd;
+}
+
+void sv_work_init(struct sv_proc* p) {
+  list_init(&p->work_queue);
+  p->agent_fd = -1;
+  p->agent_tid = 0;
+}
+
+void sv_work_proc_exited(struct sv_proc* p) {
+  struct sv_work_item* it;
+  while ((it = head_of(p))) {
+    /* Callers in other processes get their status: their part (the tree) is done, and the
+     * target's address space is gone anyway. */
+    if (!it->self) {
+      finish(it, it->status);
+    } else if (it->call) {
+      /* The caller is a thread of the dying process: its call is abandoned with it. */
+      it->call->cancel = NULL;
+      it->call = NULL;
+    }
+    list_del(&it->node);
+    item_free(it);
+  }
+  if (p->agent_fd >= 0) {
+    host_loop_remove(&p->agent_src);
+    close(p->agent_fd);
+    p->agent_fd = -1;
+  }
+}
+
+int64_t sv_work_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+                         zx_status_t status) {
+  return sv_work_apply(host, c, ops, n, status);
+}

@@ -2,11 +2,25 @@
 #ifndef ZUM_LAUNCHER_SV_WORK_H_
 #define ZUM_LAUNCHER_SV_WORK_H_
 
+#include <stddef.h>
 #include <stdint.h>
+#include <zircon/types.h>
 
 struct kcall;
+struct kmm_op;
+struct sv_proc;
 
+void sv_work_init(struct sv_proc* p);
+/* The process is gone: drops its queue (callers in other processes get their status). */
+void sv_work_proc_exited(struct sv_proc* p);
+/* kproc_host_ops.mm_apply. */
+int64_t sv_work_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+                         zx_status_t status);
 /* khost_ops.work_done. */
 int64_t sv_work_done(struct kcall* c, uint64_t work_addr);
+/* Reads the agent's greeting if it is still queued (its thread id is then known). */
+void sv_work_learn_agent(struct sv_proc* p);
+/* khost_ops.attach_agent: makes the caller's agent socket; returns its fd in the caller. */
+int sv_work_attach_agent(struct kcall* c);
 
 #endif

@@ -189,7 +189,8 @@ void trace_call(FILE* out, const struct kcall* c, int64_t end_ns) {
   char tail[128];
   const char* st = d->returns_status ? trace_status_name(c->result) : NULL;
   double us = c->start_ns ? (double)(end_ns - c->start_ns) / 1e3 : 0.0;
-  if (st) snprintf(tail, sizeof(tail), "-> %s (%.1f us)", st, us);
+  if (c->result == ZUM_STATUS_WORK) snprintf(tail, sizeof(tail), "-> (address-space work) (%.1f us)", us);
+  else if (st) snprintf(tail, sizeof(tail), "-> %s (%.1f us)", st, us);
   else snprintf(tail, sizeof(tail), "-> %" PRId64 " (%.1f us)", c->result, us);
   line(out, c, tail);
 }

@@ -6,4 +6,9 @@
 
 extern zum_hosted_info_t zum_hosted_info;
 
+/* Runs address-space work handed back with ZUM_STATUS_WORK (the zum page's do_work hook). */
+void zum_hosted_do_work(zum_work_t* w);
+/* Starts the agent thread serving work other processes ask for, on socket fd. */
+void zum_hosted_start_agent(int fd);
+
 #endif

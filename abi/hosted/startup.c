@@ -47,6 +47,7 @@ static void map_zum_page(void) {
   page->page_size = psz > 0 ? (uint32_t)psz : 4096;
   page->physmem = pages > 0 ? (uint64_t)pages * page->page_size : 0;
   page->dcache_line_size = line > 0 ? (uint32_t)line : 64;
+  page->do_work_fn = (uint64_t)(uintptr_t)&zum_hosted_do_work;
   mprotect(p, 4096, PROT_READ);
 }
 
@@ -98,4 +99,5 @@ __attribute__((constructor(101))) static void zum_hosted_start(void) {
     fprintf(stderr, "zum: hosted start-up failed (status %lld)\n", (long long)r);
     _exit(127);
   }
+  zum_hosted_start_agent(zum_hosted_info.agent_fd);
 }

@@ -65,6 +65,22 @@ typedef struct zum_work {
   zum_work_op_t ops[ZUM_WORK_MAX_OPS];
 } zum_work_t;
 
+/* Work asked by another process goes to the target's agent (a thread of the hosted runtime, or
+ * the pure-process stub) over a SOCK_SEQPACKET socket: the supervisor sends a zum_agent_msg with
+ * one SCM_RIGHTS fd per ZUM_WORK_MAP op (in op order; their fd fields are ignored), the agent runs
+ * the work and answers with a zum_agent_reply carrying the same token. The agent's first message
+ * is a reply with token 0 and its thread id. */
+typedef struct zum_agent_msg {
+  uint64_t token;
+  zum_work_t work;
+} zum_agent_msg_t;
+
+typedef struct zum_agent_reply {
+  uint64_t token;
+  int32_t error;
+  int32_t tid;
+} zum_agent_reply_t;
+
 /* Filled in by the private hosted_init call for a hosted program. */
 #define ZUM_HOSTED_MAX_STARTUP 64u
 typedef struct zum_hosted_info {
@@ -73,7 +89,7 @@ typedef struct zum_hosted_info {
   zx_handle_t job_default;
   zx_handle_t thread_self;
   uint32_t num_startup;
-  uint32_t reserved;
+  int32_t agent_fd; /* the agent's socket in this process, or -1 */
   zx_handle_t startup_handles[ZUM_HOSTED_MAX_STARTUP];
   uint32_t startup_info[ZUM_HOSTED_MAX_STARTUP];
 } zum_hosted_info_t;

@@ -1,0 +1,51 @@
+/* The supervisor's records of guests, shared by launcher/ files. Private to the supervisor. */
+#ifndef ZUM_LAUNCHER_SV_INTERNAL_H_
+#define ZUM_LAUNCHER_SV_INTERNAL_H_
+
+#include <stdbool.h>
+
+#include "host/guest.h"
+#include "host/loop.h"
+#include "kobj/kcall.h"
+#include "kobj/list.h"
+#include "kobj/task.h"
+
+struct sv_proc;
+
+/* A Linux thread of a guest that is not its main thread: watched so its exit is noticed. */
+struct sv_thread {
+  struct host_loop_source src;
+  struct kthread* kt;
+  struct sv_proc* p;
+  struct list_node node;
+};
+
+struct sv_proc {
+  struct host_guest g;
+  struct kproc* kp;
+  struct host_loop_source listener_src;
+  struct host_loop_source pidfd_src;
+  struct list_node threads;
+  struct list_node node;
+  bool exited;
+  /* Address-space work waiting for this process, oldest first (launcher/sv_work.c). */
+  struct list_node work_queue;
+  /* The process's agent (a thread of the hosted runtime) for work asked by other processes. */
+  int agent_fd;
+  pid_t agent_tid;
+  struct host_loop_source agent_src;
+};
+
+/* A trapped call: the kcall and where to reply. */
+struct sv_call {
+  struct kcall k;
+  struct sv_proc* p;
+  int listener;
+};
+
+
+static inline struct sv_proc* sv_proc_of(struct kproc* kp) {
+  return container_of((struct host_guest*)kp->host, struct sv_proc, g);
+}
+
+#endif
