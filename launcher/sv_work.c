@@ -101,12 +101,13 @@ static int64_t deliver_self(struct sv_proc* p, struct sv_work_item* it, uint64_t
 static int send_agent(struct sv_proc* p, struct sv_work_item* it) {
   zum_agent_msg_t m;
   memset(&m, 0, sizeof(m));
+  m.kind = ZUM_AGENT_WORK;
   m.token = it->token;
   int fds[ZUM_WORK_MAX_OPS];
   int nfds = 0;
-  while (it->next < it->n && m.work.num_ops < ZUM_WORK_MAX_OPS) {
+  while (it->next < it->n && m.u.work.num_ops < ZUM_WORK_MAX_OPS) {
     const struct kmm_op* op = &it->ops[it->next];
-    fill_op(&m.work.ops[m.work.num_ops++], op);
+    fill_op(&m.u.work.ops[m.u.work.num_ops++], op);
     if (op->kind == ZUM_WORK_MAP) fds[nfds++] = op->fd;
     it->next++;
   }

@@ -93,9 +93,11 @@ static void* agent_main(void* arg) {
     }
     int used = 0;
     zum_agent_reply_t r = {.token = m.token, .error = 0, .tid = (int32_t)gettid()};
-    uint32_t nops = m.work.num_ops < ZUM_WORK_MAX_OPS ? m.work.num_ops : ZUM_WORK_MAX_OPS;
+    if (m.kind != ZUM_AGENT_WORK) r.error = ENOTSUP; /* threads start only in pure processes */
+    uint32_t nops = m.kind != ZUM_AGENT_WORK ? 0
+                    : m.u.work.num_ops < ZUM_WORK_MAX_OPS ? m.u.work.num_ops : ZUM_WORK_MAX_OPS;
     for (uint32_t i = 0; i < nops; i++) {
-      zum_work_op_t* op = &m.work.ops[i];
+      zum_work_op_t* op = &m.u.work.ops[i];
       if (op->kind == ZUM_WORK_MAP) {
         if (used >= nfds) {
           r.error = EBADF;

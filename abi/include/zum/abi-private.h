@@ -66,18 +66,41 @@ typedef struct zum_work {
 } zum_work_t;
 
 /* Work asked by another process goes to the target's agent (a thread of the hosted runtime, or
- * the pure-process stub) over a SOCK_SEQPACKET socket: the supervisor sends a zum_agent_msg with
- * one SCM_RIGHTS fd per ZUM_WORK_MAP op (in op order; their fd fields are ignored), the agent runs
- * the work and answers with a zum_agent_reply carrying the same token. The agent's first message
- * is a reply with token 0 and its thread id. */
+ * the pure-process stub) over a SOCK_SEQPACKET socket: the supervisor sends zum_agent_msg_t
+ * records; a ZUM_AGENT_WORK record carries one SCM_RIGHTS fd per ZUM_WORK_MAP op (in op order;
+ * their fd fields are ignored). The agent answers every record with a zum_agent_reply_t carrying
+ * the same token. Its first message is a reply with token 0 and its own thread id. The hosted
+ * agent understands only ZUM_AGENT_WORK; the pure-process stub all of them. */
+enum zum_agent_kind {
+  ZUM_AGENT_WORK = 1,
+  /* Start a Linux thread with Zircon's register contract: rip = pc, rsp = sp, rdi = arg1,
+   * rsi = arg2, every other register 0, FS and GS base as given (0 on zx_process_start). The
+   * reply's tid is the new thread's. */
+  ZUM_AGENT_START_THREAD = 2,
+  /* Before the first thread starts: from now on only the stub's own code may make Linux system
+   * calls, and Zircon calls only from [code_start, code_end) (the vDSO's code; an empty range:
+   * none). Anything else is trapped (SIGSYS) and reported as a policy exception. */
+  ZUM_AGENT_SEAL = 3,
+};
+
 typedef struct zum_agent_msg {
+  uint32_t kind;
+  uint32_t reserved;
   uint64_t token;
-  zum_work_t work;
+  union {
+    zum_work_t work;
+    struct {
+      uint64_t pc, sp, arg1, arg2, fs_base, gs_base;
+    } start;
+    struct {
+      uint64_t code_start, code_end;
+    } seal;
+  } u;
 } zum_agent_msg_t;
 
 typedef struct zum_agent_reply {
   uint64_t token;
-  int32_t error;
+  int32_t error; /* 0 or an errno */
   int32_t tid;
 } zum_agent_reply_t;
 
