@@ -298,6 +298,14 @@ typedef struct zx_wait_item {
 #define ZX_VMO_OP_ALWAYS_NEED ((uint32_t)13u)
 #define ZX_VMO_OP_PREFETCH ((uint32_t)14u)
 
+/* The record ZX_VMO_OP_LOCK writes to op_range's buffer. */
+typedef struct zx_vmo_lock_state {
+  uint64_t offset;
+  uint64_t size;
+  uint64_t discarded_offset;
+  uint64_t discarded_size;
+} zx_vmo_lock_state_t;
+
 #define ZX_VMO_CHILD_SNAPSHOT ((uint32_t)1u << 0)
 #define ZX_VMO_CHILD_RESIZABLE ((uint32_t)1u << 2)
 #define ZX_VMO_CHILD_SLICE ((uint32_t)1u << 3)

@@ -195,6 +195,95 @@ typedef struct zx_info_socket {
   size_t tx_buf_size;
 } zx_info_socket_t;
 
+/* ZX_INFO_VMO records and flags (also the element of ZX_INFO_PROCESS_VMOS). */
+#define ZX_INFO_VMO_TYPE_PAGED ((uint32_t)1u << 0)
+#define ZX_INFO_VMO_TYPE_PHYSICAL ((uint32_t)0u << 0)
+#define ZX_INFO_VMO_TYPE(flags) ((flags) & ((uint32_t)1u << 0))
+#define ZX_INFO_VMO_RESIZABLE ((uint32_t)1u << 1)
+#define ZX_INFO_VMO_IS_COW_CLONE ((uint32_t)1u << 2)
+#define ZX_INFO_VMO_VIA_HANDLE ((uint32_t)1u << 3)
+#define ZX_INFO_VMO_VIA_MAPPING ((uint32_t)1u << 4)
+#define ZX_INFO_VMO_PAGER_BACKED ((uint32_t)1u << 5)
+#define ZX_INFO_VMO_CONTIGUOUS ((uint32_t)1u << 6)
+#define ZX_INFO_VMO_DISCARDABLE ((uint32_t)1u << 7)
+#define ZX_INFO_VMO_IMMUTABLE ((uint32_t)1u << 8)
+#define ZX_INFO_VMO_VIA_IOB_HANDLE ((uint32_t)1u << 9)
+
+typedef struct zx_info_vmo {
+  zx_koid_t koid;
+  char name[ZX_MAX_NAME_LEN];
+  uint64_t size_bytes;
+  zx_koid_t parent_koid;
+  size_t num_children;
+  size_t num_mappings;
+  size_t share_count;
+  uint32_t flags;
+  uint8_t padding1[4];
+  uint64_t committed_bytes;
+  zx_rights_t handle_rights;
+  uint32_t cache_policy;
+  uint64_t metadata_bytes;
+  uint64_t committed_change_events;
+  uint64_t populated_bytes;
+  uint64_t committed_private_bytes;
+  uint64_t populated_private_bytes;
+  uint64_t committed_scaled_bytes;
+  uint64_t populated_scaled_bytes;
+  uint64_t committed_fractional_scaled_bytes;
+  uint64_t populated_fractional_scaled_bytes;
+} zx_info_vmo_t;
+
+/* The older records are prefixes of the current one. */
+typedef struct zx_info_vmo_v3 {
+  zx_koid_t koid;
+  char name[ZX_MAX_NAME_LEN];
+  uint64_t size_bytes;
+  zx_koid_t parent_koid;
+  size_t num_children;
+  size_t num_mappings;
+  size_t share_count;
+  uint32_t flags;
+  uint8_t padding1[4];
+  uint64_t committed_bytes;
+  zx_rights_t handle_rights;
+  uint32_t cache_policy;
+  uint64_t metadata_bytes;
+  uint64_t committed_change_events;
+  uint64_t populated_bytes;
+} zx_info_vmo_v3_t;
+
+typedef struct zx_info_vmo_v2 {
+  zx_koid_t koid;
+  char name[ZX_MAX_NAME_LEN];
+  uint64_t size_bytes;
+  zx_koid_t parent_koid;
+  size_t num_children;
+  size_t num_mappings;
+  size_t share_count;
+  uint32_t flags;
+  uint8_t padding1[4];
+  uint64_t committed_bytes;
+  zx_rights_t handle_rights;
+  uint32_t cache_policy;
+  uint64_t metadata_bytes;
+  uint64_t committed_change_events;
+} zx_info_vmo_v2_t;
+
+typedef struct zx_info_vmo_v1 {
+  zx_koid_t koid;
+  char name[ZX_MAX_NAME_LEN];
+  uint64_t size_bytes;
+  zx_koid_t parent_koid;
+  size_t num_children;
+  size_t num_mappings;
+  size_t share_count;
+  uint32_t flags;
+  uint8_t padding1[4];
+  uint64_t committed_bytes;
+  zx_rights_t handle_rights;
+  uint32_t cache_policy;
+} zx_info_vmo_v1_t;
+
 /* Object properties */
 #define ZX_PROP_REGISTER_GS ((uint32_t)2u)
 #define ZX_PROP_NAME ((uint32_t)3u)
