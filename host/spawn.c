@@ -63,8 +63,62 @@ static __attribute__((noreturn)) void child_fail(int sock, int err) {
   _exit(127);
 }
 
+/* Forks a guest: the child installs the filter, hands over its listener and runs `exec_child`
+ * (which returns only on failure, with an errno). */
+static int spawn_guest(int (*exec_child)(const void* arg), const void* arg, struct host_guest* g);
+
+struct hosted_exec {
+  const char* path;
+  char* const* argv;
+  char* const* envp;
+};
+
+static int exec_hosted(const void* arg) {
+  const struct hosted_exec* e = arg;
+  execve(e->path, e->argv, e->envp);
+  return errno;
+}
+
 int host_spawn_hosted(const char* path, char* const argv[], char* const envp[],
                       struct host_guest* g) {
+  struct hosted_exec e = {path, argv, envp};
+  return spawn_guest(exec_hosted, &e, g);
+}
+
+struct pure_exec {
+  const char* stub_path;
+  const char* name;
+  int agent_fd;
+};
+
+static int exec_pure(const void* arg) {
+  const struct pure_exec* e = arg;
+  if (e->agent_fd != 3) {
+    if (dup2(e->agent_fd, 3) != 3) return errno;
+  } else if (fcntl(3, F_SETFD, 0) != 0) {
+    return errno;
+  }
+  char* argv[] = {(char*)"zum-stub", (char*)e->name, NULL};
+  char* envp[] = {NULL};
+  execve(e->stub_path, argv, envp);
+  return errno;
+}
+
+int host_spawn_pure(const char* stub_path, const char* name, struct host_guest* g, int* agent_fd) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return -errno;
+  struct pure_exec e = {stub_path, name, sv[1]};
+  int r = spawn_guest(exec_pure, &e, g);
+  close(sv[1]);
+  if (r != 0) {
+    close(sv[0]);
+    return r;
+  }
+  *agent_fd = sv[0];
+  return 0;
+}
+
+static int spawn_guest(int (*exec_child)(const void* arg), const void* arg, struct host_guest* g) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return -errno;
   pid_t parent = getpid();
@@ -85,8 +139,7 @@ int host_spawn_hosted(const char* path, char* const argv[], char* const envp[],
     if (listener < 0) child_fail(sv[1], -listener);
     if (host_send_fd(sv[1], listener) != 0) _exit(127);
     close(listener);
-    execve(path, argv, envp);
-    child_fail(sv[1], errno);
+    child_fail(sv[1], exec_child(arg));
   }
   close(sv[1]);
   int listener = host_recv_fd(sv[0]);

@@ -4,6 +4,7 @@
 #define ZUM_KOBJ_KHOST_H_
 
 #include <stddef.h>
+#include <stdint.h>
 #include <zircon/types.h>
 
 struct kjob;
@@ -24,6 +25,8 @@ struct khost_ops {
   /* Gives the calling process an agent socket for address-space work asked by other
    * processes; returns its fd number in the caller, or -errno. */
   int (*attach_agent)(struct kcall* c);
+  /* Tells the user about a fault that is about to kill a process (optional). */
+  void (*report_fault)(struct kcall* c, uint32_t signo, uint32_t code, uint64_t addr, uint64_t pc);
 };
 
 extern const struct khost_ops* khost;

@@ -37,3 +37,12 @@ int64_t sys_cprng_add_entropy(struct kcall* c, zum_uaddr_t buffer, size_t buffer
   if (buffer_size > ZX_CPRNG_ADD_ENTROPY_MAX_LEN) return ZX_ERR_INVALID_ARGS;
   return kcall_copy_in(c, buf, buffer, buffer_size);
 }
+
+/* A hardware fault or a forbidden system call in a pure process, reported by its stub. Until
+ * exception channels exist every exception is unhandled, and an unhandled exception kills the
+ * process (ZX_TASK_RETCODE_EXCEPTION_KILL), as on Zircon. */
+int64_t sys_fault(struct kcall* c, uint32_t signo, uint32_t code, uint64_t addr, uint64_t pc) {
+  if (khost->report_fault) khost->report_fault(c, signo, code, addr, pc);
+  kproc_kill(c->proc, ZX_TASK_RETCODE_EXCEPTION_KILL);
+  return KCALL_NOREPLY;
+}

@@ -225,11 +225,30 @@ static void kh_debug_write(const char* buf, size_t len) {
 
 static int kh_random(void* buf, size_t len) { return host_random_fill(buf, len); }
 
+/* An unhandled exception is about to kill a process: say what happened, as Zircon's crash
+ * logger would, so the user sees more than a return code. */
+static void kh_report_fault(struct kcall* c, uint32_t signo, uint32_t code, uint64_t addr,
+                            uint64_t pc) {
+  if (signo == SIGSYS)
+    fprintf(stderr, "zum: process %s (koid %llu) thread %llu: policy exception: system call %u "
+                    "made outside the vDSO at pc 0x%llx (ZX_EXCP_POLICY_CODE_BAD_SYSCALL)\n",
+            c->proc->base.name, (unsigned long long)c->proc->base.koid,
+            (unsigned long long)(c->thread ? c->thread->base.koid : 0), code,
+            (unsigned long long)pc);
+  else
+    fprintf(stderr, "zum: process %s (koid %llu) thread %llu: unhandled exception: %s at pc 0x%llx"
+                    " (address 0x%llx)\n",
+            c->proc->base.name, (unsigned long long)c->proc->base.koid,
+            (unsigned long long)(c->thread ? c->thread->base.koid : 0), strsignal((int)signo),
+            (unsigned long long)pc, (unsigned long long)addr);
+}
+
 static const struct khost_ops khost_impl = {.spawn_hosted = kh_spawn,
                                             .debug_write = kh_debug_write,
                                             .random_fill = kh_random,
                                             .work_done = sv_work_done,
-                                            .attach_agent = sv_work_attach_agent};
+                                            .attach_agent = sv_work_attach_agent,
+                                            .report_fault = kh_report_fault};
 
 /* ---- threads */
 

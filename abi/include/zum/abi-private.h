@@ -26,7 +26,13 @@ typedef struct zum_page {
   uint32_t reserved;
   /* void do_work(zum_work_t*): runs every op in the block, sets work->error. */
   uint64_t do_work_fn;
+  /* noreturn void exit_thread(void): ends the calling Linux thread (after zx_thread_exit). */
+  uint64_t exit_thread_fn;
 } zum_page_t;
+
+/* Pure processes: everything of zum's lies below the Zircon user base (0x200000). */
+#define ZUM_USER_BASE 0x200000ul
+#define ZUM_USER_TOP 0x7ffffffff000ul
 
 /* ---- Address-space work.
  * The supervisor cannot call mmap in a guest. When a call changes the caller's own address space
