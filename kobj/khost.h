@@ -15,6 +15,9 @@ struct khost_ops {
   /* Starts hosted executable `path` as a new running process in `job`. */
   zx_status_t (*spawn_hosted)(struct kjob* job, const char* path, char* const argv[],
                               struct kproc** out);
+  /* Makes an empty pure process named `name` in `job`, in state INITIAL with no threads and no
+   * root VMAR yet (the caller adds it). Returns it with one reference for the caller. */
+  zx_status_t (*spawn_pure)(struct kjob* job, const char* name, struct kproc** out);
   /* zx_debug_write: the kernel console, which is the supervisor's stderr. */
   void (*debug_write)(const char* buf, size_t len);
   /* Fills buf with cryptographically strong random bytes; 0 or -1. */

@@ -136,10 +136,18 @@ static void proc_destroy(struct kobj* o) {
   if (job) kobj_unref(&job->base); /* taken in kproc_create */
 }
 
+/* Closing the last handle of a process that never started destroys it (and its Linux
+ * process); a started process lives on without handles. */
+static void proc_zero_handles(struct kobj* o) {
+  struct kproc* p = to_kproc(o);
+  if (p->pure && p->state == KPROC_INITIAL) kproc_kill(p, ZX_TASK_RETCODE_SYSCALL_KILL);
+}
+
 const struct kobj_ops kproc_ops = {
     .type = ZX_OBJ_TYPE_PROCESS,
     .name = "process",
     .default_rights = ZX_DEFAULT_PROCESS_RIGHTS,
+    .on_zero_handles = proc_zero_handles,
     .destroy = proc_destroy,
     .related_koid = proc_related,
 };
@@ -267,11 +275,26 @@ struct kthread* kthread_create(struct kproc* p, pid_t tid, const char* name, siz
   return t;
 }
 
+/* A pure process ends when its last thread does (return code 0 unless one was set). */
+static void proc_maybe_last_thread(struct kproc* p) {
+  if (!p->pure || p->state != KPROC_RUNNING) return;
+  struct list_node* pos;
+  list_for_each(pos, &p->threads) {
+    struct kthread* t = list_entry(pos, struct kthread, proc_node);
+    if (t->state != KTHREAD_DEAD) return;
+  }
+  kproc_kill(p, 0);
+}
+
 void kthread_on_exit(struct kthread* t) {
   if (t->state == KTHREAD_DEAD) return;
   if (t->parked) kcall_abandon(t->parked);
   t->state = KTHREAD_DEAD;
   kobj_signal(&t->base, ZX_THREAD_RUNNING, ZX_THREAD_TERMINATED);
+  struct kproc* p = t->proc;
   list_del(&t->proc_node);
+  kobj_ref(&p->base);
   kobj_unref(&t->base);
+  proc_maybe_last_thread(p);
+  kobj_unref(&p->base);
 }

@@ -13,12 +13,18 @@
 
 struct kcall;
 struct kmm_op;
+struct kthread;
 
 /* What the host knows about one Linux thread (kproc_host_ops.thread_info). */
 struct kthread_host_info {
   uint64_t cpu_mask[8];      /* allowed CPUs (sched_getaffinity), bit n = CPU n */
   int64_t runtime_ns;        /* time spent running */
   uint32_t last_cpu;         /* CPU it last ran on */
+};
+
+/* The registers a pure-process thread starts with (every other register is 0). */
+struct kthread_regs {
+  uint64_t pc, sp, arg1, arg2, fs_base, gs_base;
 };
 
 /* What kobj/ needs from the host side of a process (host/ implements it; tests fake it). */
@@ -43,6 +49,13 @@ struct kproc_host_ops {
    * address space to change (kcall_mm_apply then just returns the status). */
   int64_t (*mm_apply)(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
                       zx_status_t status);
+  /* Pure processes: starts the Linux thread of t with Zircon's register contract (regs), and
+   * for the process's first thread (seal) first restricts system calls to the stub and Zircon
+   * calls to the vDSO code [code_start, code_end). Returns what the handler returns: usually
+   * KCALL_PARKED, the call completing with ZX_OK once the thread exists. */
+  int64_t (*start_thread)(void* host, struct kcall* c, struct kthread* t,
+                          const struct kthread_regs* regs, bool seal, uint64_t code_start,
+                          uint64_t code_end);
 };
 
 enum kjob_state { KJOB_ALIVE, KJOB_KILLING, KJOB_DEAD };
@@ -79,6 +92,10 @@ struct kproc {
   uintptr_t debug_addr;
   uintptr_t dyn_break_on_load;
   uintptr_t vdso_base;
+  /* Made by zx_process_create: an empty address space that starts with zx_process_start. */
+  bool pure;
+  /* The vDSO's code mapping, once made (pure processes; vdso_base is its ELF base). */
+  uint64_t vdso_code_start, vdso_code_end;
   /* Startup handles not yet claimed by hosted_init (hosted programs). */
   struct khandle* startup[64];
   uint32_t startup_info[64];

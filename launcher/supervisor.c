@@ -1,6 +1,7 @@
 #include "launcher/supervisor.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -147,6 +148,7 @@ static const struct kproc_host_ops proc_ops = {
     .thread_info = hp_thread_info,
     .sync_threads = hp_sync_threads,
     .mm_apply = sv_work_mm_apply,
+    .start_thread = sv_work_start_thread,
 };
 
 static struct sv_proc* sv_proc_new(void) {
@@ -211,6 +213,82 @@ static zx_status_t kh_spawn(struct kjob* job, const char* path, char* const argv
   return ZX_OK;
 }
 
+/* zum-stub is found next to the running zum (a build tree), in ../libexec/zum (an installed
+ * tree), next to or above the library holding this code (bare programs), or where configure
+ * said; ZUM_STUB overrides all. */
+static const char* stub_path(void) {
+  static char found[8400];
+  static bool searched;
+  if (searched) return found[0] ? found : NULL;
+  searched = true;
+  const char* env = getenv("ZUM_STUB");
+  if (env && *env) {
+    snprintf(found, sizeof(found), "%s", env);
+    return found;
+  }
+  char dirs[2][4096] = {{0}, {0}};
+  ssize_t n = readlink("/proc/self/exe", dirs[0], sizeof(dirs[0]) - 1);
+  if (n > 0) {
+    dirs[0][n] = 0;
+    char* slash = strrchr(dirs[0], '/');
+    if (slash) *slash = 0;
+  }
+  Dl_info info;
+  if (dladdr((void*)stub_path, &info) && info.dli_fname) {
+    snprintf(dirs[1], sizeof(dirs[1]), "%s", info.dli_fname);
+    char* slash = strrchr(dirs[1], '/');
+    if (slash) *slash = 0;
+    else dirs[1][0] = 0;
+  }
+  static const char* const rel[] = {"zum-stub", "../libexec/zum/zum-stub", "../zum-stub"};
+  for (int d = 0; d < 2; d++) {
+    if (!dirs[d][0]) continue;
+    for (size_t r = 0; r < sizeof(rel) / sizeof(rel[0]); r++) {
+      snprintf(found, sizeof(found), "%s/%s", dirs[d], rel[r]);
+      if (access(found, X_OK) == 0) return found;
+    }
+  }
+  snprintf(found, sizeof(found), "%s/zum-stub", ZUM_PKGLIBEXECDIR);
+  if (access(found, X_OK) == 0) return found;
+  found[0] = 0;
+  return NULL;
+}
+
+static zx_status_t kh_spawn_pure(struct kjob* job, const char* name, struct kproc** out) {
+  const char* stub = stub_path();
+  if (!stub) {
+    fprintf(stderr, "zum: cannot find zum-stub (set ZUM_STUB): pure processes are unavailable\n");
+    return ZX_ERR_NOT_SUPPORTED;
+  }
+  struct sv_proc* p = sv_proc_new();
+  if (!p) return ZX_ERR_NO_MEMORY;
+  int agent = -1;
+  int r = host_spawn_pure(stub, name, &p->g, &agent);
+  if (r != 0) {
+    free(p);
+    return r == -ENOMEM ? ZX_ERR_NO_MEMORY : ZX_ERR_NO_RESOURCES;
+  }
+  zx_status_t s = sv_adopt(p, job, name);
+  if (s != ZX_OK) {
+    close(agent);
+    host_guest_kill(&p->g);
+    host_guest_close(&p->g);
+    free(p);
+    return s;
+  }
+  struct kproc* kp = p->kp;
+  kp->pure = true;
+  kp->state = KPROC_INITIAL;
+  kp->start_time = 0;
+  if (sv_work_adopt_agent(p, agent) != 0) {
+    kproc_kill(kp, ZX_TASK_RETCODE_SYSCALL_KILL);
+    return ZX_ERR_NO_RESOURCES;
+  }
+  kobj_ref(&kp->base);
+  *out = kp;
+  return ZX_OK;
+}
+
 static void kh_debug_write(const char* buf, size_t len) {
   while (len > 0) {
     ssize_t n = write(STDERR_FILENO, buf, len);
@@ -244,6 +322,7 @@ static void kh_report_fault(struct kcall* c, uint32_t signo, uint32_t code, uint
 }
 
 static const struct khost_ops khost_impl = {.spawn_hosted = kh_spawn,
+                                            .spawn_pure = kh_spawn_pure,
                                             .debug_write = kh_debug_write,
                                             .random_fill = kh_random,
                                             .work_done = sv_work_done,
@@ -263,45 +342,55 @@ static void on_thread_exit(struct host_loop_source* s, uint32_t events) {
   free(t);
 }
 
-/* The kthread for Linux thread `tid` of p, made on its first call. NULL if tid is not in p
- * (a Linux child the guest forked inherits the filter but is no Zircon process). */
+/* Watches Linux thread t->tid so its exit marks t dead. Returns false if it is already gone. */
+static bool watch_thread(struct sv_proc* p, struct kthread* t) {
+  if (t->tid == p->g.pid) return true; /* the main thread ends with the process's pidfd */
+  int fd = host_pidfd_open(t->tid, true);
+  if (fd < 0 && errno == ESRCH) return false;
+  struct sv_thread* w = fd >= 0 ? calloc(1, sizeof(*w)) : NULL;
+  if (!w) {
+    /* Kernels before 6.9 have no thread pidfds: the thread is seen dead with its process. */
+    if (fd >= 0) close(fd);
+    return true;
+  }
+  w->src.fd = fd;
+  w->src.ready = on_thread_exit;
+  w->kt = t;
+  w->p = p;
+  kobj_ref(&t->base);
+  list_add_tail(&p->threads, &w->node);
+  if (host_loop_add(&w->src) != 0) {
+    list_del(&w->node);
+    kobj_unref(&t->base);
+    close(fd);
+    free(w);
+  }
+  return true;
+}
+
+/* The kthread for Linux thread `tid` of p. Hosted programs' threads are met on their first
+ * call; pure processes' threads are bound when their stub reports them started. NULL if tid is
+ * not (yet) a thread of p (a Linux child a hosted guest forked inherits the filter but is no
+ * Zircon process). */
 static struct kthread* thread_of(struct sv_proc* p, pid_t tid) {
   struct kthread* t = kproc_find_thread(p->kp, tid);
-  if (t) return t;
+  if (t || p->kp->pure) return t;
   if (tid != p->g.pid && host_tgid_of(tid) != p->g.pid) return NULL;
   char name[ZX_MAX_NAME_LEN];
   host_thread_comm(tid, name, sizeof(name));
   t = kthread_create(p->kp, tid, name, strlen(name));
   if (!t) return NULL;
-  if (tid != p->g.pid) {
-    struct sv_thread* w = calloc(1, sizeof(*w));
-    int fd = host_pidfd_open(tid, true);
-    if (fd < 0 && errno == ESRCH) {
-      /* It ended between the check above and now (thread lists race with exits). */
-      free(w);
-      kthread_on_exit(t);
-      return NULL;
-    }
-    if (w && fd >= 0) {
-      w->src.fd = fd;
-      w->src.ready = on_thread_exit;
-      w->kt = t;
-      w->p = p;
-      kobj_ref(&t->base);
-      list_add_tail(&p->threads, &w->node);
-      if (host_loop_add(&w->src) != 0) {
-        list_del(&w->node);
-        kobj_unref(&t->base);
-        close(fd);
-        free(w);
-      }
-    } else {
-      /* Kernels before 6.9 have no thread pidfds: the thread is seen dead with its process. */
-      if (fd >= 0) close(fd);
-      free(w);
-    }
+  if (!watch_thread(p, t)) {
+    /* It ended between the check above and now (thread lists race with exits). */
+    kthread_on_exit(t);
+    return NULL;
   }
   return t;
+}
+
+void sv_bind_thread(struct sv_proc* p, struct kthread* t, pid_t tid) {
+  t->tid = tid;
+  if (!watch_thread(p, t)) kthread_on_exit(t);
 }
 
 /* ---- calls */
@@ -313,6 +402,16 @@ static void handle_request(struct sv_proc* p, const struct host_notif* n) {
     return;
   }
   struct kthread* t = thread_of(p, n->tid);
+  if (!t && p->kp->pure && p->num_pending < SV_MAX_PENDING) {
+    /* A thread of a pure process can trap before its stub's "started" reply is read: keep the
+     * request until the thread is bound (sv_retry_pending). */
+    sv_work_learn_agent(p);
+    t = thread_of(p, n->tid);
+    if (!t) {
+      p->pending[p->num_pending++] = *n;
+      return;
+    }
+  }
   if (!t) {
     host_seccomp_reply_errno(p->g.listener, n->id, ENOSYS);
     return;
@@ -366,6 +465,18 @@ static void handle_request(struct sv_proc* p, const struct host_notif* n) {
   c->result = r;
   call_reply(sc);
   sv_call_free(sc);
+}
+
+void sv_retry_pending(struct sv_proc* p) {
+  uint32_t n = p->num_pending;
+  struct host_notif copy[SV_MAX_PENDING];
+  memcpy(copy, p->pending, n * sizeof(copy[0]));
+  p->num_pending = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (p->exited || !p->kp) break;
+    if (kproc_find_thread(p->kp, copy[i].tid)) handle_request(p, &copy[i]);
+    else p->pending[p->num_pending++] = copy[i];
+  }
 }
 
 static void on_listener(struct host_loop_source* s, uint32_t events) {

@@ -6,11 +6,14 @@
 
 #include "host/guest.h"
 #include "host/loop.h"
+#include "host/seccomp.h"
 #include "kobj/kcall.h"
 #include "kobj/list.h"
 #include "kobj/task.h"
 
 struct sv_proc;
+
+#define SV_MAX_PENDING 16
 
 /* A Linux thread of a guest that is not its main thread: watched so its exit is noticed. */
 struct sv_thread {
@@ -34,6 +37,9 @@ struct sv_proc {
   int agent_fd;
   pid_t agent_tid;
   struct host_loop_source agent_src;
+  /* Requests from pure-process threads that trapped before their start was confirmed. */
+  uint32_t num_pending;
+  struct host_notif pending[SV_MAX_PENDING];
 };
 
 /* A trapped call: the kcall and where to reply. */
@@ -47,5 +53,10 @@ struct sv_call {
 static inline struct sv_proc* sv_proc_of(struct kproc* kp) {
   return container_of((struct host_guest*)kp->host, struct sv_proc, g);
 }
+
+/* A pure process's thread t now runs as Linux thread tid (supervisor.c). */
+void sv_bind_thread(struct sv_proc* p, struct kthread* t, pid_t tid);
+/* Serves requests kept while their threads were not yet bound. */
+void sv_retry_pending(struct sv_proc* p);
 
 #endif

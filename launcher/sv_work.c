@@ -28,6 +28,9 @@
 struct sv_work_item {
   struct list_node node;
   struct sv_proc* target;
+  uint32_t kind;          /* ZUM_AGENT_WORK, _START_THREAD or _SEAL */
+  struct kthread* start;  /* START_THREAD: the thread to bind (referenced) */
+  zum_agent_msg_t record; /* START_THREAD / SEAL: the record to send */
   struct kthread* thread; /* self work: the thread that runs it (referenced) */
   struct kcall* call;     /* the call to finish, while it waits (NULL otherwise) */
   bool self;
@@ -43,6 +46,7 @@ static uint64_t next_token = 1;
 
 static void item_free(struct sv_work_item* it) {
   if (it->thread) kobj_unref(&it->thread->base);
+  if (it->start) kobj_unref(&it->start->base);
   free(it->ops);
   free(it);
 }
@@ -99,6 +103,12 @@ static int64_t deliver_self(struct sv_proc* p, struct sv_work_item* it, uint64_t
 }
 
 static int send_agent(struct sv_proc* p, struct sv_work_item* it) {
+  if (it->kind != ZUM_AGENT_WORK) {
+    it->record.token = it->token;
+    it->started = true;
+    ssize_t r = send(p->agent_fd, &it->record, sizeof(it->record), MSG_NOSIGNAL | MSG_DONTWAIT);
+    return r == (ssize_t)sizeof(it->record) ? 0 : -(r < 0 ? errno : EPROTO);
+  }
   zum_agent_msg_t m;
   memset(&m, 0, sizeof(m));
   m.kind = ZUM_AGENT_WORK;
@@ -193,6 +203,7 @@ static int64_t sv_work_apply(void* host, struct kcall* c, const struct kmm_op* o
   }
   memcpy(copy, ops, n * sizeof(*copy));
   it->target = p;
+  it->kind = ZUM_AGENT_WORK;
   it->ops = copy;
   it->n = n;
   it->status = status;
@@ -218,6 +229,63 @@ static int64_t sv_work_apply(void* host, struct kcall* c, const struct kmm_op* o
     }
   }
   return kcall_park(c, work_cancel, it);
+}
+
+/* Queues a SEAL or START_THREAD record for p's stub behind any pending work, so a thread never
+ * starts before the mappings asked for ahead of it are in place. c waits for the reply (c may
+ * be NULL for a record nobody waits for). */
+static int64_t queue_record(struct sv_proc* p, struct kcall* c, const zum_agent_msg_t* rec,
+                            struct kthread* t) {
+  if (p->agent_fd < 0) return ZX_ERR_BAD_STATE;
+  struct sv_work_item* it = calloc(1, sizeof(*it));
+  if (!it) return ZX_ERR_NO_MEMORY;
+  it->target = p;
+  it->kind = rec->kind;
+  it->record = *rec;
+  it->status = ZX_OK;
+  it->token = next_token++;
+  if (t) {
+    it->start = t;
+    kobj_ref(&t->base);
+  }
+  bool first = list_empty(&p->work_queue);
+  list_add_tail(&p->work_queue, &it->node);
+  it->call = c;
+  if (first) {
+    int e = send_agent(p, it);
+    if (e != 0) {
+      it->call = NULL;
+      list_del(&it->node);
+      item_free(it);
+      return ZX_ERR_BAD_STATE;
+    }
+  }
+  return c ? kcall_park(c, work_cancel, it) : ZX_OK;
+}
+
+int64_t sv_work_start_thread(void* host, struct kcall* c, struct kthread* t,
+                             const struct kthread_regs* regs, bool seal, uint64_t code_start,
+                             uint64_t code_end) {
+  struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
+  if (p->exited) return ZX_ERR_BAD_STATE;
+  zum_agent_msg_t rec;
+  if (seal) {
+    memset(&rec, 0, sizeof(rec));
+    rec.kind = ZUM_AGENT_SEAL;
+    rec.u.seal.code_start = code_start;
+    rec.u.seal.code_end = code_end;
+    int64_t r = queue_record(p, NULL, &rec, NULL);
+    if (r != ZX_OK) return r;
+  }
+  memset(&rec, 0, sizeof(rec));
+  rec.kind = ZUM_AGENT_START_THREAD;
+  rec.u.start.pc = regs->pc;
+  rec.u.start.sp = regs->sp;
+  rec.u.start.arg1 = regs->arg1;
+  rec.u.start.arg2 = regs->arg2;
+  rec.u.start.fs_base = regs->fs_base;
+  rec.u.start.gs_base = regs->gs_base;
+  return queue_record(p, c, &rec, t);
 }
 
 int64_t sv_work_done(struct kcall* c, uint64_t work_addr) {
@@ -261,6 +329,21 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
   }
   struct sv_work_item* it = head_of(p);
   if (!it || it->self || !it->started || it->token != r.token) return;
+  if (it->kind == ZUM_AGENT_START_THREAD || it->kind == ZUM_AGENT_SEAL) {
+    int64_t result = it->status;
+    if (r.error != 0) {
+      /* EAGAIN: the stub has no room for another thread. */
+      result = r.error == EAGAIN ? ZX_ERR_NO_RESOURCES : ZX_ERR_BAD_STATE;
+      if (it->kind == ZUM_AGENT_SEAL) work_failed(p, "sealing the process's system calls", r.error);
+    } else if (it->start) {
+      sv_bind_thread(p, it->start, r.tid);
+    }
+    if (r.error != 0 && it->start) kthread_on_exit(it->start);
+    finish(it, result);
+    pop_done(p, it);
+    sv_retry_pending(p);
+    return;
+  }
   if (r.error != 0) {
     work_failed(p, "mmap/mprotect in the agent", r.error);
     finish(it, it->status);
@@ -278,6 +361,18 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
 
 void sv_work_learn_agent(struct sv_proc* p) {
   if (p->agent_fd >= 0 && p->agent_tid == 0) on_agent(&p->agent_src, HOST_EV_IN);
+}
+
+int sv_work_adopt_agent(struct sv_proc* p, int fd) {
+  p->agent_fd = fd;
+  p->agent_src.fd = fd;
+  p->agent_src.ready = on_agent;
+  if (host_loop_add(&p->agent_src) != 0) {
+    close(fd);
+    p->agent_fd = -1;
+    return -EIO;
+  }
+  return 0;
 }
 
 int sv_work_attach_agent(struct kcall* c) {

@@ -2,6 +2,7 @@
 #ifndef ZUM_LAUNCHER_SV_WORK_H_
 #define ZUM_LAUNCHER_SV_WORK_H_
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <zircon/types.h>
@@ -16,10 +17,18 @@ void sv_work_proc_exited(struct sv_proc* p);
 /* kproc_host_ops.mm_apply. */
 int64_t sv_work_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
                          zx_status_t status);
+/* kproc_host_ops.start_thread (pure processes). */
+struct kthread;
+struct kthread_regs;
+int64_t sv_work_start_thread(void* host, struct kcall* c, struct kthread* t,
+                             const struct kthread_regs* regs, bool seal, uint64_t code_start,
+                             uint64_t code_end);
 /* khost_ops.work_done. */
 int64_t sv_work_done(struct kcall* c, uint64_t work_addr);
 /* Reads the agent's greeting if it is still queued (its thread id is then known). */
 void sv_work_learn_agent(struct sv_proc* p);
+/* Serves p's agent on `fd` (a pure process's stub). */
+int sv_work_adopt_agent(struct sv_proc* p, int fd);
 /* khost_ops.attach_agent: makes the caller's agent socket; returns its fd in the caller. */
 int sv_work_attach_agent(struct kcall* c);
 

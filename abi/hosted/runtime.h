@@ -8,6 +8,8 @@ extern zum_hosted_info_t zum_hosted_info;
 
 /* Runs address-space work handed back with ZUM_STATUS_WORK (the zum page's do_work hook). */
 void zum_hosted_do_work(zum_work_t* w);
+/* Ends the calling Linux thread at once, as zx_thread_exit does on Zircon (no libc cleanup). */
+__attribute__((noreturn)) void zum_hosted_exit_thread(void);
 /* Starts the agent thread serving work other processes ask for, on socket fd. */
 void zum_hosted_start_agent(int fd);
 

@@ -48,6 +48,7 @@ static void map_zum_page(void) {
   page->physmem = pages > 0 ? (uint64_t)pages * page->page_size : 0;
   page->dcache_line_size = line > 0 ? (uint32_t)line : 64;
   page->do_work_fn = (uint64_t)(uintptr_t)&zum_hosted_do_work;
+  page->exit_thread_fn = (uint64_t)(uintptr_t)&zum_hosted_exit_thread;
   mprotect(p, 4096, PROT_READ);
 }
 

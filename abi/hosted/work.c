@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <zircon/types.h>
 
@@ -132,4 +133,8 @@ void zum_hosted_start_agent(int fd) {
   if (started)
     while (sem_wait(&agent_ready) != 0 && errno == EINTR) {
     }
+}
+
+void zum_hosted_exit_thread(void) {
+  for (;;) syscall(SYS_exit, 0);
 }

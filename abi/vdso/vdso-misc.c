@@ -37,3 +37,12 @@ zx_status_t _zx_handle_check_valid(zx_handle_t handle) {
   return s == ZX_OK ? ZX_OK : ZX_ERR_NOT_FOUND;
 }
 ZUM_VDSO_ALIAS(_zx_handle_check_valid, zx_handle_check_valid);
+
+/* The supervisor marks the thread dying, then the guest runtime's hook ends the Linux thread (the
+ * vDSO makes no Linux call itself). */
+__attribute__((noreturn)) void _zx_thread_exit(void) {
+  _zum_thread_exiting();
+  ((void (*)(void))zum_page()->exit_thread_fn)();
+  zum_vdso_fatal();
+}
+ZUM_VDSO_ALIAS(_zx_thread_exit, zx_thread_exit);
