@@ -298,6 +298,14 @@ typedef struct zx_wait_item {
 #define ZX_VMO_OP_ALWAYS_NEED ((uint32_t)13u)
 #define ZX_VMO_OP_PREFETCH ((uint32_t)14u)
 
+#define ZX_VMAR_OP_COMMIT ((uint32_t)1u)
+#define ZX_VMAR_OP_DECOMMIT ((uint32_t)2u)
+#define ZX_VMAR_OP_MAP_RANGE ((uint32_t)3u)
+#define ZX_VMAR_OP_ZERO ((uint32_t)10u)
+#define ZX_VMAR_OP_DONT_NEED ((uint32_t)12u)
+#define ZX_VMAR_OP_ALWAYS_NEED ((uint32_t)13u)
+#define ZX_VMAR_OP_PREFETCH ((uint32_t)14u)
+
 /* The record ZX_VMO_OP_LOCK writes to op_range's buffer. */
 typedef struct zx_vmo_lock_state {
   uint64_t offset;

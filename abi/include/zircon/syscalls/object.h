@@ -195,6 +195,82 @@ typedef struct zx_info_socket {
   size_t tx_buf_size;
 } zx_info_socket_t;
 
+/* ZX_INFO_PROCESS_MAPS and ZX_INFO_VMAR_MAPS: the aspace/VMAR/mapping tree in depth-first
+ * pre-order. The current record (152 bytes) and the V2 (104) and V1 (96) layouts. */
+typedef struct zx_info_maps_mapping {
+  zx_vm_option_t mmu_flags;
+  uint8_t padding1[4];
+  zx_koid_t vmo_koid;
+  uint64_t vmo_offset;
+  size_t committed_bytes;
+  size_t populated_bytes;
+  size_t committed_private_bytes;
+  size_t populated_private_bytes;
+  size_t committed_scaled_bytes;
+  size_t populated_scaled_bytes;
+  uint64_t committed_fractional_scaled_bytes;
+  uint64_t populated_fractional_scaled_bytes;
+} zx_info_maps_mapping_t;
+
+typedef struct zx_info_maps_mapping_v2 {
+  zx_vm_option_t mmu_flags;
+  uint8_t padding1[4];
+  zx_koid_t vmo_koid;
+  uint64_t vmo_offset;
+  size_t committed_pages;
+  size_t populated_pages;
+} zx_info_maps_mapping_v2_t;
+
+typedef struct zx_info_maps_mapping_v1 {
+  zx_vm_option_t mmu_flags;
+  uint8_t padding1[4];
+  zx_koid_t vmo_koid;
+  uint64_t vmo_offset;
+  size_t committed_pages;
+} zx_info_maps_mapping_v1_t;
+
+typedef uint32_t zx_info_maps_type_t;
+#define ZX_INFO_MAPS_TYPE_NONE ((zx_info_maps_type_t)0u)
+#define ZX_INFO_MAPS_TYPE_ASPACE ((zx_info_maps_type_t)1u)
+#define ZX_INFO_MAPS_TYPE_VMAR ((zx_info_maps_type_t)2u)
+#define ZX_INFO_MAPS_TYPE_MAPPING ((zx_info_maps_type_t)3u)
+
+typedef struct zx_info_maps {
+  char name[ZX_MAX_NAME_LEN];
+  zx_vaddr_t base;
+  size_t size;
+  size_t depth;
+  zx_info_maps_type_t type;
+  uint8_t padding1[4];
+  union {
+    zx_info_maps_mapping_t mapping;
+  } u;
+} zx_info_maps_t;
+
+typedef struct zx_info_maps_v2 {
+  char name[ZX_MAX_NAME_LEN];
+  zx_vaddr_t base;
+  size_t size;
+  size_t depth;
+  zx_info_maps_type_t type;
+  uint8_t padding1[4];
+  union {
+    zx_info_maps_mapping_v2_t mapping;
+  } u;
+} zx_info_maps_v2_t;
+
+typedef struct zx_info_maps_v1 {
+  char name[ZX_MAX_NAME_LEN];
+  zx_vaddr_t base;
+  size_t size;
+  size_t depth;
+  zx_info_maps_type_t type;
+  uint8_t padding1[4];
+  union {
+    zx_info_maps_mapping_v1_t mapping;
+  } u;
+} zx_info_maps_v1_t;
+
 /* ZX_INFO_VMO records and flags (also the element of ZX_INFO_PROCESS_VMOS). */
 #define ZX_INFO_VMO_TYPE_PAGED ((uint32_t)1u << 0)
 #define ZX_INFO_VMO_TYPE_PHYSICAL ((uint32_t)0u << 0)
