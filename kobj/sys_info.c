@@ -21,7 +21,9 @@
  *
  * ZX_INFO_TIMER takes its record from the timer object (kobj/timer.h).
  *
- * Not served here (NOT_SUPPORTED until their owners add them): ZX_INFO_VMO / PROCESS_VMOS / PROCESS_MAPS / VMAR_MAPS (the VM work), ZX_INFO_SOCKET, STREAM,
+ * ZX_INFO_VMO (and its V1-V3 topics) takes its record from the VMO object (kobj/vmo.h).
+ *
+ * Not served here (NOT_SUPPORTED until their owners add them): PROCESS_VMOS / PROCESS_MAPS / VMAR_MAPS (the VM work), ZX_INFO_SOCKET, STREAM,
  * THREAD_EXCEPTION_REPORT (the exception work), TASK_RUNTIME, HANDLE_TABLE, and the
  * resource-gated system topics (CPU_STATS, KMEM_STATS...), for which zum has no resources. */
 #include <string.h>
@@ -30,6 +32,7 @@
 #include "kobj/sysutil.h"
 #include "kobj/timer.h"
 #include "kobj/vmar.h"
+#include "kobj/vmo.h"
 #include "sys-decls.h"
 
 /* The pre-2021 ZX_INFO_PROCESS record (topic 3). */
@@ -370,6 +373,23 @@ int64_t sys_object_get_info(struct kcall* c, zx_handle_t handle, uint32_t topic,
       memset(&info, 0, sizeof(info));
       ktimer_get_info(obj, &info);
       return single_record(&o, &info, sizeof(info));
+    }
+
+    case ZX_INFO_VMO:
+    case ZX_INFO_VMO_V1:
+    case ZX_INFO_VMO_V2:
+    case ZX_INFO_VMO_V3: {
+      /* No rights needed; the older topics get the prefix of the current record. */
+      struct khandle* h;
+      s = kcall_object_h(c, handle, ZX_OBJ_TYPE_VMO, ZX_RIGHT_NONE, &h);
+      if (s != ZX_OK) return s;
+      zx_info_vmo_t info;
+      kvmo_get_info(to_kvmo(h->obj), ZX_INFO_VMO_VIA_HANDLE, h->rights, &info);
+      size_t size = topic == ZX_INFO_VMO_V1   ? sizeof(zx_info_vmo_v1_t)
+                    : topic == ZX_INFO_VMO_V2 ? sizeof(zx_info_vmo_v2_t)
+                    : topic == ZX_INFO_VMO_V3 ? sizeof(zx_info_vmo_v3_t)
+                                              : sizeof(zx_info_vmo_t);
+      return single_record(&o, &info, size);
     }
 
     case ZX_INFO_VMAR: {

@@ -20,13 +20,16 @@
  * the supervisor can neither read nor change from outside (no ptrace), and changing it under
  * glibc would break the program anyway.
  *
- * Properties of objects zum does not have yet (sockets, exceptions, streams, VMO content size)
+ * ZX_PROP_VMO_CONTENT_SIZE is the VMO's content (stream) size (kobj/vmo.h).
+ *
+ * Properties of objects zum does not have yet (sockets, exceptions, streams)
  * keep Zircon's size and type checks; since no such object exists the type check always fails.
  * Their owners replace the marked branches when the objects arrive. */
 #include <string.h>
 #include <zircon/syscalls/object.h>
 
 #include "kobj/sysutil.h"
+#include "kobj/vmo.h"
 #include "sys-decls.h"
 
 static bool has_name(const struct kobj* o) {
@@ -100,9 +103,12 @@ int64_t sys_object_get_property(struct kcall* c, zx_handle_t handle, uint32_t pr
     case ZX_PROP_EXCEPTION_STRATEGY:
       if (value_size < sizeof(uint32_t)) return ZX_ERR_BUFFER_TOO_SMALL;
       return other_type_property(o, ZX_OBJ_TYPE_EXCEPTION);
-    case ZX_PROP_VMO_CONTENT_SIZE:
+    case ZX_PROP_VMO_CONTENT_SIZE: {
       if (value_size < sizeof(uint64_t)) return ZX_ERR_BUFFER_TOO_SMALL;
-      return other_type_property(o, ZX_OBJ_TYPE_VMO);
+      if (o->ops->type != ZX_OBJ_TYPE_VMO) return ZX_ERR_WRONG_TYPE;
+      uint64_t v = kvmo_stream_size(to_kvmo(o)); /* as zx_vmo_get_stream_size */
+      return kcall_copy_out(c, value, &v, sizeof(v));
+    }
     case ZX_PROP_STREAM_MODE_APPEND:
       if (value_size < sizeof(uint8_t)) return ZX_ERR_BUFFER_TOO_SMALL;
       return other_type_property(o, ZX_OBJ_TYPE_STREAM);
@@ -173,11 +179,15 @@ int64_t sys_object_set_property(struct kcall* c, zx_handle_t handle, uint32_t pr
     case ZX_PROP_EXCEPTION_STRATEGY:
       if (value_size < sizeof(uint32_t)) return ZX_ERR_BUFFER_TOO_SMALL;
       return other_type_property(o, ZX_OBJ_TYPE_EXCEPTION);
-    case ZX_PROP_VMO_CONTENT_SIZE:
+    case ZX_PROP_VMO_CONTENT_SIZE: {
       /* Current Zircon checks WRITE on the handle first. */
       if (!(h->rights & ZX_RIGHT_WRITE)) return ZX_ERR_ACCESS_DENIED;
       if (value_size < sizeof(uint64_t)) return ZX_ERR_BUFFER_TOO_SMALL;
-      return other_type_property(o, ZX_OBJ_TYPE_VMO);
+      if (o->ops->type != ZX_OBJ_TYPE_VMO) return ZX_ERR_WRONG_TYPE;
+      uint64_t v;
+      if (kcall_copy_in(c, &v, value, sizeof(v)) != ZX_OK) return ZX_ERR_INVALID_ARGS;
+      return kvmo_set_content_size(to_kvmo(o), v); /* the legacy setter: see mm/vmo.c */
+    }
     case ZX_PROP_STREAM_MODE_APPEND:
       if (value_size < sizeof(uint8_t)) return ZX_ERR_BUFFER_TOO_SMALL;
       return other_type_property(o, ZX_OBJ_TYPE_STREAM);

@@ -1,14 +1,241 @@
-/* Placeholder until the VMO implementation lands (owned by the VMO work). */
+/* The zx_vmo_* calls (except create_child, issue 6), after Zircon's lib/syscalls/vmo.cc and
+ * VmObjectDispatcher. Handles and rights are checked here, in the kernel's order; sizes and
+ * ranges are mm/vmo.c.
+ *
+ * Job policies: zum has none yet, so ZX_POL_NEW_VMO (zx_vmo_create) and
+ * ZX_POL_AMBIENT_MARK_VMO_EXEC (zx_vmo_replace_as_executable with ZX_HANDLE_INVALID) always
+ * allow.
+ *
+ * Reads and writes go through the supervisor in bounded chunks. A guest buffer that faults
+ * ends the call with ZX_ERR_NOT_FOUND, the status Zircon's fault resolution gives for user
+ * memory it cannot fault in (and the one it squashes other user-copy failures into); the bytes
+ * before the faulting page stay transferred. Linux does not say whether the buffer was unmapped
+ * or only lacked the permission, so a write-protected buffer for zx_vmo_read also gives
+ * NOT_FOUND (Zircon would say ACCESS_DENIED there). */
+#include <string.h>
+
 #include "kobj/sysutil.h"
+#include "kobj/vmo.h"
+#include "mm/vmo.h"
 #include "sys-decls.h"
 
-int64_t sys_vmo_create(struct kcall* c, uint64_t size, uint32_t options, zum_uaddr_t out) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_vmo_read(struct kcall* c, zx_handle_t handle, zum_uaddr_t buffer, uint64_t offset, size_t buffer_size) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_vmo_write(struct kcall* c, zx_handle_t handle, zum_uaddr_t buffer, uint64_t offset, size_t buffer_size) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_vmo_get_size(struct kcall* c, zx_handle_t handle, zum_uaddr_t size) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_vmo_set_size(struct kcall* c, zx_handle_t handle, uint64_t size) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_vmo_get_stream_size(struct kcall* c, zx_handle_t handle, zum_uaddr_t size) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_vmo_set_stream_size(struct kcall* c, zx_handle_t handle, uint64_t size) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_vmo_op_range(struct kcall* c, zx_handle_t handle, uint32_t op, uint64_t offset, uint64_t size, zum_uaddr_t buffer, size_t buffer_size) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_vmo_set_cache_policy(struct kcall* c, zx_handle_t handle, uint32_t cache_policy) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_vmo_replace_as_executable(struct kcall* c, zx_handle_t handle, zx_handle_t vmex, zum_uaddr_t out) { return ZX_ERR_NOT_SUPPORTED; }
+/* One bounce buffer: the supervisor is single-threaded. */
+#define VMO_CHUNK ((size_t)64 * 1024)
+static uint8_t bounce[VMO_CHUNK];
+
+static zx_status_t vmo_of(struct kcall* c, zx_handle_t handle, zx_rights_t rights,
+                          struct kvmo** out) {
+  struct kobj* o;
+  zx_status_t s = kcall_object(c, handle, ZX_OBJ_TYPE_VMO, rights, &o);
+  if (s == ZX_OK) *out = to_kvmo(o);
+  return s;
+}
+
+int64_t sys_vmo_create(struct kcall* c, uint64_t size, uint32_t options, zum_uaddr_t out) {
+  uint32_t flags;
+  uint64_t vmo_size;
+  zx_status_t s = mm_vmo_parse_create(options, size, &flags, &vmo_size);
+  if (s != ZX_OK) return s;
+  struct kvmo* v;
+  /* The content size is the size asked for, unrounded. */
+  s = kvmo_create(flags, vmo_size, size, &v);
+  if (s != ZX_OK) return s;
+  zx_rights_t rights =
+      ZX_DEFAULT_VMO_RIGHTS | ((flags & MM_VMO_RESIZABLE) ? ZX_RIGHT_RESIZE : 0);
+  s = kcall_out_handle(c, (struct kobj*)v, rights, out);
+  kobj_unref((struct kobj*)v);
+  return s;
+}
+
+/* Copies one chunk between the bounce buffer and the guest, and when the guest buffer faults,
+ * again piece by piece (one VMO page at a time) so that what precedes the fault is moved.
+ * Returns the bytes moved; *faulted tells whether the chunk stopped early. */
+static size_t copy_chunk(struct kcall* c, bool to_guest, zum_uaddr_t guest, uint64_t vmo_off,
+                         size_t n, bool* faulted) {
+  *faulted = false;
+  zx_status_t s = to_guest ? kcall_copy_out(c, guest, bounce, n) : kcall_copy_in(c, bounce, guest, n);
+  if (s == ZX_OK) return n;
+  size_t done = 0;
+  while (done < n) {
+    size_t piece = MM_PAGE_SIZE - (size_t)((vmo_off + done) % MM_PAGE_SIZE);
+    if (piece > n - done) piece = n - done;
+    s = to_guest ? kcall_copy_out(c, guest + done, bounce + done, piece)
+                 : kcall_copy_in(c, bounce + done, guest + done, piece);
+    if (s != ZX_OK) break;
+    done += piece;
+  }
+  *faulted = true;
+  return done;
+}
+
+int64_t sys_vmo_read(struct kcall* c, zx_handle_t handle, zum_uaddr_t buffer, uint64_t offset,
+                     size_t buffer_size) {
+  struct kvmo* v;
+  zx_status_t s = vmo_of(c, handle, ZX_RIGHT_READ, &v);
+  if (s != ZX_OK) return s;
+  struct mm_vmo* m = kvmo_mm(v);
+  s = mm_vmo_check_rw(m, offset, buffer_size);
+  if (s != ZX_OK) return s;
+  for (size_t done = 0; done < buffer_size;) {
+    size_t n = buffer_size - done < VMO_CHUNK ? buffer_size - done : VMO_CHUNK;
+    s = mm_vmo_read(m, offset + done, bounce, n);
+    if (s != ZX_OK) return s;
+    bool faulted;
+    copy_chunk(c, true, buffer + done, offset + done, n, &faulted);
+    if (faulted) return ZX_ERR_NOT_FOUND;
+    done += n;
+  }
+  return ZX_OK;
+}
+
+int64_t sys_vmo_write(struct kcall* c, zx_handle_t handle, zum_uaddr_t buffer, uint64_t offset,
+                      size_t buffer_size) {
+  struct kvmo* v;
+  zx_status_t s = vmo_of(c, handle, ZX_RIGHT_WRITE, &v);
+  if (s != ZX_OK) return s;
+  struct mm_vmo* m = kvmo_mm(v);
+  s = mm_vmo_check_rw(m, offset, buffer_size);
+  if (s != ZX_OK) return s;
+  for (size_t done = 0; done < buffer_size;) {
+    size_t n = buffer_size - done < VMO_CHUNK ? buffer_size - done : VMO_CHUNK;
+    bool faulted;
+    size_t got = copy_chunk(c, false, buffer + done, offset + done, n, &faulted);
+    if (got > 0) {
+      s = mm_vmo_write(m, offset + done, bounce, got);
+      if (s != ZX_OK) return s;
+    }
+    if (faulted) return ZX_ERR_NOT_FOUND;
+    done += n;
+  }
+  return ZX_OK;
+}
+
+int64_t sys_vmo_get_size(struct kcall* c, zx_handle_t handle, zum_uaddr_t size) {
+  struct kvmo* v;
+  zx_status_t s = vmo_of(c, handle, ZX_RIGHT_NONE, &v); /* anyone may ask */
+  if (s != ZX_OK) return s;
+  uint64_t value = kvmo_size(v);
+  return kcall_copy_out(c, size, &value, sizeof(value));
+}
+
+int64_t sys_vmo_set_size(struct kcall* c, zx_handle_t handle, uint64_t size) {
+  struct khandle* h;
+  zx_status_t s = kcall_object_h(c, handle, ZX_OBJ_TYPE_VMO, ZX_RIGHT_WRITE, &h);
+  if (s != ZX_OK) return s;
+  struct kvmo* v = to_kvmo(h->obj);
+  /* RESIZE is required of resizable VMOs only: others fail later with UNAVAILABLE, for
+   * compatibility, whatever the handle's rights. */
+  if (kvmo_resizable(v) && !(h->rights & ZX_RIGHT_RESIZE)) return ZX_ERR_ACCESS_DENIED;
+  return mm_vmo_set_size(kvmo_mm(v), size);
+}
+
+int64_t sys_vmo_get_stream_size(struct kcall* c, zx_handle_t handle, zum_uaddr_t size) {
+  struct kvmo* v;
+  zx_status_t s = vmo_of(c, handle, ZX_RIGHT_NONE, &v);
+  if (s != ZX_OK) return s;
+  uint64_t value = kvmo_stream_size(v);
+  return kcall_copy_out(c, size, &value, sizeof(value));
+}
+
+int64_t sys_vmo_set_stream_size(struct kcall* c, zx_handle_t handle, uint64_t size) {
+  struct kvmo* v;
+  zx_status_t s = vmo_of(c, handle, ZX_RIGHT_WRITE, &v);
+  if (s != ZX_OK) return s;
+  return mm_vmo_set_stream_size(kvmo_mm(v), size);
+}
+
+/* VmObjectDispatcher::RangeOp: the handle needs no particular right; each operation checks its
+ * own before looking at the range. */
+int64_t sys_vmo_op_range(struct kcall* c, zx_handle_t handle, uint32_t op, uint64_t offset,
+                         uint64_t size, zum_uaddr_t buffer, size_t buffer_size) {
+  struct khandle* h;
+  zx_status_t s = kcall_object_h(c, handle, ZX_OBJ_TYPE_VMO, ZX_RIGHT_NONE, &h);
+  if (s != ZX_OK) return s;
+  struct mm_vmo* m = kvmo_mm(to_kvmo(h->obj));
+  zx_rights_t rights = h->rights;
+  bool can_read = (rights & ZX_RIGHT_READ) != 0;
+  bool can_write = (rights & ZX_RIGHT_WRITE) != 0;
+
+  switch (op) {
+    case ZX_VMO_OP_COMMIT:
+      if (!can_write) return ZX_ERR_ACCESS_DENIED;
+      return mm_vmo_commit(m, offset, size);
+    case ZX_VMO_OP_DECOMMIT:
+      if (!can_write) return ZX_ERR_ACCESS_DENIED;
+      return mm_vmo_decommit(m, offset, size);
+    case ZX_VMO_OP_LOCK: {
+      if (!can_read && !can_write) return ZX_ERR_ACCESS_DENIED;
+      zx_vmo_lock_state_t state;
+      s = mm_vmo_lock(m, offset, size, &state);
+      if (s != ZX_OK) return s;
+      /* From here a failure undoes the lock. */
+      if (buffer_size < sizeof(state)) s = ZX_ERR_INVALID_ARGS;
+      else s = kcall_copy_out(c, buffer, &state, sizeof(state));
+      if (s != ZX_OK) (void)mm_vmo_unlock(m, offset, size);
+      return s;
+    }
+    case ZX_VMO_OP_TRY_LOCK:
+      if (!can_read && !can_write) return ZX_ERR_ACCESS_DENIED;
+      return mm_vmo_try_lock(m, offset, size);
+    case ZX_VMO_OP_UNLOCK:
+      if (!can_read && !can_write) return ZX_ERR_ACCESS_DENIED;
+      return mm_vmo_unlock(m, offset, size);
+    case ZX_VMO_OP_CACHE_SYNC:
+    case ZX_VMO_OP_CACHE_CLEAN:
+    case ZX_VMO_OP_CACHE_CLEAN_INVALIDATE:
+      if (!can_read) return ZX_ERR_ACCESS_DENIED;
+      return mm_vmo_cache_op(m, offset, size);
+    case ZX_VMO_OP_CACHE_INVALIDATE:
+      /* Zircon serves it only with kernel.enable-debugging-syscalls, which zum never has. */
+      return ZX_ERR_NOT_SUPPORTED;
+    case ZX_VMO_OP_ZERO:
+      if (!can_write) return ZX_ERR_ACCESS_DENIED;
+      return mm_vmo_zero(m, offset, size);
+    case ZX_VMO_OP_ALWAYS_NEED:
+    case ZX_VMO_OP_DONT_NEED:
+      /* Hints; ignored for VMOs that are not pager-backed, without looking at the range. */
+      return ZX_OK;
+    case ZX_VMO_OP_PREFETCH:
+      if (!can_read) return ZX_ERR_ACCESS_DENIED;
+      return mm_vmo_prefetch(m, offset, size);
+    default:
+      return ZX_ERR_INVALID_ARGS;
+  }
+}
+
+int64_t sys_vmo_set_cache_policy(struct kcall* c, zx_handle_t handle, uint32_t cache_policy) {
+  if (cache_policy & ~ZX_CACHE_POLICY_MASK) return ZX_ERR_INVALID_ARGS; /* before the handle */
+  struct kvmo* v;
+  zx_status_t s = vmo_of(c, handle, ZX_RIGHT_MAP, &v);
+  if (s != ZX_OK) return s;
+  return kvmo_set_cache_policy(v, cache_policy);
+}
+
+int64_t sys_vmo_replace_as_executable(struct kcall* c, zx_handle_t handle, zx_handle_t vmex,
+                                      zum_uaddr_t out) {
+  /* The vmex check's result is kept and returned only after the handle was consumed. */
+  zx_status_t vmex_status = ZX_OK;
+  if (vmex != ZX_HANDLE_INVALID) {
+    /* It must be a ZX_RSRC_KIND_SYSTEM resource at ZX_RSRC_SYSTEM_VMEX_BASE. zum has no
+     * resources: Zircon's lookup gives BAD_HANDLE for no handle and WRONG_TYPE for a handle to
+     * anything that is not a resource. */
+    struct khandle* r;
+    vmex_status = kcall_object_h(c, vmex, ZX_OBJ_TYPE_RESOURCE, ZX_RIGHT_NONE, &r);
+    if (vmex_status == ZX_OK) vmex_status = ZX_ERR_WRONG_TYPE; /* unreachable today */
+  }
+  /* else: ZX_POL_AMBIENT_MARK_VMO_EXEC, which allows (no job policies yet). */
+
+  struct khandle* h;
+  if (kcall_handle(c, handle, &h) != ZX_OK) return ZX_ERR_BAD_HANDLE;
+  struct kobj* o = h->obj;
+  bool is_vmo = o->ops->type == ZX_OBJ_TYPE_VMO;
+  zx_rights_t rights = h->rights | ZX_RIGHT_EXECUTE;
+  kobj_ref(o);
+  khandle_destroy(h); /* consumed whatever happens next */
+  zx_status_t s;
+  if (!is_vmo) s = ZX_ERR_BAD_HANDLE; /* not WRONG_TYPE */
+  else if (vmex_status != ZX_OK) s = vmex_status;
+  else s = kcall_out_handle(c, o, rights, out);
+  kobj_unref(o);
+  return s;
+}

@@ -1,1 +1,15 @@
 # Owned by the vmo work: its sources (libzumcore_la_SOURCES += ...), unit tests and guests.
+libzumcore_la_SOURCES += kobj/vmo.c kobj/vmo.h mm/vmo.c mm/vmo.h host/memfd.c host/memfd.h
+
+check_PROGRAMS += tests/unit/test_vmo
+tests_unit_test_vmo_SOURCES = tests/unit/test_vmo.c $(unit_common)
+tests_unit_test_vmo_CFLAGS = $(unit_cflags)
+tests_unit_test_vmo_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_vmo
+
+# Guests (run by tests/run-guests.sh under `zum run` and bare).
+check_PROGRAMS += tests/guests/vmo
+tests_guests_vmo_SOURCES = tests/guests/vmo.c tests/guests/guest_test.h
+tests_guests_vmo_CFLAGS = $(guest_cflags)
+tests_guests_vmo_LDADD = $(guest_ldadd)
+tests_guests_vmo_LDFLAGS = $(guest_ldflags)

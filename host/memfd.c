@@ -1,0 +1,171 @@
+/* memfds as VMO memory. See host/memfd.h. */
+#include "host/memfd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PAGE 4096u
+
+static zx_status_t status_of(int err) {
+  switch (err) {
+    case ENOMEM:
+    case ENOSPC:
+    case EMFILE:
+    case ENFILE:
+    case EDQUOT:
+      return ZX_ERR_NO_MEMORY;
+    case EFBIG:
+    case EINVAL:
+      return ZX_ERR_OUT_OF_RANGE;
+    default:
+      return ZX_ERR_IO;
+  }
+}
+
+/* Every VMO is a descriptor in the supervisor: use all the descriptors the hard limit allows
+ * (often 1024 soft against far more hard), once. */
+static void raise_fd_limit(void) {
+  static bool done;
+  if (done) return;
+  done = true;
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+zx_status_t host_memfd_create(uint64_t size, int* out_fd) {
+  raise_fd_limit();
+  if (size > HOST_MEMFD_MAX_SIZE) return ZX_ERR_OUT_OF_RANGE;
+  int fd = memfd_create("zum-vmo", MFD_CLOEXEC);
+  if (fd < 0) return status_of(errno);
+  if (ftruncate(fd, (off_t)size) != 0) {
+    zx_status_t s = status_of(errno);
+    close(fd);
+    return s;
+  }
+  *out_fd = fd;
+  return ZX_OK;
+}
+
+void host_memfd_close(int fd) {
+  if (fd >= 0) close(fd);
+}
+
+zx_status_t host_memfd_resize(int fd, uint64_t size) {
+  if (size > HOST_MEMFD_MAX_SIZE) return ZX_ERR_OUT_OF_RANGE;
+  while (ftruncate(fd, (off_t)size) != 0) {
+    if (errno != EINTR) return status_of(errno);
+  }
+  return ZX_OK;
+}
+
+zx_status_t host_memfd_read(int fd, uint64_t off, void* buf, size_t len) {
+  uint8_t* p = buf;
+  while (len > 0) {
+    ssize_t n = pread(fd, p, len, (off_t)off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return status_of(errno);
+    }
+    if (n == 0) {
+      /* Past the end: zeros, as the part of a VMO the memfd does not cover. */
+      memset(p, 0, len);
+      return ZX_OK;
+    }
+    p += n;
+    off += (uint64_t)n;
+    len -= (size_t)n;
+  }
+  return ZX_OK;
+}
+
+zx_status_t host_memfd_write(int fd, uint64_t off, const void* buf, size_t len) {
+  const uint8_t* p = buf;
+  while (len > 0) {
+    ssize_t n = pwrite(fd, p, len, (off_t)off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return status_of(errno);
+    }
+    if (n == 0) return ZX_ERR_IO;
+    p += n;
+    off += (uint64_t)n;
+    len -= (size_t)n;
+  }
+  return ZX_OK;
+}
+
+static const uint8_t zeros[64 * 1024];
+
+/* Writes zeros over every hole of [off, end). */
+static zx_status_t fill_holes(int fd, uint64_t off, uint64_t end) {
+  while (off < end) {
+    off_t hole = lseek(fd, (off_t)off, SEEK_HOLE);
+    if (hole < 0) return errno == ENXIO ? ZX_OK : status_of(errno);
+    if ((uint64_t)hole >= end) return ZX_OK;
+    off_t data = lseek(fd, hole, SEEK_DATA);
+    uint64_t stop = (data < 0 || (uint64_t)data > end) ? end : (uint64_t)data;
+    for (uint64_t o = (uint64_t)hole; o < stop;) {
+      size_t n = stop - o < sizeof(zeros) ? (size_t)(stop - o) : sizeof(zeros);
+      zx_status_t s = host_memfd_write(fd, o, zeros, n);
+      if (s != ZX_OK) return s;
+      o += n;
+    }
+    off = stop;
+  }
+  return ZX_OK;
+}
+
+zx_status_t host_memfd_commit(int fd, uint64_t off, uint64_t len) {
+  if (len == 0) return ZX_OK;
+  /* fallocate reserves every page or fails with nothing gained. Pages it allocates stay
+   * "unwritten" to Linux (SEEK_DATA and mincore do not see them), so they are then written with
+   * zeros: committed pages are then exactly the memfd's data, which is how committed ranges are
+   * counted (host_memfd_committed_range). */
+  while (fallocate(fd, 0, (off_t)off, (off_t)len) != 0) {
+    if (errno != EINTR) return status_of(errno);
+  }
+  return fill_holes(fd, off, off + len);
+}
+
+zx_status_t host_memfd_decommit(int fd, uint64_t off, uint64_t len) {
+  if (len == 0) return ZX_OK;
+  while (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) != 0) {
+    if (errno != EINTR) return status_of(errno);
+  }
+  return ZX_OK;
+}
+
+bool host_memfd_page_has_data(int fd, uint64_t off) {
+  off_t data = lseek(fd, (off_t)off, SEEK_DATA);
+  if (data < 0) return errno != ENXIO; /* unsure: say it may hold data */
+  return (uint64_t)data < off + PAGE;
+}
+
+uint64_t host_memfd_committed(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return 0;
+  return (uint64_t)st.st_blocks * 512u;
+}
+
+uint64_t host_memfd_committed_range(int fd, uint64_t off, uint64_t len) {
+  uint64_t end = off + len < off ? UINT64_MAX : off + len;
+  uint64_t total = 0;
+  while (off < end) {
+    off_t data = lseek(fd, (off_t)off, SEEK_DATA);
+    if (data < 0 || (uint64_t)data >= end) break;
+    off_t hole = lseek(fd, data, SEEK_HOLE);
+    uint64_t stop = (hole < 0 || (uint64_t)hole > end) ? end : (uint64_t)hole;
+    total += stop - (uint64_t)data;
+    off = stop;
+  }
+  return total;
+}

@@ -1,0 +1,38 @@
+/* The Linux side of VMO memory (DESIGN.md section 5): one memfd per VMO. Sparse: a hole reads
+ * as zeros, which is Zircon's zero fill, and mappings of the memfd (MAP_SHARED) see exactly what
+ * pread/pwrite see. mm/vmo.c uses these through its backing interface (mm_backing); nothing
+ * here knows about VMOs. Linux errors come back as zx_status_t. */
+#ifndef ZUM_HOST_MEMFD_H_
+#define ZUM_HOST_MEMFD_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zircon/types.h>
+
+/* The largest length Linux gives a memfd (MAX_LFS_FILESIZE rounded down to a page). */
+#define HOST_MEMFD_MAX_SIZE 0x7FFFFFFFFFFFF000ull
+
+/* A new memfd (close-on-exec) of `size` bytes, all holes. NO_MEMORY when Linux has no room or
+ * no file descriptor left. */
+zx_status_t host_memfd_create(uint64_t size, int* out_fd);
+void host_memfd_close(int fd);
+/* Sets the length; shrinking frees what lies beyond it. */
+zx_status_t host_memfd_resize(int fd, uint64_t size);
+/* Exactly len bytes at off (holes and anything past the end read as zeros). */
+zx_status_t host_memfd_read(int fd, uint64_t off, void* buf, size_t len);
+/* Exactly len bytes at off (within the length). */
+zx_status_t host_memfd_write(int fd, uint64_t off, const void* buf, size_t len);
+/* Allocates the pages of [off, off+len) (page aligned) without changing their contents. */
+zx_status_t host_memfd_commit(int fd, uint64_t off, uint64_t len);
+/* Frees the pages of [off, off+len) (page aligned): they read as zeros again. */
+zx_status_t host_memfd_decommit(int fd, uint64_t off, uint64_t len);
+/* False when the page at `off` certainly reads as zeros (a hole, or allocated but never
+ * written); true when it may hold data. */
+bool host_memfd_page_has_data(int fd, uint64_t off);
+/* Bytes of memory the memfd holds (allocated pages, including swapped-out ones). */
+uint64_t host_memfd_committed(int fd);
+/* Bytes of [off, off+len) (page aligned) resident in memory. */
+uint64_t host_memfd_committed_range(int fd, uint64_t off, uint64_t len);
+
+#endif

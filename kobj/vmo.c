@@ -1,0 +1,141 @@
+/* VMO objects, after Zircon's VmObjectDispatcher (object/vm_object_dispatcher.cc). The memory
+ * and its range logic are mm/vmo.c; this adds the kernel-object side: koid, name (the kobj
+ * name, set through ZX_PROP_NAME), signals, mapping counts and the ZX_INFO_VMO record. */
+#include "kobj/vmo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm/vmo.h"
+
+/* Mappings counted per address space (share_count). */
+struct kvmo_aspace {
+  const void* aspace;
+  uint32_t count;
+};
+
+struct kvmo {
+  struct kobj base;
+  struct mm_vmo mm;
+  uint32_t num_mappings;
+  struct kvmo_aspace* aspaces;
+  uint32_t naspaces;
+  uint32_t cap_aspaces;
+};
+
+static void vmo_destroy(struct kobj* o) {
+  struct kvmo* v = to_kvmo(o);
+  mm_vmo_fini(&v->mm); /* the memfd goes with the last reference */
+  free(v->aspaces);
+  free(v);
+}
+
+/* ZX_VMO_ZERO_CHILDREN belongs to the kernel: object_signal may set user signals only. */
+const struct kobj_ops kvmo_ops = {
+    .type = ZX_OBJ_TYPE_VMO,
+    .name = "vmo",
+    .default_rights = ZX_DEFAULT_VMO_RIGHTS,
+    .allowed_signals = 0,
+    .destroy = vmo_destroy,
+};
+
+zx_status_t kvmo_create(uint32_t flags, uint64_t size, uint64_t content_size, struct kvmo** out) {
+  struct kvmo* v = calloc(1, sizeof(*v));
+  if (!v) return ZX_ERR_NO_MEMORY;
+  zx_status_t s = mm_vmo_init(&v->mm, flags, size, content_size);
+  if (s != ZX_OK) {
+    free(v);
+    return s;
+  }
+  /* A new VMO has no children. */
+  kobj_init(&v->base, &kvmo_ops, ZX_VMO_ZERO_CHILDREN);
+  *out = v;
+  return ZX_OK;
+}
+
+struct mm_vmo* kvmo_mm(struct kvmo* v) { return &v->mm; }
+int kvmo_fd(const struct kvmo* v) { return v->mm.fd; }
+uint64_t kvmo_size(const struct kvmo* v) { return v->mm.size; }
+bool kvmo_resizable(const struct kvmo* v) { return (v->mm.flags & MM_VMO_RESIZABLE) != 0; }
+bool kvmo_discardable(const struct kvmo* v) { return (v->mm.flags & MM_VMO_DISCARDABLE) != 0; }
+uint32_t kvmo_cache_policy(const struct kvmo* v) { return v->mm.cache_policy; }
+uint64_t kvmo_stream_size(const struct kvmo* v) { return v->mm.stream_size; }
+uint32_t kvmo_num_mappings(const struct kvmo* v) { return v->num_mappings; }
+
+uint64_t kvmo_committed_range(const struct kvmo* v, uint64_t off, uint64_t len) {
+  return mm_vmo_committed_range(&v->mm, off, len);
+}
+
+void kvmo_mapping_added_in(struct kvmo* v, const void* aspace) {
+  v->num_mappings++;
+  for (uint32_t i = 0; i < v->naspaces; i++) {
+    if (v->aspaces[i].aspace == aspace) {
+      v->aspaces[i].count++;
+      return;
+    }
+  }
+  if (v->naspaces == v->cap_aspaces) {
+    uint32_t cap = v->cap_aspaces ? v->cap_aspaces * 2 : 4;
+    struct kvmo_aspace* a = realloc(v->aspaces, cap * sizeof(*a));
+    if (!a) {
+      /* Out of memory: count it with the first address space (share_count may then be low). */
+      if (v->naspaces > 0) v->aspaces[0].count++;
+      return;
+    }
+    v->aspaces = a;
+    v->cap_aspaces = cap;
+  }
+  v->aspaces[v->naspaces].aspace = aspace;
+  v->aspaces[v->naspaces].count = 1;
+  v->naspaces++;
+}
+
+void kvmo_mapping_removed_in(struct kvmo* v, const void* aspace) {
+  if (v->num_mappings > 0) v->num_mappings--;
+  uint32_t i = 0;
+  while (i < v->naspaces && v->aspaces[i].aspace != aspace) i++;
+  if (i == v->naspaces) i = 0; /* one counted with the first (see above) */
+  if (i < v->naspaces && --v->aspaces[i].count == 0) v->aspaces[i] = v->aspaces[--v->naspaces];
+}
+
+void kvmo_mapping_added(struct kvmo* v) { kvmo_mapping_added_in(v, NULL); }
+void kvmo_mapping_removed(struct kvmo* v) { kvmo_mapping_removed_in(v, NULL); }
+
+/* VmoToInfoEntry. zum's VMOs are paged, private and uncompressed, never children (yet), never
+ * pager-backed or contiguous: every committed byte is populated, private and unshared. */
+void kvmo_get_info(struct kvmo* v, uint32_t via, zx_rights_t rights, zx_info_vmo_t* out) {
+  memset(out, 0, sizeof(*out));
+  out->koid = v->base.koid;
+  memcpy(out->name, v->base.name, strnlen(v->base.name, ZX_MAX_NAME_LEN - 1));
+  out->size_bytes = v->mm.size;
+  out->parent_koid = 0;
+  out->num_children = 0;
+  out->num_mappings = v->num_mappings;
+  /* Zircon: fewer than two mappings report 1, else the number of distinct address spaces. */
+  out->share_count = v->num_mappings < 2 ? 1 : v->naspaces;
+  out->flags = ZX_INFO_VMO_TYPE_PAGED | via;
+  if (v->mm.flags & MM_VMO_RESIZABLE) out->flags |= ZX_INFO_VMO_RESIZABLE;
+  if (v->mm.flags & MM_VMO_DISCARDABLE) out->flags |= ZX_INFO_VMO_DISCARDABLE;
+  uint64_t committed = mm_vmo_committed(&v->mm);
+  out->committed_bytes = committed;
+  out->populated_bytes = committed;
+  out->committed_private_bytes = committed;
+  out->populated_private_bytes = committed;
+  out->committed_scaled_bytes = committed;
+  out->populated_scaled_bytes = committed;
+  out->handle_rights = (via & ZX_INFO_VMO_VIA_MAPPING) ? 0 : rights;
+  out->cache_policy = v->mm.cache_policy;
+  /* The kernel heap Zircon spends on page lists has no counterpart (the host holds the pages),
+   * and zum never reclaims VMO memory by itself. */
+  out->metadata_bytes = 0;
+  out->committed_change_events = 0;
+}
+
+zx_status_t kvmo_set_cache_policy(struct kvmo* v, uint32_t policy) {
+  /* No children exist yet (zx_vmo_create_child is issue 6): mappings are the only obstacle. */
+  return mm_vmo_set_cache_policy(&v->mm, policy, v->num_mappings != 0);
+}
+
+zx_status_t kvmo_set_content_size(struct kvmo* v, uint64_t size) {
+  return mm_vmo_set_content_size(&v->mm, size);
+}
