@@ -30,6 +30,7 @@ int64_t sys_hosted_init(struct kcall* c, zum_uaddr_t info, uint64_t vmar_base, u
   struct kvmar* v = kvmar_create_root(vmar_base, vmar_size);
   if (!v) return ZX_ERR_NO_MEMORY;
   p->root_vmar = &v->base;
+  kvmar_bind_process(v, p);
 
   zum_hosted_info_t out;
   memset(&out, 0, sizeof(out));

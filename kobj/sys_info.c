@@ -23,7 +23,10 @@
  *
  * ZX_INFO_VMO (and its V1-V3 topics) takes its record from the VMO object (kobj/vmo.h).
  *
- * Not served here (NOT_SUPPORTED until their owners add them): PROCESS_VMOS / PROCESS_MAPS / VMAR_MAPS (the VM work), ZX_INFO_SOCKET, STREAM,
+ * ZX_INFO_VMAR answers for every VMAR, destroyed ones included; VMAR_MAPS, PROCESS_MAPS (V1, V2)
+ * and PROCESS_VMOS (V1-V3) are kobj/vmar_info.c.
+ *
+ * Not served here (NOT_SUPPORTED until their owners add them): ZX_INFO_SOCKET, STREAM,
  * THREAD_EXCEPTION_REPORT (the exception work), TASK_RUNTIME, HANDLE_TABLE, and the
  * resource-gated system topics (CPU_STATS, KMEM_STATS...), for which zum has no resources. */
 #include <string.h>
@@ -391,6 +394,16 @@ int64_t sys_object_get_info(struct kcall* c, zx_handle_t handle, uint32_t topic,
                                               : sizeof(zx_info_vmo_t);
       return single_record(&o, &info, size);
     }
+
+    case ZX_INFO_VMAR_MAPS:
+    case ZX_INFO_PROCESS_MAPS:
+    case ZX_INFO_PROCESS_MAPS_V1:
+    case ZX_INFO_PROCESS_MAPS_V2:
+    case ZX_INFO_PROCESS_VMOS:
+    case ZX_INFO_PROCESS_VMOS_V1:
+    case ZX_INFO_PROCESS_VMOS_V2:
+    case ZX_INFO_PROCESS_VMOS_V3:
+      return kvmar_get_info(c, handle, topic, buffer, buffer_size, actual, avail);
 
     case ZX_INFO_VMAR: {
       s = kcall_object(c, handle, ZX_OBJ_TYPE_VMAR, ZX_RIGHT_INSPECT, &obj);

@@ -48,6 +48,7 @@ int64_t sys_process_create(struct kcall* c, zx_handle_t job, zum_uaddr_t name, s
     return ZX_ERR_NO_MEMORY;
   }
   p->root_vmar = &v->base;
+  kvmar_bind_process(v, p);
   struct kobj* objs[2] = {&p->base, &v->base};
   zx_rights_t rights[2] = {ZX_DEFAULT_PROCESS_RIGHTS, ROOT_VMAR_RIGHTS};
   zum_uaddr_t outs[2] = {proc_handle, vmar_handle};

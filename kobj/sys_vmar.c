@@ -1,12 +1,464 @@
-/* Placeholder until the VMAR implementation lands (owned by the VMAR work). */
+/* VMAR syscalls and process memory access, with Zircon's check orders (lib/syscalls/vmar.cc,
+ * object/vm_address_region_dispatcher.cc, lib/syscalls/task.cc; the tree checks are in
+ * mm/vmar.c). Every change to a tree is then applied to the owning process's Linux address space
+ * through kcall_mm_apply before the call returns: the handler returns what that returns.
+ *
+ * Deliberate differences, each also noted where it happens:
+ *  - zx_process_write_memory works as on a kernel booted with kernel.enable-debugging-syscalls
+ *    (zum is a development tool); it writes the mapped VMO itself, as Zircon did before mappings
+ *    that could never be writable were redirected to a private copy-on-write clone (zum has no
+ *    copy-on-write clones yet).
+ *  - There is no execute-only memory on x86, so PERM_READ_IF_XOM_UNSUPPORTED always adds READ. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kobj/kmm.h"
 #include "kobj/sysutil.h"
+#include "kobj/vmar.h"
+#include "kobj/vmo.h"
+#include "mm/vmar.h"
+#include "mm/vmo.h"
 #include "sys-decls.h"
 
-int64_t sys_vmar_allocate(struct kcall* c, zx_handle_t parent_vmar, zx_vm_option_t options, size_t offset, size_t size, zum_uaddr_t child_vmar, zum_uaddr_t child_addr) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_vmar_destroy(struct kcall* c, zx_handle_t handle) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_vmar_map(struct kcall* c, zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset, zx_handle_t vmo, uint64_t vmo_offset, size_t len, zum_uaddr_t mapped_addr) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_vmar_unmap(struct kcall* c, zx_handle_t handle, zx_vaddr_t addr, size_t len) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_vmar_protect(struct kcall* c, zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr, size_t len) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_vmar_op_range(struct kcall* c, zx_handle_t handle, uint32_t op, zx_vaddr_t address, size_t size, zum_uaddr_t buffer, size_t buffer_size) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_process_read_memory(struct kcall* c, zx_handle_t handle, zx_vaddr_t vaddr, zum_uaddr_t buffer, size_t buffer_size, zum_uaddr_t actual) { return ZX_ERR_NOT_SUPPORTED; }
-int64_t sys_process_write_memory(struct kcall* c, zx_handle_t handle, zx_vaddr_t vaddr, zum_uaddr_t buffer, size_t buffer_size, zum_uaddr_t actual) { return ZX_ERR_NOT_SUPPORTED; }
+#define PERM_RWX (ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE)
+#define CAN_MAP_RWX (ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_EXECUTE)
+/* kMaxDebugReadBlock / kMaxDebugWriteBlock */
+#define MAX_DEBUG_BLOCK (64u * 1024u * 1024u)
+
+bool (*kvmar_vmo_is_vdso)(const struct kobj* vmo, uint64_t* code_start, uint64_t* code_end);
+
+/* ---- flags */
+
+/* is_valid_mapping_protection: no way to express writable or executable without readable. */
+static bool valid_protection(uint32_t options) {
+  return (options & ZX_VM_PERM_READ) || !(options & (ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE));
+}
+
+/* split_syscall_flags: ZX_VM_* into protections, region flags and an alignment. */
+static zx_status_t split_flags(uint32_t options, uint32_t* vmar_flags, uint32_t* prot,
+                               uint8_t* align_pow2) {
+  static const struct {
+    uint32_t zx, mm;
+  } map[] = {
+      {ZX_VM_COMPACT, MM_COMPACT},
+      {ZX_VM_SPECIFIC, MM_SPECIFIC},
+      {ZX_VM_SPECIFIC_OVERWRITE, MM_SPECIFIC_OVERWRITE},
+      {ZX_VM_CAN_MAP_SPECIFIC, MM_CAN_MAP_SPECIFIC},
+      {ZX_VM_CAN_MAP_READ, MM_CAN_MAP_READ},
+      {ZX_VM_CAN_MAP_WRITE, MM_CAN_MAP_WRITE},
+      {ZX_VM_CAN_MAP_EXECUTE, MM_CAN_MAP_EXECUTE},
+      {ZX_VM_REQUIRE_NON_RESIZABLE, MM_REQUIRE_NON_RESIZABLE},
+      {ZX_VM_ALLOW_FAULTS, MM_ALLOW_FAULTS},
+      {ZX_VM_OFFSET_IS_UPPER_LIMIT, MM_OFFSET_IS_UPPER_LIMIT},
+      {ZX_VM_FAULT_BEYOND_STREAM_SIZE, MM_FAULT_BEYOND_STREAM_SIZE},
+  };
+  *prot = options & PERM_RWX;
+  options &= ~(PERM_RWX | ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED);
+  uint32_t f = 0;
+  for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+    if (options & map[i].zx) f |= map[i].mm;
+    options &= ~map[i].zx;
+  }
+  if (options & ((1u << ZX_VM_ALIGN_BASE) - 1u)) return ZX_ERR_INVALID_ARGS;
+  uint32_t align = options >> ZX_VM_ALIGN_BASE;
+  if ((align < 10 && align != 0) || align > 32) return ZX_ERR_INVALID_ARGS;
+  *vmar_flags = f;
+  *align_pow2 = (uint8_t)align;
+  return ZX_OK;
+}
+
+/* ---- applying the Linux side */
+
+/* The process whose address space v belongs to (NULL once it is gone). */
+static struct kproc* owner_of(const struct kvmar* v) {
+  struct mm_aspace* as = mm_region_aspace(v->region);
+  return as ? mm_aspace_owner(as) : NULL;
+}
+
+/* Hands ops to the target's Linux address space, finishing the call with status. */
+static int64_t apply(struct kcall* c, struct kproc* target, struct mm_ops* ops,
+                     zx_status_t status) {
+  if (ops->oom && status == ZX_OK) status = ZX_ERR_NO_MEMORY;
+  size_t n = ops->n;
+  if (!target || n == 0) {
+    mm_ops_free(ops);
+    return status;
+  }
+  struct kmm_op local[8];
+  struct kmm_op* k = n <= 8 ? local : malloc(n * sizeof(*k));
+  if (!k) {
+    mm_ops_free(ops);
+    return ZX_ERR_NO_MEMORY;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const struct mm_op* o = &ops->v[i];
+    k[i] = (struct kmm_op){.kind = o->kind,
+                           .prot = o->prot,
+                           .addr = o->addr,
+                           .len = o->len,
+                           .offset = o->offset,
+                           .fd = o->obj ? kvmo_fd(to_kvmo(o->obj)) : -1};
+  }
+  int64_t r = kcall_mm_apply(c, target, k, n, status);
+  if (k != local) free(k);
+  mm_ops_free(ops);
+  return r;
+}
+
+/* ---- zx_vmar_allocate */
+
+int64_t sys_vmar_allocate(struct kcall* c, zx_handle_t parent_vmar, zx_vm_option_t options,
+                          size_t offset, size_t size, zum_uaddr_t child_vmar,
+                          zum_uaddr_t child_addr) {
+  zx_rights_t need = 0;
+  if (options & ZX_VM_CAN_MAP_READ) need |= ZX_RIGHT_READ;
+  if (options & ZX_VM_CAN_MAP_WRITE) need |= ZX_RIGHT_WRITE;
+  if (options & ZX_VM_CAN_MAP_EXECUTE) need |= ZX_RIGHT_EXECUTE;
+  struct kobj* o;
+  zx_status_t s = kcall_object(c, parent_vmar, ZX_OBJ_TYPE_VMAR, need, &o);
+  if (s != ZX_OK) return s;
+  uint32_t flags, prot;
+  uint8_t align;
+  s = split_flags(options, &flags, &prot, &align);
+  if (s != ZX_OK) return s;
+  if (prot) return ZX_ERR_INVALID_ARGS;
+  struct mm_region* r;
+  uint64_t base;
+  s = mm_vmar_allocate(to_kvmar(o)->region, offset, size, align, flags, &r, &base);
+  if (s != ZX_OK) return s;
+  /* A reservation: nothing changes in Linux (the range already is a PROT_NONE reservation). */
+  struct kvmar* nv = kvmar_wrap(r);
+  struct mm_ops ops;
+  mm_ops_init(&ops);
+  if (!nv) {
+    mm_destroy(r, &ops);
+    mm_region_unref(r);
+    mm_ops_free(&ops);
+    return ZX_ERR_NO_MEMORY;
+  }
+  mm_region_unref(r);
+  /* Zircon adds the handle, then copies the address out, destroying the new VMAR if either
+   * fails; the caller can tell no difference in the order used here. */
+  s = kcall_copy_out(c, child_addr, &base, sizeof(base));
+  if (s == ZX_OK) s = kcall_out_handle(c, &nv->base, kvmar_rights(flags), child_vmar);
+  if (s != ZX_OK) mm_destroy(nv->region, &ops);
+  mm_ops_free(&ops); /* an empty VMAR: no operations */
+  kobj_unref(&nv->base);
+  return s;
+}
+
+/* ---- zx_vmar_destroy */
+
+int64_t sys_vmar_destroy(struct kcall* c, zx_handle_t handle) {
+  struct kobj* o;
+  zx_status_t s = kcall_object(c, handle, ZX_OBJ_TYPE_VMAR, ZX_RIGHT_OP_CHILDREN, &o);
+  if (s != ZX_OK) return s;
+  struct kvmar* v = to_kvmar(o);
+  struct kproc* target = owner_of(v);
+  struct mm_ops ops;
+  mm_ops_init(&ops);
+  s = mm_destroy(v->region, &ops);
+  return apply(c, target, &ops, s);
+}
+
+/* ---- zx_vmar_map */
+
+static enum mm_vdso vdso_kind(struct kobj* vmo, uint32_t prot, uint64_t vmo_offset,
+                              uint64_t len) {
+  uint64_t start, end;
+  if (!(prot & ZX_VM_PERM_EXECUTE) || !kvmar_vmo_is_vdso || !kvmar_vmo_is_vdso(vmo, &start, &end))
+    return MM_VDSO_NO;
+  uint64_t size = (len + ZX_PAGE_SIZE - 1) & ~(uint64_t)(ZX_PAGE_SIZE - 1);
+  return vmo_offset == start && size == end - start ? MM_VDSO_CODE : MM_VDSO_CODE_INVALID;
+}
+
+int64_t sys_vmar_map(struct kcall* c, zx_handle_t handle, zx_vm_option_t options,
+                     size_t vmar_offset, zx_handle_t vmo, uint64_t vmo_offset, size_t len,
+                     zum_uaddr_t mapped_addr) {
+  struct khandle *hv, *ho;
+  zx_status_t s = kcall_object_h(c, handle, ZX_OBJ_TYPE_VMAR, ZX_RIGHT_NONE, &hv);
+  if (s != ZX_OK) return s;
+  s = kcall_object_h(c, vmo, ZX_OBJ_TYPE_VMO, ZX_RIGHT_NONE, &ho);
+  if (s != ZX_OK) return s;
+  struct kvmar* v = to_kvmar(hv->obj);
+  struct kobj* vo = ho->obj;
+  zx_rights_t vmar_rights = hv->rights, vmo_rights = ho->rights;
+  /* FAULT_BEYOND_STREAM_SIZE first makes sure the VMO tracks a stream size: every zum VMO is
+   * paged and has one. */
+
+  /* vmar_map_common */
+  if (!(vmo_rights & ZX_RIGHT_MAP)) return ZX_ERR_ACCESS_DENIED;
+  if (options & ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED) options |= ZX_VM_PERM_READ;
+  if (!valid_protection(options)) return ZX_ERR_INVALID_ARGS;
+  bool map_range = options & ZX_VM_MAP_RANGE;
+  options &= ~ZX_VM_MAP_RANGE;
+  if (map_range && (options & ZX_VM_SPECIFIC_OVERWRITE)) return ZX_ERR_INVALID_ARGS;
+  if (options & CAN_MAP_RWX) return ZX_ERR_INVALID_ARGS;
+  bool can_read = (vmo_rights & ZX_RIGHT_READ) && (vmar_rights & ZX_RIGHT_READ);
+  bool can_write = (vmo_rights & ZX_RIGHT_WRITE) && (vmar_rights & ZX_RIGHT_WRITE);
+  bool can_exec = (vmo_rights & ZX_RIGHT_EXECUTE) && (vmar_rights & ZX_RIGHT_EXECUTE);
+  if ((options & ZX_VM_PERM_READ) && !can_read) return ZX_ERR_ACCESS_DENIED;
+  if ((options & ZX_VM_PERM_WRITE) && !can_write) return ZX_ERR_ACCESS_DENIED;
+  if ((options & ZX_VM_PERM_EXECUTE) && !can_exec) return ZX_ERR_ACCESS_DENIED;
+  /* What both handles allow caps later protects of this mapping. */
+  if (can_read) options |= ZX_VM_CAN_MAP_READ;
+  if (can_write) options |= ZX_VM_CAN_MAP_WRITE;
+  if (can_exec) options |= ZX_VM_CAN_MAP_EXECUTE;
+  if ((options & ZX_VM_FAULT_BEYOND_STREAM_SIZE) && !(options & ZX_VM_ALLOW_FAULTS))
+    return ZX_ERR_INVALID_ARGS;
+
+  /* VmAddressRegionDispatcher::Map */
+  if (!valid_protection(options)) return ZX_ERR_INVALID_ARGS;
+  uint32_t flags, prot;
+  uint8_t align;
+  s = split_flags(options, &flags, &prot, &align);
+  if (s != ZX_OK) return s;
+  if (flags & MM_REQUIRE_NON_RESIZABLE) {
+    flags &= ~MM_REQUIRE_NON_RESIZABLE;
+    if (kvmo_resizable(to_kvmo(vo))) return ZX_ERR_NOT_SUPPORTED;
+  }
+  if (flags & MM_ALLOW_FAULTS)
+    flags &= ~MM_ALLOW_FAULTS;
+  else if (kvmo_discardable(to_kvmo(vo)))
+    return ZX_ERR_NOT_SUPPORTED;
+
+  struct kproc* target = owner_of(v);
+  struct mm_ops ops;
+  mm_ops_init(&ops);
+  struct mm_region* m;
+  uint64_t base;
+  bool overwrote;
+  s = mm_map(v->region, vmar_offset, len, align, flags, vo, vmo_offset, prot,
+             vdso_kind(vo, prot, vmo_offset, len), &ops, &m, &base, &overwrote);
+  if (s != ZX_OK) {
+    mm_ops_free(&ops);
+    return s;
+  }
+  /* MAP_RANGE: page tables for the pages already there (nothing is committed). */
+  if (map_range) mm_push_populate(&ops, m, base, mm_region_size(m));
+  if (kcall_copy_out(c, mapped_addr, &base, sizeof(base)) != ZX_OK) {
+    mm_mapping_undo(m, overwrote, &ops);
+    return apply(c, target, &ops, ZX_ERR_INVALID_ARGS);
+  }
+  mm_mapping_mark_mergeable(m);
+  return apply(c, target, &ops, ZX_OK);
+}
+
+/* ---- zx_vmar_unmap */
+
+int64_t sys_vmar_unmap(struct kcall* c, zx_handle_t handle, zx_vaddr_t addr, size_t len) {
+  struct khandle* h;
+  zx_status_t s = kcall_object_h(c, handle, ZX_OBJ_TYPE_VMAR, ZX_RIGHT_NONE, &h);
+  if (s != ZX_OK) return s;
+  struct kvmar* v = to_kvmar(h->obj);
+  struct kproc* target = owner_of(v);
+  struct mm_ops ops;
+  mm_ops_init(&ops);
+  s = mm_unmap(v->region, addr, len, h->rights & ZX_RIGHT_OP_CHILDREN, &ops);
+  return apply(c, target, &ops, s);
+}
+
+/* ---- zx_vmar_protect */
+
+int64_t sys_vmar_protect(struct kcall* c, zx_handle_t handle, zx_vm_option_t options,
+                         zx_vaddr_t addr, size_t len) {
+  if (options & ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED) options |= ZX_VM_PERM_READ;
+  zx_rights_t need = 0;
+  if (options & ZX_VM_PERM_READ) need |= ZX_RIGHT_READ;
+  if (options & ZX_VM_PERM_WRITE) need |= ZX_RIGHT_WRITE;
+  if (options & ZX_VM_PERM_EXECUTE) need |= ZX_RIGHT_EXECUTE;
+  struct khandle* h;
+  zx_status_t s = kcall_object_h(c, handle, ZX_OBJ_TYPE_VMAR, need, &h);
+  if (s != ZX_OK) return s;
+  if (!valid_protection(options)) return ZX_ERR_INVALID_ARGS;
+  /* VmAddressRegionDispatcher::Protect */
+  if (addr & (ZX_PAGE_SIZE - 1)) return ZX_ERR_INVALID_ARGS;
+  uint32_t flags, prot;
+  uint8_t align;
+  s = split_flags(options, &flags, &prot, &align);
+  if (s != ZX_OK) return s;
+  if (flags || align) return ZX_ERR_INVALID_ARGS;
+  struct kvmar* v = to_kvmar(h->obj);
+  struct kproc* target = owner_of(v);
+  struct mm_ops ops;
+  mm_ops_init(&ops);
+  s = mm_protect(v->region, addr, len, prot, h->rights & ZX_RIGHT_OP_CHILDREN, &ops);
+  return apply(c, target, &ops, s);
+}
+
+/* ---- zx_vmar_op_range */
+
+struct range_ctx {
+  uint32_t op;
+  bool op_children;
+  struct mm_region* vmar;
+  struct mm_ops* ops;
+};
+
+static zx_status_t range_one(void* ctx, struct mm_region* m, uint64_t addr, uint64_t len) {
+  struct range_ctx* rc = ctx;
+  /* Commit, decommit and prefetch act as if adding permissions, which is never allowed through
+   * a parent VMAR; nothing is without OP_CHILDREN. */
+  if ((rc->op == ZX_VMAR_OP_COMMIT || rc->op == ZX_VMAR_OP_DECOMMIT ||
+       rc->op == ZX_VMAR_OP_PREFETCH || !rc->op_children) &&
+      mm_region_parent(m) != rc->vmar)
+    return ZX_ERR_INVALID_ARGS;
+  struct kvmo* vmo = to_kvmo(mm_mapping_obj(m));
+  uint32_t flags = mm_region_flags(m);
+  uint64_t vmo_off = mm_mapping_vmo_offset(m) + (addr - mm_region_base(m));
+  if (flags & MM_FAULT_BEYOND_STREAM_SIZE) {
+    uint64_t ss = kvmo_stream_size(vmo);
+    if (len > (ss > vmo_off ? ss - vmo_off : 0)) return ZX_ERR_OUT_OF_RANGE;
+  }
+  zx_status_t s = ZX_OK;
+  switch (rc->op) {
+    case ZX_VMAR_OP_COMMIT:
+      if (!(flags & MM_CAN_MAP_WRITE)) return ZX_ERR_ACCESS_DENIED;
+      s = mm_vmo_commit(kvmo_mm(vmo), vmo_off, len);
+      if (s == ZX_OK) mm_push_populate(rc->ops, m, addr, len);
+      return s;
+    case ZX_VMAR_OP_DECOMMIT:
+      if (!(flags & MM_CAN_MAP_WRITE)) return ZX_ERR_ACCESS_DENIED;
+      return mm_vmo_decommit(kvmo_mm(vmo), vmo_off, len);
+    case ZX_VMAR_OP_MAP_RANGE:
+      mm_push_populate(rc->ops, m, addr, len);
+      return ZX_OK;
+    case ZX_VMAR_OP_ZERO:
+      if (!(flags & MM_CAN_MAP_WRITE)) return ZX_ERR_ACCESS_DENIED;
+      return mm_vmo_zero(kvmo_mm(vmo), vmo_off, len);
+    case ZX_VMAR_OP_ALWAYS_NEED:
+      /* An eviction hint (zum never evicts), then page tables. */
+      mm_push_populate(rc->ops, m, addr, len);
+      return ZX_OK;
+    case ZX_VMAR_OP_DONT_NEED:
+      return ZX_OK;
+    case ZX_VMAR_OP_PREFETCH:
+      if (!(flags & MM_CAN_MAP_READ)) return ZX_ERR_ACCESS_DENIED;
+      s = mm_vmo_prefetch(kvmo_mm(vmo), vmo_off, len);
+      if (s == ZX_OK) mm_push_populate(rc->ops, m, addr, len);
+      return s;
+  }
+  return ZX_ERR_NOT_SUPPORTED;
+}
+
+int64_t sys_vmar_op_range(struct kcall* c, zx_handle_t handle, uint32_t op, zx_vaddr_t address,
+                          size_t size, zum_uaddr_t buffer, size_t buffer_size) {
+  /* No rights are required yet (a TODO in Zircon); OP_CHILDREN decides sub-VMAR access. */
+  struct khandle* h;
+  zx_status_t s = kcall_object_h(c, handle, ZX_OBJ_TYPE_VMAR, ZX_RIGHT_NONE, &h);
+  if (s != ZX_OK) return s;
+  switch (op) {
+    case ZX_VMAR_OP_COMMIT:
+    case ZX_VMAR_OP_DECOMMIT:
+    case ZX_VMAR_OP_MAP_RANGE:
+    case ZX_VMAR_OP_ZERO:
+    case ZX_VMAR_OP_DONT_NEED:
+    case ZX_VMAR_OP_ALWAYS_NEED:
+    case ZX_VMAR_OP_PREFETCH:
+      break;
+    default:
+      return ZX_ERR_INVALID_ARGS;
+  }
+  if (buffer || buffer_size) return ZX_ERR_INVALID_ARGS;
+  struct kvmar* v = to_kvmar(h->obj);
+  struct kproc* target = owner_of(v);
+  struct mm_ops ops;
+  mm_ops_init(&ops);
+  struct range_ctx rc = {op, (h->rights & ZX_RIGHT_OP_CHILDREN) != 0, v->region, &ops};
+  s = mm_range_op(v->region, address, size, range_one, &rc);
+  /* Not atomic: what was done before an error stands, and its page tables too. */
+  return apply(c, target, &ops, s);
+}
+
+/* ---- zx_process_read_memory / zx_process_write_memory */
+
+/* The mapping at vaddr in process p and the VMO range [*off, *off + *len) it shows there,
+ * len clamped to the mapping's end (never spanning mappings). */
+static zx_status_t debug_lookup(struct kproc* p, uint64_t vaddr, size_t* len,
+                                struct mm_region** out, uint64_t* off) {
+  if (!p->root_vmar || !mm_region_alive(to_kvmar(p->root_vmar)->region)) return ZX_ERR_BAD_STATE;
+  /* The C++ kernel answers NO_MEMORY for a gap (the 2025 Rust port NOT_FOUND). */
+  struct mm_region* m = mm_find_mapping(to_kvmar(p->root_vmar)->region, vaddr);
+  if (!m) return ZX_ERR_NO_MEMORY;
+  uint64_t in = vaddr - mm_region_base(m);
+  if (*len > mm_region_size(m) - in) *len = mm_region_size(m) - in;
+  *off = mm_mapping_vmo_offset(m) + in;
+  *out = m;
+  return ZX_OK;
+}
+
+/* The transfer is trimmed to the VMO's end ("TrimLength"): nothing left -> OUT_OF_RANGE. */
+static zx_status_t trim_to_vmo(struct kvmo* vmo, uint64_t off, size_t* len) {
+  uint64_t size = kvmo_size(vmo);
+  if (off >= size) return ZX_ERR_OUT_OF_RANGE;
+  if (*len > size - off) *len = size - off;
+  return mm_vmo_check_rw(kvmo_mm(vmo), off, *len);
+}
+
+#define DEBUG_CHUNK (64u * 1024u)
+
+int64_t sys_process_read_memory(struct kcall* c, zx_handle_t handle, zx_vaddr_t vaddr,
+                                zum_uaddr_t buffer, size_t buffer_size, zum_uaddr_t actual) {
+  if (!buffer) return ZX_ERR_INVALID_ARGS;
+  if (buffer_size == 0 || buffer_size > MAX_DEBUG_BLOCK) return ZX_ERR_INVALID_ARGS;
+  struct kobj* o;
+  zx_status_t s =
+      kcall_object(c, handle, ZX_OBJ_TYPE_PROCESS, ZX_RIGHT_READ | ZX_RIGHT_WRITE, &o);
+  if (s != ZX_OK) return s;
+  struct mm_region* m;
+  uint64_t off;
+  size_t len = buffer_size;
+  s = debug_lookup(to_kproc(o), vaddr, &len, &m, &off);
+  if (s != ZX_OK) return s;
+  struct kvmo* vmo = to_kvmo(mm_mapping_obj(m));
+  s = trim_to_vmo(vmo, off, &len);
+  if (s != ZX_OK) return s;
+  uint8_t* chunk = malloc(len < DEBUG_CHUNK ? len : DEBUG_CHUNK);
+  if (!chunk) return ZX_ERR_NO_MEMORY;
+  for (size_t done = 0; done < len && s == ZX_OK;) {
+    size_t n = len - done < DEBUG_CHUNK ? len - done : DEBUG_CHUNK;
+    s = mm_vmo_read(kvmo_mm(vmo), off + done, chunk, n);
+    if (s == ZX_OK && kcall_copy_out(c, buffer + done, chunk, n) != ZX_OK) s = ZX_ERR_INVALID_ARGS;
+    done += n;
+  }
+  free(chunk);
+  if (s != ZX_OK) return s;
+  return kcall_copy_out(c, actual, &len, sizeof(len));
+}
+
+int64_t sys_process_write_memory(struct kcall* c, zx_handle_t handle, zx_vaddr_t vaddr,
+                                 zum_uaddr_t buffer, size_t buffer_size, zum_uaddr_t actual) {
+  /* Zircon first refuses (NOT_SUPPORTED) unless kernel.enable-debugging-syscalls is set: zum
+   * behaves as a kernel with it set. */
+  if (!buffer) return ZX_ERR_INVALID_ARGS;
+  if (buffer_size == 0 || buffer_size > MAX_DEBUG_BLOCK) return ZX_ERR_INVALID_ARGS;
+  struct kobj* o;
+  zx_status_t s = kcall_object(c, handle, ZX_OBJ_TYPE_PROCESS, ZX_RIGHT_WRITE, &o);
+  if (s != ZX_OK) return s;
+  struct mm_region* m;
+  uint64_t off;
+  size_t len = buffer_size;
+  s = debug_lookup(to_kproc(o), vaddr, &len, &m, &off);
+  if (s != ZX_OK) return s;
+  struct kobj* vo = mm_mapping_obj(m);
+  uint64_t cs, ce;
+  if (mm_aspace_vdso_code(mm_region_aspace(m)) == m ||
+      (kvmar_vmo_is_vdso && kvmar_vmo_is_vdso(vo, &cs, &ce)))
+    return ZX_ERR_ACCESS_DENIED;
+  struct kvmo* vmo = to_kvmo(vo);
+  s = trim_to_vmo(vmo, off, &len);
+  if (s != ZX_OK) return s;
+  uint8_t* chunk = malloc(len < DEBUG_CHUNK ? len : DEBUG_CHUNK);
+  if (!chunk) return ZX_ERR_NO_MEMORY;
+  for (size_t done = 0; done < len && s == ZX_OK;) {
+    size_t n = len - done < DEBUG_CHUNK ? len - done : DEBUG_CHUNK;
+    if (kcall_copy_in(c, chunk, buffer + done, n) != ZX_OK)
+      s = ZX_ERR_INVALID_ARGS;
+    else
+      s = mm_vmo_write(kvmo_mm(vmo), off + done, chunk, n);
+    done += n;
+  }
+  free(chunk);
+  if (s != ZX_OK) return s;
+  return kcall_copy_out(c, actual, &len, sizeof(len));
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kobj/kcall.h"
+#include "kobj/vmar.h"
 
 struct kjob* kroot_job;
 
@@ -229,6 +230,7 @@ void kproc_on_exit(struct kproc* p, int64_t retcode) {
   khtable_close_all(p->table);
   khtable_unref(p->table);
   p->table = khtable_create(); /* an empty table for late lookups; freed with the process */
+  kvmar_process_exit(p); /* the address space goes with the process (no Linux operations) */
   kobj_signal(&p->base, 0, ZX_PROCESS_TERMINATED);
   struct kjob* job = p->job;
   list_del(&p->job_node);
