@@ -11,13 +11,33 @@ _Static_assert(KHANDLE_ARENA_SIZE <= (1u << INDEX_BITS), "arena index must fit i
 struct slot {
   struct khandle* h;
   uint32_t gen;
-  uint32_t next_free;
 };
 
+/* Slots are picked at random, not in order: Zircon's handles of one process are scattered
+ * through a system-wide arena, so a value off by a few bits is almost never another live handle
+ * of the same process. Sequential slots would make such a value hit a neighbour. */
 static struct slot* arena;
-static uint32_t arena_used;   /* slots ever handed out */
-static uint32_t free_head = UINT32_MAX;
 static uint32_t live;
+static uint64_t rng;
+
+static uint32_t next_random(void) {
+  if (!rng) {
+    rng = ((uint64_t)(khandle_random32 ? khandle_random32() : (uint32_t)random()) << 32) | 1;
+  }
+  /* xorshift64* */
+  rng ^= rng >> 12;
+  rng ^= rng << 25;
+  rng ^= rng >> 27;
+  return (uint32_t)((rng * 0x2545F4914F6CDD1Dull) >> 32);
+}
+
+static uint32_t pick_slot(void) {
+  if (live >= KHANDLE_ARENA_SIZE) return UINT32_MAX;
+  uint32_t idx = next_random() % KHANDLE_ARENA_SIZE;
+  /* The arena is mostly empty, so the first probe nearly always succeeds. */
+  while (arena[idx].h) idx = (idx + 1) % KHANDLE_ARENA_SIZE;
+  return idx;
+}
 
 uint32_t (*khandle_random32)(void);
 
@@ -53,21 +73,10 @@ struct khandle* khandle_create(struct kobj* obj, zx_rights_t rights) {
     arena = calloc(KHANDLE_ARENA_SIZE, sizeof(*arena));
     if (!arena) return NULL;
   }
-  uint32_t idx;
-  if (free_head != UINT32_MAX) {
-    idx = free_head;
-    free_head = arena[idx].next_free;
-  } else if (arena_used < KHANDLE_ARENA_SIZE) {
-    idx = arena_used++;
-  } else {
-    return NULL;
-  }
+  uint32_t idx = pick_slot();
+  if (idx == UINT32_MAX) return NULL;
   struct khandle* h = calloc(1, sizeof(*h));
-  if (!h) {
-    arena[idx].next_free = free_head;
-    free_head = idx;
-    return NULL;
-  }
+  if (!h) return NULL;
   arena[idx].h = h;
   h->obj = obj;
   h->rights = rights;
@@ -103,8 +112,6 @@ void khandle_destroy(struct khandle* h) {
   uint32_t idx = h->base_value & INDEX_MASK;
   arena[idx].h = NULL;
   arena[idx].gen++;
-  arena[idx].next_free = free_head;
-  free_head = idx;
   live--;
   kobj_cancel_handle_observers(o, h);
   free(h);
@@ -117,7 +124,6 @@ struct khandle* khandle_lookup(const struct khtable* t, zx_handle_t value) {
   if ((value & ZX_HANDLE_FIXED_BITS_MASK) != ZX_HANDLE_FIXED_BITS_MASK || !arena) return NULL;
   uint32_t base = (value ^ t->mixer) >> 2;
   uint32_t idx = base & INDEX_MASK;
-  if (idx >= arena_used) return NULL;
   struct khandle* h = arena[idx].h;
   if (!h || h->base_value != base || h->table != t) return NULL;
   return h;

@@ -7,6 +7,7 @@
 
 #include "kobj/khost.h"
 #include "kobj/sysutil.h"
+#include "kobj/vdso.h"
 #include "kobj/vmar.h"
 #include "sys-decls.h"
 
@@ -50,6 +51,15 @@ int64_t sys_hosted_init(struct kcall* c, zum_uaddr_t info, uint64_t vmar_base, u
     out.num_startup++;
   }
   p->num_startup = 0;
+  /* Every process can have the vDSO as a VMO, as on Zircon (PA_VMO_VDSO). */
+  if (kvdso_vmo() && out.num_startup < ZUM_HOSTED_MAX_STARTUP) {
+    zx_handle_t h = give(c, (struct kobj*)kvdso_vmo(), KVDSO_RIGHTS);
+    if (h) {
+      out.startup_handles[out.num_startup] = h;
+      out.startup_info[out.num_startup] = PA_HND(PA_VMO_VDSO, 0);
+      out.num_startup++;
+    }
+  }
   out.agent_fd = khost->attach_agent ? khost->attach_agent(c) : -1;
   if (out.agent_fd < 0) out.agent_fd = -1;
   if (kcall_copy_out(c, info, &out, sizeof(out)) != ZX_OK) return ZX_ERR_INVALID_ARGS;

@@ -1,7 +1,6 @@
 #include "launcher/supervisor.h"
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,6 +19,7 @@
 #include "kobj/khost.h"
 #include "kobj/task.h"
 #include "launcher/sv_internal.h"
+#include "launcher/sv_paths.h"
 #include "launcher/sv_work.h"
 #include "launcher/trace.h"
 
@@ -213,45 +213,13 @@ static zx_status_t kh_spawn(struct kjob* job, const char* path, char* const argv
   return ZX_OK;
 }
 
-/* zum-stub is found next to the running zum (a build tree), in ../libexec/zum (an installed
- * tree), next to or above the library holding this code (bare programs), or where configure
- * said; ZUM_STUB overrides all. */
+/* zum-stub: next to zum (a build tree), in ../libexec/zum (an installed tree), near the library
+ * holding this code (bare programs), or where configure said; ZUM_STUB overrides. */
 static const char* stub_path(void) {
-  static char found[8400];
-  static bool searched;
-  if (searched) return found[0] ? found : NULL;
-  searched = true;
-  const char* env = getenv("ZUM_STUB");
-  if (env && *env) {
-    snprintf(found, sizeof(found), "%s", env);
-    return found;
-  }
-  char dirs[2][4096] = {{0}, {0}};
-  ssize_t n = readlink("/proc/self/exe", dirs[0], sizeof(dirs[0]) - 1);
-  if (n > 0) {
-    dirs[0][n] = 0;
-    char* slash = strrchr(dirs[0], '/');
-    if (slash) *slash = 0;
-  }
-  Dl_info info;
-  if (dladdr((void*)stub_path, &info) && info.dli_fname) {
-    snprintf(dirs[1], sizeof(dirs[1]), "%s", info.dli_fname);
-    char* slash = strrchr(dirs[1], '/');
-    if (slash) *slash = 0;
-    else dirs[1][0] = 0;
-  }
-  static const char* const rel[] = {"zum-stub", "../libexec/zum/zum-stub", "../zum-stub"};
-  for (int d = 0; d < 2; d++) {
-    if (!dirs[d][0]) continue;
-    for (size_t r = 0; r < sizeof(rel) / sizeof(rel[0]); r++) {
-      snprintf(found, sizeof(found), "%s/%s", dirs[d], rel[r]);
-      if (access(found, X_OK) == 0) return found;
-    }
-  }
-  snprintf(found, sizeof(found), "%s/zum-stub", ZUM_PKGLIBEXECDIR);
-  if (access(found, X_OK) == 0) return found;
-  found[0] = 0;
-  return NULL;
+  return sv_find_file("ZUM_STUB", "zum-stub",
+                      (const char* const[]){"zum-stub", "../libexec/zum/zum-stub", "../zum-stub",
+                                            NULL},
+                      ZUM_PKGLIBEXECDIR);
 }
 
 static zx_status_t kh_spawn_pure(struct kjob* job, const char* name, struct kproc** out) {
@@ -584,6 +552,8 @@ int sv_init(const struct sv_options* o) {
   khost = &khost_impl;
   kroot_job = kjob_create(NULL);
   if (!kroot_job) return -ENOMEM;
+  /* Without its image zum still runs hosted programs; only the vDSO VMO is missing. */
+  sv_vdso_load();
   kobj_set_name(&kroot_job->base, "root", 4);
   return 0;
 }
