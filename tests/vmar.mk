@@ -7,3 +7,10 @@ tests_unit_test_vmar_mm_SOURCES = tests/unit/test_vmar_mm.c
 tests_unit_test_vmar_mm_CFLAGS = $(unit_cflags)
 tests_unit_test_vmar_mm_LDADD = $(unit_ldadd)
 TESTS += tests/unit/test_vmar_mm
+
+# The VMAR syscalls over real VMOs, with the Linux operations recorded per target process.
+check_PROGRAMS += tests/unit/test_vmar
+tests_unit_test_vmar_SOURCES = tests/unit/test_vmar.c $(unit_common)
+tests_unit_test_vmar_CFLAGS = $(unit_cflags)
+tests_unit_test_vmar_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_vmar

@@ -98,7 +98,9 @@ struct kcall* fake_call(struct kthread* t, uint32_t sysno, const uint64_t* args,
   f->k.nr = sysno - ZUM_SYSCALL_BASE;
   for (unsigned i = 0; i < nargs && i < 8; i++) f->k.args[i] = args[i];
   /* Calls with more than six arguments take 6..8 from a block, as the vDSO passes them. */
-  if (kcall_table[f->k.nr].nargs > 6) {
+  /* (W calls count their hidden work block too.) */
+  const struct kcall_desc* d = &kcall_table[f->k.nr];
+  if (d->nargs + ((d->flags & KCALL_WORK) ? 1u : 0u) > 6) {
     uint64_t* extra = malloc(3 * sizeof(uint64_t));
     memcpy(extra, &f->k.args[5], 3 * sizeof(uint64_t));
     f->k.args[5] = (uint64_t)(uintptr_t)extra;
