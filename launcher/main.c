@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zircon/types.h>
 
+#include "launcher/elf_kind.h"
 #include "launcher/supervisor.h"
 #include "launcher/trace.h"
 
@@ -72,6 +73,9 @@ static int cmd_run(int argc, char** argv) {
     usage(stderr);
     return 2;
   }
+  /* A Fuchsia-ABI ELF (no PT_INTERP, not Linux) runs as a pure process through zum-launch. */
+  char** fuchsia = elf_kind_launch_argv(&argv[i]);
+  if (fuchsia) argv = fuchsia, i = 0;
   if (sv_init(&o) != 0) return 127;
   int64_t code = sv_run_first(argv[i], &argv[i]);
   if (code == INT64_MIN) return 127;

@@ -1,0 +1,64 @@
+# Owned by the launch work: zum-launch (Fuchsia-ABI programs as pure processes), `zum run`'s ELF
+# check, the Fuchsia-target test programs and the mini-process guest.
+
+# `zum run` sends Fuchsia-ABI ELFs to zum-launch (launcher/elf_kind.c, called from main.c).
+libzumcore_la_SOURCES += launcher/elf_kind.c launcher/elf_kind.h launcher/elf_image.h
+
+# ---- zum-launch: a hosted Zircon program, installed in $(pkglibexecdir) and built next to zum.
+# libzum is linked statically (libtool's -static: no wrapper script, the binary is ./zum-launch);
+# libzircon.so is found next to it (build tree) or in ../../lib from libexec/zum (installed,
+# also after moving the tree), then in $(libdir).
+zumlaunchexecdir = $(pkglibexecdir)
+zumlaunchexec_PROGRAMS = zum-launch
+zum_launch_SOURCES = launcher/zum_launch.c launcher/elf_image.h
+zum_launch_CFLAGS = $(guest_cflags)
+zum_launch_LDADD = libzum.la -L$(builddir) -lzircon $(SECCOMP_LIBS) -lpthread -ldl
+zum_launch_LDFLAGS = $(AM_LDFLAGS) -static -Wl,--no-as-needed \
+	-Wl,-rpath,'$$ORIGIN' -Wl,-rpath,'$$ORIGIN/../../lib' -Wl,-rpath,$(libdir)
+EXTRA_zum_launch_DEPENDENCIES = libzircon.so
+
+# ---- Fuchsia-ABI test programs (tests/fuchsia/*.c), built with clang for
+# x86_64-unknown-fuchsia against zum's vDSO only: no libc, no Fuchsia sysroot. They need clang
+# and lld (Debian packages clang and lld); without them they are not built and
+# tests/fuchsia-run.sh skips, saying so.
+FUCHSIA_CC = clang
+fuchsia_elfs = tests/fuchsia/hello.elf tests/fuchsia/args.elf tests/fuchsia/exitcode.elf \
+	tests/fuchsia/calls.elf tests/fuchsia/fault.elf tests/fuchsia/undef.elf \
+	tests/fuchsia/interp.elf
+fuchsia_cflags = --target=x86_64-unknown-fuchsia -std=gnu17 -O2 -Wall -Wextra -Werror \
+	-ffreestanding -nostdlib -fno-stack-protector -fno-sanitize=safe-stack -fPIE \
+	-I$(srcdir)/abi/include -I$(GEN)
+fuchsia_ldflags = -Wl,-pie -Wl,--no-dynamic-linker -Wl,-e,_start
+fuchsia_deps = $(srcdir)/tests/fuchsia/fx.h libzircon.so gen/.stamp
+# Builds $@ from $(srcdir)/tests/fuchsia/$$src.c with link flags $$ldflags (shell variables the
+# recipe sets first).
+fuchsia_build = $(MKDIR_P) tests/fuchsia && \
+	if command -v $(FUCHSIA_CC) >/dev/null 2>&1 && command -v ld.lld >/dev/null 2>&1; then \
+	  $(FUCHSIA_CC) $(fuchsia_cflags) $$ldflags -o $@ $(srcdir)/tests/fuchsia/$$src.c libzircon.so; \
+	else echo "  SKIP     $@: needs clang and ld.lld (Debian packages clang, lld)"; rm -f $@; fi
+
+tests/fuchsia/hello.elf: $(srcdir)/tests/fuchsia/hello.c $(fuchsia_deps)
+	$(AM_V_GEN)src=hello ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
+tests/fuchsia/args.elf: $(srcdir)/tests/fuchsia/args.c $(fuchsia_deps)
+	$(AM_V_GEN)src=args ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
+tests/fuchsia/exitcode.elf: $(srcdir)/tests/fuchsia/exitcode.c $(fuchsia_deps)
+	$(AM_V_GEN)src=exitcode ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
+tests/fuchsia/calls.elf: $(srcdir)/tests/fuchsia/calls.c $(fuchsia_deps)
+	$(AM_V_GEN)src=calls ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
+tests/fuchsia/fault.elf: $(srcdir)/tests/fuchsia/fault.c $(fuchsia_deps)
+	$(AM_V_GEN)src=fault ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
+# Error cases for zum-launch: a call the vDSO lacks (linked with -z undefs), and a program that
+# asks for Fuchsia's dynamic linker ld.so.1 (PT_INTERP: linked without --no-dynamic-linker).
+tests/fuchsia/undef.elf: $(srcdir)/tests/fuchsia/undef.c $(fuchsia_deps)
+	$(AM_V_GEN)src=undef ldflags='$(fuchsia_ldflags) -Wl,-z,undefs'; $(fuchsia_build)
+tests/fuchsia/interp.elf: $(srcdir)/tests/fuchsia/hello.c $(fuchsia_deps)
+	$(AM_V_GEN)src=hello ldflags='-Wl,-pie -Wl,-e,_start'; $(fuchsia_build)
+
+check_DATA = $(fuchsia_elfs)
+CLEANFILES += $(fuchsia_elfs)
+EXTRA_DIST += tests/fuchsia/hello.c tests/fuchsia/args.c tests/fuchsia/exitcode.c \
+	tests/fuchsia/calls.c tests/fuchsia/fault.c tests/fuchsia/undef.c tests/fuchsia/fx.h tests/fuchsia-run.sh
+
+# Runs them under `zum run` (exit statuses, output, isolation, /proc/PID/maps of a pure process).
+TESTS += tests/fuchsia-run.sh
+TESTS_ENVIRONMENT += FUCHSIA=$(abs_builddir)/tests/fuchsia
