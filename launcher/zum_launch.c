@@ -15,7 +15,8 @@
  *   5. writes one processargs message (PROC_SELF, THREAD_SELF, VMAR_ROOT, VMAR_LOADED,
  *      JOB_DEFAULT, VMO_VDSO, VMO_STACK and argv) on a new channel and calls
  *      zx_process_start(proc, thread, entry, sp, bootstrap, vdso_base);
- *   6. waits for ZX_PROCESS_TERMINATED and exits with the process's return code.
+ *   6. waits for ZX_PROCESS_TERMINATED and exits with the process's return code (exit() for
+ *      0-255, zx_process_exit for the rest).
  *
  * The file is read with ordinary Linux I/O. Every error names the file and what is wrong, and
  * exits with status 127. */
@@ -593,6 +594,9 @@ int main(int argc, char** argv) {
   s = zx_object_get_info(proc, ZX_INFO_PROCESS, &pi, sizeof(pi), NULL, NULL);
   check(s, "reading the process's return code (ZX_INFO_PROCESS)");
   zx_handle_close(proc);
+  /* A code Linux can carry ends this process the ordinary way (so a bare run exits with it too);
+   * others (negative, ZX_TASK_RETCODE_*) only through zx_process_exit, for zum run to report. */
+  if (pi.return_code >= 0 && pi.return_code <= 255) exit((int)pi.return_code);
   fflush(NULL);
   zx_process_exit(pi.return_code);
 }

@@ -71,11 +71,12 @@ expect 42 -- "$ZUM" run "$LAUNCH" "$F/exitcode.elf"
 
 # ---- faults kill only the faulting process: zum-launch survives to report the return code
 for mode in syscall zxsyscall; do
-  expect 255 'ZX_TASK_RETCODE_EXCEPTION_KILL' 'BAD_SYSCALL' '!fault: survived' -- \
+  expect 255 "^fault: $mode\$" 'ZX_TASK_RETCODE_EXCEPTION_KILL' 'BAD_SYSCALL' '!fault: survived' -- \
     "$ZUM" run "$F/fault.elf" "$mode"
 done
 for mode in null wrcode int3 ud2 div0; do
-  expect 255 'return code -1028 \(ZX_TASK_RETCODE_EXCEPTION_KILL\)' '!fault: survived' -- \
+  expect 255 "^fault: $mode\$" 'return code -1028 \(ZX_TASK_RETCODE_EXCEPTION_KILL\)' \
+    '!BAD_SYSCALL' '!fault: survived' -- \
     "$ZUM" run "$F/fault.elf" "$mode"
 done
 expect 2 'unknown mode' -- "$ZUM" run "$F/fault.elf" nosuchmode

@@ -62,3 +62,11 @@ EXTRA_DIST += tests/fuchsia/hello.c tests/fuchsia/args.c tests/fuchsia/exitcode.
 # Runs them under `zum run` (exit statuses, output, isolation, /proc/PID/maps of a pure process).
 TESTS += tests/fuchsia-run.sh
 TESTS_ENVIRONMENT += FUCHSIA=$(abs_builddir)/tests/fuchsia
+
+# The mini-process way from a hosted program (run by tests/run-guests.sh, zum run and bare).
+check_PROGRAMS += tests/guests/mini_process
+tests_guests_mini_process_SOURCES = tests/guests/mini_process.c tests/guests/guest_test.h \
+	launcher/elf_image.h
+tests_guests_mini_process_CFLAGS = $(guest_cflags)
+tests_guests_mini_process_LDADD = $(guest_ldadd)
+tests_guests_mini_process_LDFLAGS = $(guest_ldflags)

@@ -60,6 +60,7 @@ void _start(zx_handle_t bootstrap, uintptr_t vdso_base) {
   FX_CHECK_EQ(zx_channel_create(0, &c0, &c1), ZX_OK);
   FX_CHECK_EQ(zx_event_create(0, &ev), ZX_OK);
   FX_CHECK_EQ(zx_channel_write(c0, 0, "ping", 4, &ev, 1), ZX_OK);
+  FX_CHECK_EQ(zx_handle_close(ev), ZX_ERR_BAD_HANDLE); /* it moved into the channel */
   char buf[16];
   zx_handle_t got = 0;
   uint32_t nb = 0, nh = 0;
@@ -68,7 +69,6 @@ void _start(zx_handle_t bootstrap, uintptr_t vdso_base) {
   FX_CHECK_EQ(nh, 1);
   FX_CHECK(memcmp(buf, "ping", 4) == 0);
   FX_CHECK_EQ(fx_type(got), ZX_OBJ_TYPE_EVENT);
-  FX_CHECK_EQ(zx_handle_close(ev), ZX_ERR_BAD_HANDLE); /* it moved */
 
   /* ---- events and waits */
   zx_signals_t obs = 0;
