@@ -14,6 +14,7 @@
 
 #include "kobj/kmm.h"
 #include "kobj/sysutil.h"
+#include "kobj/vdso.h"
 #include "kobj/vmar.h"
 #include "kobj/vmo.h"
 #include "mm/vmar.h"
@@ -24,8 +25,6 @@
 #define CAN_MAP_RWX (ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_EXECUTE)
 /* kMaxDebugReadBlock / kMaxDebugWriteBlock */
 #define MAX_DEBUG_BLOCK (64u * 1024u * 1024u)
-
-bool (*kvmar_vmo_is_vdso)(const struct kobj* vmo, uint64_t* code_start, uint64_t* code_end);
 
 /* ---- flags */
 
@@ -105,6 +104,53 @@ static int64_t apply(struct kcall* c, struct kproc* target, struct mm_ops* ops,
   return r;
 }
 
+/* Page-table population (MAP_RANGE, and COMMIT, ALWAYS_NEED, PREFETCH after their VMO work):
+ * Zircon's MapRange maps only the pages the VMO already has and never commits any, while Linux
+ * populating a memfd mapping would allocate every page it touches (and fail past the memfd's
+ * end). So the operations cover only the runs of [addr, addr + len) of mapping m whose VMO pages
+ * exist, found by halving the range until each piece is wholly present or wholly absent. */
+static void populate_present(struct mm_ops* ops, struct mm_region* m, uint64_t addr,
+                             uint64_t len) {
+  struct kvmo* vmo = to_kvmo(mm_mapping_obj(m));
+  uint64_t size = kvmo_size(vmo);
+  uint64_t off = mm_mapping_vmo_offset(m) + (addr - mm_region_base(m));
+  if (off >= size) return;
+  if (len > size - off) len = size - off;
+  struct {
+    uint64_t off, len;
+  } stack[70];
+  unsigned n = 0;
+  stack[n].off = off;
+  stack[n].len = len;
+  n++;
+  uint64_t run_off = 0, run_len = 0;
+  while (n > 0) {
+    n--;
+    uint64_t o = stack[n].off, l = stack[n].len;
+    uint64_t c = kvmo_committed_range(vmo, o, l);
+    if (c == 0) continue;
+    if (c < l && l > ZX_PAGE_SIZE) {
+      /* Split at a page boundary; the left half is handled first (address order). */
+      uint64_t half = (l / 2 + ZX_PAGE_SIZE - 1) & ~(uint64_t)(ZX_PAGE_SIZE - 1);
+      stack[n].off = o + half;
+      stack[n].len = l - half;
+      n++;
+      stack[n].off = o;
+      stack[n].len = half;
+      n++;
+      continue;
+    }
+    if (run_len && run_off + run_len == o) {
+      run_len += l;
+      continue;
+    }
+    if (run_len) mm_push_populate(ops, m, addr + (run_off - off), run_len);
+    run_off = o;
+    run_len = l;
+  }
+  if (run_len) mm_push_populate(ops, m, addr + (run_off - off), run_len);
+}
+
 /* ---- zx_vmar_allocate */
 
 int64_t sys_vmar_allocate(struct kcall* c, zx_handle_t parent_vmar, zx_vm_option_t options,
@@ -163,13 +209,15 @@ int64_t sys_vmar_destroy(struct kcall* c, zx_handle_t handle) {
 
 /* ---- zx_vmar_map */
 
+/* Zircon's vDSO rule: an executable mapping of the vDSO VMO must be exactly its code segment
+ * (and, in mm/, the only one in the address space). */
 static enum mm_vdso vdso_kind(struct kobj* vmo, uint32_t prot, uint64_t vmo_offset,
                               uint64_t len) {
-  uint64_t start, end;
-  if (!(prot & ZX_VM_PERM_EXECUTE) || !kvmar_vmo_is_vdso || !kvmar_vmo_is_vdso(vmo, &start, &end))
-    return MM_VDSO_NO;
+  if (!(prot & ZX_VM_PERM_EXECUTE) || !kvdso_is(vmo)) return MM_VDSO_NO;
   uint64_t size = (len + ZX_PAGE_SIZE - 1) & ~(uint64_t)(ZX_PAGE_SIZE - 1);
-  return vmo_offset == start && size == end - start ? MM_VDSO_CODE : MM_VDSO_CODE_INVALID;
+  return vmo_offset == kvdso_code_offset() && size == kvdso_code_size() && size >= len
+             ? MM_VDSO_CODE
+             : MM_VDSO_CODE_INVALID;
 }
 
 int64_t sys_vmar_map(struct kcall* c, zx_handle_t handle, zx_vm_option_t options,
@@ -235,12 +283,19 @@ int64_t sys_vmar_map(struct kcall* c, zx_handle_t handle, zx_vm_option_t options
     return s;
   }
   /* MAP_RANGE: page tables for the pages already there (nothing is committed). */
-  if (map_range) mm_push_populate(&ops, m, base, mm_region_size(m));
+  if (map_range) populate_present(&ops, m, base, mm_region_size(m));
   if (kcall_copy_out(c, mapped_addr, &base, sizeof(base)) != ZX_OK) {
     mm_mapping_undo(m, overwrote, &ops);
     return apply(c, target, &ops, ZX_ERR_INVALID_ARGS);
   }
   mm_mapping_mark_mergeable(m);
+  if (target && mm_aspace_vdso_code(mm_region_aspace(m)) == m) {
+    /* The process's vDSO code mapping: where its system calls may come from, and
+     * ZX_PROP_PROCESS_VDSO_BASE_ADDRESS (the code mapping's base minus the code's offset). */
+    target->vdso_code_start = base;
+    target->vdso_code_end = base + mm_region_size(m);
+    target->vdso_base = base - kvdso_code_offset();
+  }
   return apply(c, target, &ops, ZX_OK);
 }
 
@@ -315,27 +370,27 @@ static zx_status_t range_one(void* ctx, struct mm_region* m, uint64_t addr, uint
     case ZX_VMAR_OP_COMMIT:
       if (!(flags & MM_CAN_MAP_WRITE)) return ZX_ERR_ACCESS_DENIED;
       s = mm_vmo_commit(kvmo_mm(vmo), vmo_off, len);
-      if (s == ZX_OK) mm_push_populate(rc->ops, m, addr, len);
+      if (s == ZX_OK) populate_present(rc->ops, m, addr, len);
       return s;
     case ZX_VMAR_OP_DECOMMIT:
       if (!(flags & MM_CAN_MAP_WRITE)) return ZX_ERR_ACCESS_DENIED;
       return mm_vmo_decommit(kvmo_mm(vmo), vmo_off, len);
     case ZX_VMAR_OP_MAP_RANGE:
-      mm_push_populate(rc->ops, m, addr, len);
+      populate_present(rc->ops, m, addr, len);
       return ZX_OK;
     case ZX_VMAR_OP_ZERO:
       if (!(flags & MM_CAN_MAP_WRITE)) return ZX_ERR_ACCESS_DENIED;
       return mm_vmo_zero(kvmo_mm(vmo), vmo_off, len);
     case ZX_VMAR_OP_ALWAYS_NEED:
       /* An eviction hint (zum never evicts), then page tables. */
-      mm_push_populate(rc->ops, m, addr, len);
+      populate_present(rc->ops, m, addr, len);
       return ZX_OK;
     case ZX_VMAR_OP_DONT_NEED:
       return ZX_OK;
     case ZX_VMAR_OP_PREFETCH:
       if (!(flags & MM_CAN_MAP_READ)) return ZX_ERR_ACCESS_DENIED;
       s = mm_vmo_prefetch(kvmo_mm(vmo), vmo_off, len);
-      if (s == ZX_OK) mm_push_populate(rc->ops, m, addr, len);
+      if (s == ZX_OK) populate_present(rc->ops, m, addr, len);
       return s;
   }
   return ZX_ERR_NOT_SUPPORTED;
@@ -441,10 +496,7 @@ int64_t sys_process_write_memory(struct kcall* c, zx_handle_t handle, zx_vaddr_t
   s = debug_lookup(to_kproc(o), vaddr, &len, &m, &off);
   if (s != ZX_OK) return s;
   struct kobj* vo = mm_mapping_obj(m);
-  uint64_t cs, ce;
-  if (mm_aspace_vdso_code(mm_region_aspace(m)) == m ||
-      (kvmar_vmo_is_vdso && kvmar_vmo_is_vdso(vo, &cs, &ce)))
-    return ZX_ERR_ACCESS_DENIED;
+  if (kvdso_is(vo)) return ZX_ERR_ACCESS_DENIED; /* never the vDSO */
   struct kvmo* vmo = to_kvmo(vo);
   s = trim_to_vmo(vmo, off, &len);
   if (s != ZX_OK) return s;

@@ -46,10 +46,6 @@ zx_rights_t kvmar_rights(uint32_t flags);
 /* A VMAR object for region r (which it references). NULL if out of memory. */
 struct kvmar* kvmar_wrap(struct mm_region* r);
 
-/* Set by whoever owns vDSO VMOs (pure processes): true if vmo is a vDSO VMO, with its code
- * segment's VMO range. NULL: there are none (hosted programs link the vDSO as a library). */
-extern bool (*kvmar_vmo_is_vdso)(const struct kobj* vmo, uint64_t* code_start, uint64_t* code_end);
-
 /* zx_object_get_info for ZX_INFO_VMAR_MAPS, ZX_INFO_PROCESS_MAPS (and _V1, _V2) and
  * ZX_INFO_PROCESS_VMOS (and _V1.._V3), from the handle lookup on. */
 int64_t kvmar_get_info(struct kcall* c, zx_handle_t handle, uint32_t topic, zum_uaddr_t buffer,
