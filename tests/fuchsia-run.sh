@@ -97,7 +97,9 @@ if [ -f "$builddir/zum-stub" ]; then
     "$ZUM" run "$LAUNCH" "$builddir/zum-stub"
 fi
 # A Linux static-pie has no PT_INTERP but a GNU ABI-tag note: not a Fuchsia program.
-if printf 'int main(void) { return 0; }\n' | ${CC:-cc} -x c -static-pie -o "$tmp/spie" - 2>/dev/null; then
+# zum run starts it as a Linux program; zum-launch refuses it.
+if printf 'int main(void) { return 3; }\n' | ${CC:-cc} -x c -static-pie -o "$tmp/spie" - 2>/dev/null; then
+  expect 3 '!zum-launch' -- "$ZUM" run "$tmp/spie"
   expect 127 "spie: is a Linux program \(it has a GNU ABI-tag note\)" -- "$ZUM" run "$LAUNCH" "$tmp/spie"
 fi
 expect 2 'usage: zum-launch' -- "$ZUM" run "$LAUNCH"
@@ -114,7 +116,15 @@ for _ in $(seq 300); do
   kill -0 "$zum_pid" 2>/dev/null || break
   sleep 0.1
 done
-pid=$(pgrep -x "$name" | head -n1)
+# The Linux process whose comm is $1 (no procps needed).
+find_comm() {
+  local d c
+  for d in /proc/[1-9]*; do
+    c=$(cat "$d/comm" 2>/dev/null) || continue
+    [ "$c" = "$1" ] && { echo "${d#/proc/}"; return; }
+  done
+}
+pid=$(find_comm "$name")
 bad=
 if ! grep -q '^ready$' "$tmp/maps.out"; then
   bad="the program did not get ready"
@@ -145,8 +155,7 @@ else
       for (i = 1; i <= k; i++) if (!seen[i]) printf "range %s not mapped at its start; ", txt[i]
     }' "$tmp/maps.out" "$tmp/maps")
 fi
-kill -KILL "$zum_pid" 2>/dev/null
-wait "$zum_pid" 2>/dev/null
+{ kill -KILL "$zum_pid" && wait "$zum_pid"; } 2>/dev/null
 zum_pid=
 if [ -z "$bad" ] && [ -n "$pid" ]; then
   # The pure process dies with the supervisor.
