@@ -288,7 +288,6 @@ int64_t sys_vmar_map(struct kcall* c, zx_handle_t handle, zx_vm_option_t options
     mm_mapping_undo(m, overwrote, &ops);
     return apply(c, target, &ops, ZX_ERR_INVALID_ARGS);
   }
-  mm_mapping_mark_mergeable(m);
   if (target && mm_aspace_vdso_code(mm_region_aspace(m)) == m) {
     /* The process's vDSO code mapping: where its system calls may come from, and
      * ZX_PROP_PROCESS_VDSO_BASE_ADDRESS (the code mapping's base minus the code's offset). */
@@ -296,6 +295,7 @@ int64_t sys_vmar_map(struct kcall* c, zx_handle_t handle, zx_vm_option_t options
     target->vdso_code_end = base + mm_region_size(m);
     target->vdso_base = base - kvdso_code_offset();
   }
+  mm_mapping_mark_mergeable(m); /* m may be merged away: not used after this */
   return apply(c, target, &ops, ZX_OK);
 }
 
