@@ -14,6 +14,7 @@
 
 #include "kobj/handle.h"
 #include "kobj/sysutil.h"
+#include "kobj/vdso.h"
 #include "kobj/vmar.h"
 #include "kobj/vmo.h"
 #include "mm/vmar.h"
@@ -783,6 +784,56 @@ static void test_info_maps(void** state) {
   FAKE(T, handle_close, v);
 }
 
+/* ---- the vDSO rule */
+
+static void test_vdso(void** state) {
+  zx_handle_t v = make_vmo(8 * PG, 0);
+  struct kobj* vo = hnd(P, v)->obj;
+  kvdso_set(to_kvmo(vo), 2 * PG, 3 * PG);
+  zx_handle_t vd = khandle_attach(P->table, khandle_create(vo, KVDSO_RIGHTS));
+  uint32_t rx = ZX_VM_PERM_READ | ZX_VM_PERM_EXECUTE;
+  uint64_t a = 0;
+  /* Not executable: unrestricted. Writable: the handle has no WRITE. */
+  uint64_t ro = map_ok(ROOT, ZX_VM_PERM_READ, 0, vd, 0, 8 * PG);
+  assert_int_equal(map(ROOT, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vd, 0, PG, &a),
+                   ZX_ERR_ACCESS_DENIED);
+  /* Executable: exactly the code segment, once. */
+  assert_int_equal(map(ROOT, rx, 0, vd, 0, 3 * PG, &a), ZX_ERR_ACCESS_DENIED);
+  assert_int_equal(map(ROOT, rx, 0, vd, 2 * PG, 2 * PG, &a), ZX_ERR_ACCESS_DENIED);
+  uint64_t code = map_ok(ROOT, rx, 0, vd, 2 * PG, 3 * PG - 100);
+  assert_int_equal(P->vdso_code_start, code);
+  assert_int_equal(P->vdso_code_end, code + 3 * PG);
+  assert_int_equal(P->vdso_base, code - 2 * PG);
+  uintptr_t prop = 0;
+  struct khandle* ph = khandle_create(&P->base, ZX_DEFAULT_PROCESS_RIGHTS);
+  zx_handle_t self = khandle_attach(P->table, ph);
+  assert_int_equal(FAKE(T, object_get_property, self, ZX_PROP_PROCESS_VDSO_BASE_ADDRESS, U(&prop),
+                        sizeof(prop)),
+                   ZX_OK);
+  assert_int_equal(prop, code - 2 * PG);
+  assert_int_equal(map(ROOT, rx, 0, vd, 2 * PG, 3 * PG, &a), ZX_ERR_ACCESS_DENIED);
+  /* It can never be unmapped, protected, range-operated on or written. */
+  NREC = 0;
+  assert_int_equal(FAKE(T, vmar_unmap, ROOT, code - PG, 2 * PG), ZX_ERR_ACCESS_DENIED);
+  assert_int_equal(FAKE(T, vmar_protect, ROOT, ZX_VM_PERM_READ, code, PG), ZX_ERR_ACCESS_DENIED);
+  assert_int_equal(FAKE(T, vmar_op_range, ROOT, ZX_VMAR_OP_MAP_RANGE, code, PG, 0, 0),
+                   ZX_ERR_ACCESS_DENIED);
+  assert_int_equal(NREC, 0);
+  size_t actual;
+  assert_int_equal(FAKE(T, process_write_memory, self, code, U("x"), 1, U(&actual)),
+                   ZX_ERR_ACCESS_DENIED);
+  assert_int_equal(FAKE(T, process_write_memory, self, ro, U("x"), 1, U(&actual)),
+                   ZX_ERR_ACCESS_DENIED);
+  char b[4];
+  assert_int_equal(FAKE(T, process_read_memory, self, code, U(b), 4, U(&actual)), ZX_OK);
+  /* The read-only mapping of the vDSO VMO is an ordinary one. */
+  assert_int_equal(FAKE(T, vmar_unmap, ROOT, ro, 8 * PG), ZX_OK);
+  kvdso_set(NULL, 0, 0);
+  FAKE(T, handle_close, self);
+  FAKE(T, handle_close, vd);
+  FAKE(T, handle_close, v);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_allocate, setup, teardown),
@@ -797,6 +848,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_op_range, setup, teardown),
       cmocka_unit_test_setup_teardown(test_process_memory, setup, teardown),
       cmocka_unit_test_setup_teardown(test_info_maps, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_vdso, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
