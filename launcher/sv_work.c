@@ -13,6 +13,7 @@
 #include "launcher/sv_work.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,9 @@ struct sv_work_item {
 static uint64_t next_token = 1;
 
 static void item_free(struct sv_work_item* it) {
+  /* The memory fds were duplicated when the work was queued (see sv_work_apply). */
+  for (size_t i = 0; it->ops && i < it->n; i++)
+    if (it->ops[i].kind == ZUM_WORK_MAP && it->ops[i].fd >= 0) close(it->ops[i].fd);
   if (it->thread) kobj_unref(&it->thread->base);
   if (it->start) kobj_unref(&it->start->base);
   free(it->ops);
@@ -202,6 +206,19 @@ static int64_t sv_work_apply(void* host, struct kcall* c, const struct kmm_op* o
     return ZX_ERR_NO_MEMORY;
   }
   memcpy(copy, ops, n * sizeof(*copy));
+  /* Own the memory fds: the VMO may be closed and freed before queued work is delivered. */
+  for (size_t i = 0; i < n; i++) {
+    if (copy[i].kind != ZUM_WORK_MAP) continue;
+    copy[i].fd = fcntl(ops[i].fd, F_DUPFD_CLOEXEC, 0);
+    if (copy[i].fd < 0) {
+      int e = errno;
+      for (size_t k = 0; k < i; k++)
+        if (copy[k].kind == ZUM_WORK_MAP) close(copy[k].fd);
+      free(it);
+      free(copy);
+      return e == EMFILE || e == ENFILE ? ZX_ERR_NO_RESOURCES : ZX_ERR_NO_MEMORY;
+    }
+  }
   it->target = p;
   it->kind = ZUM_AGENT_WORK;
   it->ops = copy;
