@@ -17,7 +17,7 @@
 
 static void usage(FILE* f) {
   fprintf(f,
-          "usage: zum run [--trace] [--trace-file=PATH] PROGRAM [ARGS...]\n"
+          "usage: zum run [--trace] [--trace-file=PATH] [--seed=N] PROGRAM [ARGS...]\n"
           "       zum --version\n"
           "\n"
           "Runs PROGRAM, a hosted Zircon program (built with `pkg-config --cflags --libs zum`), as\n"
@@ -25,7 +25,9 @@ static void usage(FILE* f) {
           "with the program's return code.\n"
           "\n"
           "  --trace            print one line per Zircon call on stderr\n"
-          "  --trace-file=PATH  write those lines to PATH instead\n");
+          "  --trace-file=PATH  write those lines to PATH instead\n"
+          "  --seed=N           place VMARs and mappings from seed N: the same program gets the\n"
+          "                     same address layout every run (for debugging)\n");
 }
 
 /* A Zircon return code as a Linux exit status. 0-255 pass through; anything else (negative
@@ -59,6 +61,15 @@ static int cmd_run(int argc, char** argv) {
         fprintf(stderr, "zum: cannot open %s: %s\n", a + 13, strerror(errno));
         return 2;
       }
+    } else if (strncmp(a, "--seed=", 7) == 0) {
+      char* end;
+      errno = 0;
+      o.seed = strtoull(a + 7, &end, 0);
+      if (errno || end == a + 7 || *end) {
+        fprintf(stderr, "zum: --seed needs a number, not %s\n", a + 7);
+        return 2;
+      }
+      o.seeded = true;
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       usage(stdout);
       return 0;

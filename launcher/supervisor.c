@@ -15,6 +15,7 @@
 #include "host/seccomp.h"
 #include "host/spawn.h"
 #include "kobj/deadline.h"
+#include "mm/vmar.h"
 #include "kobj/kcall_table.h"
 #include "kobj/khost.h"
 #include "kobj/task.h"
@@ -547,6 +548,7 @@ int sv_init(const struct sv_options* o) {
   r = host_loop_init();
   if (r != 0) return r;
   kobj_now = host_clock_monotonic;
+  if (opts.seeded) mm_set_seed(opts.seed);
   kobj_boot_now = host_clock_boot;
   khandle_random32 = rnd32;
   khost = &khost_impl;

@@ -4,12 +4,16 @@
 #define ZUM_LAUNCHER_SUPERVISOR_H_
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
 struct sv_options {
   FILE* trace;         /* non-NULL: one line per Zircon call */
   const char* argv0;
+  /* Layout randomisation: with `seeded`, VMAR placement is reproducible from `seed`. */
+  bool seeded;
+  uint64_t seed;
 };
 
 /* Sets up the loop, the root job and the host hooks. Returns 0 or -errno. */

@@ -67,6 +67,11 @@ static void start_own_supervisor(void) {
     struct sv_options o = {0};
     const char* t = getenv("ZUM_TRACE");
     if (t && *t && strcmp(t, "0") != 0) o.trace = stderr;
+    const char* seed = getenv("ZUM_SEED");
+    if (seed && *seed) {
+      o.seeded = true;
+      o.seed = strtoull(seed, NULL, 0);
+    }
     if (sv_init(&o) != 0) _exit(127);
     sv_serve_bare(sv[1], guest);
   }
