@@ -1,7 +1,7 @@
 # Owned by the bench work: `make bench`, the demo, and the installed-tree test.
 
 # ---- benchmarks: built by `make` (so they keep compiling), run only by `make bench`
-bench_guests = tests/bench/calls tests/bench/pingpong
+bench_guests = tests/bench/calls tests/bench/pingpong tests/bench/vm
 noinst_PROGRAMS += tests/bench/transport $(bench_guests)
 
 tests_bench_transport_SOURCES = tests/bench/transport.c tests/bench/bench.h
@@ -16,6 +16,11 @@ tests_bench_pingpong_SOURCES = tests/bench/pingpong.c tests/bench/bench.h
 tests_bench_pingpong_CFLAGS = $(guest_cflags)
 tests_bench_pingpong_LDADD = $(guest_ldadd)
 tests_bench_pingpong_LDFLAGS = $(guest_ldflags)
+
+tests_bench_vm_SOURCES = tests/bench/vm.c tests/bench/bench.h
+tests_bench_vm_CFLAGS = $(guest_cflags)
+tests_bench_vm_LDADD = $(guest_ldadd)
+tests_bench_vm_LDFLAGS = $(guest_ldflags)
 
 EXTRA_DIST += tests/bench/run.sh
 

@@ -13,6 +13,10 @@
 #   channel_pingpong_exchange  the same round trip vs the same six traps (two of them parked) on
 #                     the bare transport with a do-nothing supervisor: zum's own share
 #   usernotif_*       transport variants (tests/bench/transport.c) vs the same bare round trip
+#   vmo_create_map_touch_unmap_close  zx_vmo_create + zx_vmar_map + touch + unmap + close vs
+#                     memfd_create + ftruncate + mmap + touch + munmap + close
+#   vmar_map_unmap_other_process  map + unmap of a VMO in another process's VMAR vs an fd sent
+#                     with SCM_RIGHTS to another process that maps, answers, then unmaps
 #
 # Environment: ZUM (the zum binary), BENCH (the built tests/bench directory), BENCH_ROUNDS,
 # BENCH_QUICK=1 (short loops, for checking that the programs run; numbers are noisier).
@@ -44,6 +48,7 @@ for ((i = 0; i < rounds; i++)); do
   run transport "$BENCH/transport" "${quick[@]}"
   run calls "$ZUM" run "$BENCH/calls" "${quick[@]}"
   run pingpong "$ZUM" run "$BENCH/pingpong" "${quick[@]}"
+  run vm "$ZUM" run "$BENCH/vm" "${quick[@]}"
 done
 
 awk '
@@ -70,6 +75,8 @@ awk '
     line("usernotif_sync_epoll", median("usernotif_sync_epoll_ns"), rt, "us", 1000)
     line("usernotif_nosync", median("usernotif_nosync_recv_ns"), rt, "us", 1000)
     line("usernotif_nosync_epoll", median("usernotif_nosync_epoll_ns"), rt, "us", 1000)
+    line("vmo_create_map_touch_unmap_close", median("vmo_cycle_ns"), median("native_vmo_cycle_ns"), "us", 1000)
+    line("vmar_map_unmap_other_process", median("remote_map_ns"), median("native_remote_map_ns"), "us", 1000)
   }
 ' "$raw"
 exit $failed
