@@ -73,6 +73,7 @@ __asm__(
     ".globl guest_image, guest_image_end, g_zumcall, g_zumcall_end, g_exit, g_exit_ret\n"
     ".globl g_getpid, g_getpid_after, g_rogue, g_rogue_after, g_segv, g_segv_insn\n"
     ".globl g_regs, g_regs_ret, g_clock, g_work, g_thread_exit\n"
+    ".globl g_int3, g_int3_after, g_div0, g_div0_insn\n"
     "guest_image:\n"
     "g_zumcall:\n"
     "  syscall\n"
@@ -103,6 +104,16 @@ __asm__(
     "  xor %eax, %eax\n"
     "g_segv_insn:\n"
     "  movl $1, (%rax)\n"
+    "  ud2\n"
+    /* A breakpoint and a division by zero. */
+    "g_int3:\n"
+    "  int3\n"
+    "g_int3_after:\n"
+    "  ud2\n"
+    "g_div0:\n"
+    "  xor %ecx, %ecx\n"
+    "g_div0_insn:\n"
+    "  div %ecx\n"
     "  ud2\n"
     /* Stores every start register below rsp (nothing is pushed before), then a zum call with
      * rdi = rsp. */
@@ -179,7 +190,8 @@ __asm__(
 
 extern const char guest_image[], guest_image_end[], g_zumcall[], g_zumcall_end[], g_exit[],
     g_exit_ret[], g_getpid[], g_getpid_after[], g_rogue[], g_rogue_after[], g_segv[],
-    g_segv_insn[], g_regs[], g_regs_ret[], g_clock[], g_work[], g_thread_exit[];
+    g_segv_insn[], g_regs[], g_regs_ret[], g_clock[], g_work[], g_thread_exit[], g_int3[],
+    g_int3_after[], g_div0[], g_div0_insn[];
 
 #define CODE_ADDR 0x10000000ul
 #define STACK_ADDR 0x20000000ul
@@ -462,6 +474,14 @@ static void test_layout(void) {
   CHECK(recv(s.agent, &r, sizeof(r), 0) == sizeof(r));
   CHECK_EQ(r.token, 777);
   CHECK_EQ(r.error, EINVAL);
+  char longmsg[sizeof(zum_agent_msg_t) + 8];
+  memset(longmsg, 0, sizeof(longmsg));
+  memcpy(longmsg, &(uint32_t){ZUM_AGENT_SEAL}, 4); /* a seal, but too long: refused */
+  memcpy(longmsg + 8, &(uint64_t){778}, 8);
+  CHECK(send(s.agent, longmsg, sizeof(longmsg), 0) == sizeof(longmsg));
+  CHECK(recv(s.agent, &r, sizeof(r), 0) == sizeof(r));
+  CHECK_EQ(r.token, 778);
+  CHECK_EQ(r.error, EINVAL);
   int fd = memfd("x", PAGE);
   zum_work_op_t below = {.kind = ZUM_WORK_MAP, .prot = ZX_VM_PERM_READ, .addr = 0x100000,
                          .len = PAGE};
@@ -559,6 +579,22 @@ static void test_segv(void) {
   zum_agent_reply_t r = start_thread(&s, GUEST(g_segv), STACK_ADDR + PAGE, 0, 0, 0, 0);
   CHECK_EQ(r.error, 0);
   expect_fault(&s, r.tid, SIGSEGV, SEGV_MAPERR, 0, GUEST(g_segv_insn));
+  /* The faulting thread waits in its report; others still run and fault on their own. */
+  r = start_thread(&s, GUEST(g_int3), STACK_ADDR + 2 * PAGE, 0, 0, 0, 0);
+  CHECK_EQ(r.error, 0);
+  expect_fault(&s, r.tid, SIGTRAP, SI_KERNEL, 0, GUEST(g_int3_after));
+  r = start_thread(&s, GUEST(g_div0), STACK_ADDR + 3 * PAGE, 0, 0, 0, 0);
+  CHECK_EQ(r.error, 0);
+  expect_fault(&s, r.tid, SIGFPE, FPE_INTDIV, GUEST(g_div0_insn), GUEST(g_div0_insn));
+  /* The agent still does work after the seal. */
+  zum_work_op_t op = {.kind = ZUM_WORK_PROTECT, .prot = ZX_VM_PERM_READ, .addr = DATA_ADDR,
+                      .len = PAGE};
+  r = work(&s, &op, 1, NULL, 0);
+  CHECK_EQ(r.error, 0);
+  struct mapping m[64];
+  int nm = read_maps(s.g.pid, m, 64);
+  const struct mapping* d = find_mapping(m, nm, DATA_ADDR);
+  CHECK(d && strcmp(d->perms, "r--s") == 0);
   stub_end(&s);
 }
 

@@ -635,7 +635,7 @@ static NORETURN void agent_loop(void) {
     }
     int used = 0, error = 0, tid = 0;
     uint64_t token = n >= 16 ? m.token : 0;
-    if (n != (long)sizeof(m)) {
+    if (n != (long)sizeof(m) || (msg.flags & 0x20 /* MSG_TRUNC */)) {
       error = EINVAL;
     } else if (m.kind == ZUM_AGENT_WORK) {
       uint32_t nops = m.u.work.num_ops < ZUM_WORK_MAX_OPS ? m.u.work.num_ops : ZUM_WORK_MAX_OPS;
