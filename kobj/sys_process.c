@@ -83,6 +83,12 @@ static bool user_address(uint64_t a) { return a >= ZUM_USER_BASE && a < ZUM_USER
 
 static int64_t start(struct kcall* c, struct kthread* t, const struct kthread_regs* regs, bool first) {
   struct kproc* p = t->proc;
+  /* Zircon takes any stack pointer; one below the user base faults at the first push. Below
+   * 0x200000 lies zum's stub, which a guest must never write: start such a thread with sp 0 so
+   * it faults the same way instead. */
+  struct kthread_regs r = *regs;
+  if (r.sp < ZUM_USER_BASE) r.sp = 0;
+  regs = &r;
   if (!p->host_ops || !p->host_ops->start_thread) return ZX_ERR_NOT_SUPPORTED;
   return p->host_ops->start_thread(p->host, c, t, regs, first, p->vdso_code_start,
                                    p->vdso_code_end);
