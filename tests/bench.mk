@@ -1,7 +1,7 @@
 # Owned by the bench work: `make bench`, the demo, and the installed-tree test.
 
 # ---- benchmarks: built by `make` (so they keep compiling), run only by `make bench`
-bench_guests = tests/bench/calls tests/bench/pingpong tests/bench/vm
+bench_guests = tests/bench/calls tests/bench/pingpong tests/bench/vm tests/bench/proc
 noinst_PROGRAMS += tests/bench/transport $(bench_guests)
 
 tests_bench_transport_SOURCES = tests/bench/transport.c tests/bench/bench.h
@@ -22,9 +22,20 @@ tests_bench_vm_CFLAGS = $(guest_cflags)
 tests_bench_vm_LDADD = $(guest_ldadd)
 tests_bench_vm_LDFLAGS = $(guest_ldflags)
 
+tests_bench_proc_SOURCES = tests/bench/proc.c tests/bench/bench.h
+tests_bench_proc_CFLAGS = $(guest_cflags)
+tests_bench_proc_LDADD = $(guest_ldadd)
+tests_bench_proc_LDFLAGS = $(guest_ldflags)
+
+# The baseline of the process bench: a static Linux binary that exits at once.
+noinst_PROGRAMS += tests/bench/true_static
+tests_bench_true_static_SOURCES = tests/bench/true_static.c
+tests_bench_true_static_CFLAGS = -O2 -ffreestanding -fno-stack-protector -fno-pie
+tests_bench_true_static_LDFLAGS = -static -nostdlib -no-pie
+
 EXTRA_DIST += tests/bench/run.sh
 
-bench: zum libzircon.so tests/bench/transport $(bench_guests)
+bench: zum libzircon.so zum-stub tests/bench/transport tests/bench/true_static $(bench_guests)
 	@ZUM=$(abs_builddir)/zum BENCH=$(abs_builddir)/tests/bench \
 		$(SHELL) $(srcdir)/tests/bench/run.sh
 .PHONY: bench

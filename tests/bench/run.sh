@@ -17,6 +17,8 @@
 #                     memfd_create + ftruncate + mmap + touch + munmap + close
 #   vmar_map_unmap_other_process  map + unmap of a VMO in another process's VMAR vs an fd sent
 #                     with SCM_RIGHTS to another process that maps, answers, then unmaps
+#   pure_process_create_start_exit_wait  a minimal pure process's whole life vs fork + execve +
+#                     waitpid of a minimal static Linux binary
 #
 # Environment: ZUM (the zum binary), BENCH (the built tests/bench directory), BENCH_ROUNDS,
 # BENCH_QUICK=1 (short loops, for checking that the programs run; numbers are noisier).
@@ -49,6 +51,7 @@ for ((i = 0; i < rounds; i++)); do
   run calls "$ZUM" run "$BENCH/calls" "${quick[@]}"
   run pingpong "$ZUM" run "$BENCH/pingpong" "${quick[@]}"
   run vm "$ZUM" run "$BENCH/vm" "${quick[@]}"
+  run proc "$ZUM" run "$BENCH/proc" "${quick[@]}"
 done
 
 awk '
@@ -77,6 +80,7 @@ awk '
     line("usernotif_nosync_epoll", median("usernotif_nosync_epoll_ns"), rt, "us", 1000)
     line("vmo_create_map_touch_unmap_close", median("vmo_cycle_ns"), median("native_vmo_cycle_ns"), "us", 1000)
     line("vmar_map_unmap_other_process", median("remote_map_ns"), median("native_remote_map_ns"), "us", 1000)
+    line("pure_process_create_start_exit_wait", median("pure_process_ns"), median("native_process_ns"), "us", 1000)
   }
 ' "$raw"
 exit $failed
