@@ -16,9 +16,9 @@
  *
  * ZX_PROP_REGISTER_FS / GS: as in Zircon the handle must be a thread (WRONG_TYPE) and the
  * caller's own thread (ACCESS_DENIED), and a set value must be canonical (INVALID_ARGS). Past
- * those checks hosted threads get NOT_SUPPORTED: their FS base is glibc's thread pointer, which
- * the supervisor can neither read nor change from outside (no ptrace), and changing it under
- * glibc would break the program anyway.
+ * those checks a pure process's thread reads or sets its own base through address-space work
+ * (its stub runs arch_prctl on the way back from the call). Hosted threads get NOT_SUPPORTED:
+ * their FS base is glibc's thread pointer, and changing it under glibc would break the program.
  *
  * ZX_PROP_VMO_CONTENT_SIZE is the VMO's content (stream) size (kobj/vmo.h).
  *
@@ -27,7 +27,9 @@
  * Their owners replace the marked branches when the objects arrive. */
 #include <string.h>
 #include <zircon/syscalls/object.h>
+#include <zum/abi-private.h>
 
+#include "kobj/kmm.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmo.h"
 #include "sys-decls.h"
@@ -117,7 +119,16 @@ int64_t sys_object_get_property(struct kcall* c, zx_handle_t handle, uint32_t pr
       if (value_size < sizeof(uintptr_t)) return ZX_ERR_BUFFER_TOO_SMALL;
       s = require_current_thread(c, o);
       if (s != ZX_OK) return s;
-      return ZX_ERR_NOT_SUPPORTED; /* hosted threads: see the top of this file */
+      if (!c->proc->pure || !c->work_addr) return ZX_ERR_NOT_SUPPORTED; /* see the top */
+      {
+        /* The runtime stores the base itself; make sure the destination takes a write. */
+        uint64_t zero = 0;
+        if (kcall_copy_out(c, value, &zero, sizeof(zero)) != ZX_OK) return ZX_ERR_INVALID_ARGS;
+        struct kmm_op op = {.kind = property == ZX_PROP_REGISTER_FS ? ZUM_WORK_GET_FS
+                                                                    : ZUM_WORK_GET_GS,
+                            .addr = value, .len = sizeof(uint64_t), .fd = -1};
+        return kcall_mm_apply(c, c->proc, &op, 1, ZX_OK);
+      }
     default:
       return ZX_ERR_NOT_SUPPORTED;
   }
@@ -148,8 +159,13 @@ int64_t sys_object_set_property(struct kcall* c, zx_handle_t handle, uint32_t pr
       if (s != ZX_OK) return s;
       uint64_t addr;
       if (kcall_copy_in(c, &addr, value, sizeof(addr)) != ZX_OK) return ZX_ERR_INVALID_ARGS;
-      if (!is_canonical(addr)) return ZX_ERR_INVALID_ARGS;
-      return ZX_ERR_NOT_SUPPORTED; /* hosted threads: see the top of this file */
+      /* A user address: canonical and in the lower half (the kernel half is not the guest's). */
+      if (!is_canonical(addr) || addr >= ZUM_USER_TOP) return ZX_ERR_INVALID_ARGS;
+      if (!c->proc->pure || !c->work_addr) return ZX_ERR_NOT_SUPPORTED; /* see the top */
+      struct kmm_op op = {.kind = property == ZX_PROP_REGISTER_FS ? ZUM_WORK_SET_FS
+                                                                  : ZUM_WORK_SET_GS,
+                          .addr = addr, .fd = -1};
+      return kcall_mm_apply(c, c->proc, &op, 1, ZX_OK);
     }
     case ZX_PROP_PROCESS_DEBUG_ADDR:
     case ZX_PROP_PROCESS_BREAK_ON_LOAD: {

@@ -64,7 +64,7 @@ expect 42 '!return code' -- "$ZUM" run "$F/exitcode.elf"
 expect 7 -- "$ZUM" run "$F/exitcode.elf" 7
 expect 0 -- "$ZUM" run "$F/exitcode.elf" 0
 expect 255 'return code -5' -- "$ZUM" run "$F/exitcode.elf" -5
-expect 0 '^calls: relocations ok$' '^calls: ok$' -- "$ZUM" run "$F/calls.elf"
+expect 0 '^calls: relocations ok$' '^calls: fs/gs ok$' '^calls: ok$' -- "$ZUM" run "$F/calls.elf"
 # zum-launch run bare (its own supervisor) and through zum run explicitly.
 expect 0 '^hello from a pure Zircon process$' -- "$LAUNCH" "$F/hello.elf"
 expect 42 -- "$ZUM" run "$LAUNCH" "$F/exitcode.elf"

@@ -12,6 +12,7 @@
  *   agent:        recvmsg, sendmsg, close, mmap, mprotect, madvise (WORK), clone (START_THREAD),
  *                 seccomp (SEAL), exit_group (the supervisor is gone)
  *   new threads:  arch_prctl(ARCH_SET_GS), rt_sigreturn (entering the guest's code)
+ *   registers:    arch_prctl(ARCH_SET_FS/GS, ARCH_GET_FS/GS) for ZX_PROP_REGISTER_FS/GS work
  *   guest threads, through the zum page: mmap, mprotect, madvise, close (do_work), exit
  *                 (exit_thread), clock_gettime (only without a usable Linux vDSO)
  *   fault handler: zum's fault call, exit_group
@@ -297,6 +298,25 @@ static int run_op(const zum_work_op_t* op) {
                                                         : MADV_POPULATE_READ)
                    : -EINVAL;
       break;
+    case ZUM_WORK_SET_FS:
+    case ZUM_WORK_SET_GS:
+      /* Zircon's ZX_PROP_REGISTER_FS/GS on the caller's own thread; the supervisor checked the
+       * value is a canonical user address. */
+      r = op->addr < ZUM_USER_TOP
+              ? sys2(__NR_arch_prctl, op->kind == ZUM_WORK_SET_FS ? ARCH_SET_FS : ARCH_SET_GS,
+                     (long)op->addr)
+              : -EINVAL;
+      break;
+    case ZUM_WORK_GET_FS:
+    case ZUM_WORK_GET_GS: {
+      unsigned long base = 0;
+      r = in_range && op->addr + 8 <= ZUM_USER_TOP
+              ? sys2(__NR_arch_prctl, op->kind == ZUM_WORK_GET_FS ? ARCH_GET_FS : ARCH_GET_GS,
+                     (long)&base)
+              : -EINVAL;
+      if (r == 0) *(volatile uint64_t*)(uintptr_t)op->addr = base;
+      break;
+    }
     default:
       return EINVAL;
   }
@@ -537,9 +557,14 @@ static int seal(uint64_t code_start, uint64_t code_end) {
   jump(b, BPF_JEQ, (uint32_t)THREAD_CLONE_FLAGS, -1, kill);
   load(b, DATA(args[0]) + 4);
   jump(b, BPF_JEQ, 0, allow, kill);
-  here(b, stub_arch_prctl); /* only GS base (clone sets FS base) */
+  here(b, stub_arch_prctl); /* FS/GS base only: new threads, ZX_PROP_REGISTER_FS/GS work */
+  int arch_ok = new_label(b);
   load(b, DATA(args[0]));
-  jump(b, BPF_JEQ, ARCH_SET_GS, -1, kill);
+  jump(b, BPF_JEQ, ARCH_SET_GS, arch_ok, -1);
+  jump(b, BPF_JEQ, ARCH_SET_FS, arch_ok, -1);
+  jump(b, BPF_JEQ, ARCH_GET_FS, arch_ok, -1);
+  jump(b, BPF_JEQ, ARCH_GET_GS, arch_ok, kill);
+  here(b, arch_ok);
   load(b, DATA(args[0]) + 4);
   jump(b, BPF_JEQ, 0, allow, kill);
 

@@ -55,6 +55,37 @@ void _start(zx_handle_t bootstrap, uintptr_t vdso_base) {
   big_bss[sizeof(big_bss) - 1] = 7;
   FX_CHECK_EQ(big_bss[sizeof(big_bss) - 1], 7);
 
+  /* ---- the thread pointer: ZX_PROP_REGISTER_FS/GS on the caller's own thread (libc's TLS) */
+  {
+    static uint64_t tls_block[4] = {0x1122334455667788ull, 0, 0, 0};
+    uintptr_t fs = 0, want = (uintptr_t)tls_block;
+    FX_CHECK_EQ(zx_object_get_property(thread, ZX_PROP_REGISTER_FS, &fs, sizeof(fs)), ZX_OK);
+    FX_CHECK_EQ(fs, 0); /* threads start with FS base 0 */
+    FX_CHECK_EQ(zx_object_set_property(thread, ZX_PROP_REGISTER_FS, &want, sizeof(want)), ZX_OK);
+    FX_CHECK_EQ(zx_object_get_property(thread, ZX_PROP_REGISTER_FS, &fs, sizeof(fs)), ZX_OK);
+    FX_CHECK_EQ(fs, want);
+    uint64_t through_fs;
+    __asm__ volatile("mov %%fs:0, %0" : "=r"(through_fs));
+    FX_CHECK_EQ(through_fs, 0x1122334455667788ull);
+    uintptr_t gs = want + 8;
+    FX_CHECK_EQ(zx_object_set_property(thread, ZX_PROP_REGISTER_GS, &gs, sizeof(gs)), ZX_OK);
+    gs = 0;
+    FX_CHECK_EQ(zx_object_get_property(thread, ZX_PROP_REGISTER_GS, &gs, sizeof(gs)), ZX_OK);
+    FX_CHECK_EQ(gs, want + 8);
+    uintptr_t bad = 0x800000000000ull; /* not canonical */
+    FX_CHECK_EQ(zx_object_set_property(thread, ZX_PROP_REGISTER_FS, &bad, sizeof(bad)),
+                ZX_ERR_INVALID_ARGS);
+    bad = 0xffff800000000000ull; /* canonical, but the kernel's half */
+    FX_CHECK_EQ(zx_object_set_property(thread, ZX_PROP_REGISTER_GS, &bad, sizeof(bad)),
+                ZX_ERR_INVALID_ARGS);
+    FX_CHECK_EQ(zx_object_set_property(thread, ZX_PROP_REGISTER_FS, &want, 4),
+                ZX_ERR_BUFFER_TOO_SMALL);
+    /* Only the caller's own thread. */
+    FX_CHECK_EQ(zx_object_set_property(proc, ZX_PROP_REGISTER_FS, &want, sizeof(want)),
+                ZX_ERR_WRONG_TYPE);
+    FX_CHECK_EQ(debug_write_ptr("calls: fs/gs ok\n", 16), ZX_OK);
+  }
+
   /* ---- channels: bytes and a handle travel */
   zx_handle_t c0, c1, ev;
   FX_CHECK_EQ(zx_channel_create(0, &c0, &c1), ZX_OK);

@@ -829,7 +829,10 @@ static void test_register_properties(void** state) {
   v = 0x0000800000000000ull; /* not canonical */
   assert_int_equal(FAKE(T, object_set_property, th, ZX_PROP_REGISTER_FS, U(&v), 8),
                    ZX_ERR_INVALID_ARGS);
-  v = 0xffff800000000000ull; /* canonical */
+  v = 0xffff800000000000ull; /* canonical, but the kernel's half: not a user address */
+  assert_int_equal(FAKE(T, object_set_property, th, ZX_PROP_REGISTER_FS, U(&v), 8),
+                   ZX_ERR_INVALID_ARGS);
+  v = 0x7f0000001000ull; /* a user address: past the checks, hosted threads are not served */
   assert_int_equal(FAKE(T, object_set_property, th, ZX_PROP_REGISTER_FS, U(&v), 8),
                    ZX_ERR_NOT_SUPPORTED);
   assert_int_equal(FAKE(T, object_set_property, th, ZX_PROP_REGISTER_FS, 16, 8),

@@ -51,6 +51,11 @@ enum zum_work_kind {
   ZUM_WORK_RESERVE = 2, /* back to a PROT_NONE, MAP_NORESERVE reservation (unmap, destroy) */
   ZUM_WORK_PROTECT = 3, /* mprotect(addr, len, prot) */
   ZUM_WORK_POPULATE = 4, /* prefault [addr, addr+len) (MAP_RANGE / COMMIT on a mapping) */
+  /* The calling thread's own registers (ZX_PROP_REGISTER_FS/GS, pure processes only): */
+  ZUM_WORK_SET_FS = 5,   /* FS base = addr */
+  ZUM_WORK_SET_GS = 6,   /* GS base = addr */
+  ZUM_WORK_GET_FS = 7,   /* *(uint64_t*)addr = FS base */
+  ZUM_WORK_GET_GS = 8,   /* *(uint64_t*)addr = GS base */
 };
 
 /* prot: ZX_VM_PERM_READ/WRITE/EXECUTE bits. */
