@@ -70,6 +70,8 @@ int keventpair_create(struct kobj** a, struct kobj** b) {
 
 int64_t sys_event_create(struct kcall* c, uint32_t options, zum_uaddr_t out) {
   if (options != 0) return ZX_ERR_INVALID_ARGS;
+  int64_t pol = kpolicy_enforce(c->proc, ZX_POL_NEW_EVENT);
+  if (pol != ZX_OK) return pol;
   struct kobj* o = kevent_create();
   if (!o) return ZX_ERR_NO_MEMORY;
   zx_status_t s = kcall_out_handle(c, o, ZX_DEFAULT_EVENT_RIGHTS, out);
@@ -80,6 +82,8 @@ int64_t sys_event_create(struct kcall* c, uint32_t options, zum_uaddr_t out) {
 int64_t sys_eventpair_create(struct kcall* c, uint32_t options, zum_uaddr_t out0,
                              zum_uaddr_t out1) {
   if (options != 0) return ZX_ERR_NOT_SUPPORTED; /* Zircon's eventpair_create says so */
+  int64_t pol = kpolicy_enforce(c->proc, ZX_POL_NEW_EVENTPAIR);
+  if (pol != ZX_OK) return pol;
   struct kobj *a, *b;
   if (keventpair_create(&a, &b) != 0) return ZX_ERR_NO_MEMORY;
   struct kobj* objs[2] = {a, b};

@@ -263,6 +263,8 @@ static zx_status_t give_handles(struct kcall* c, struct kmsg* m, zum_uaddr_t out
 
 int64_t sys_channel_create(struct kcall* c, uint32_t options, zum_uaddr_t out0, zum_uaddr_t out1) {
   if (options != 0) return ZX_ERR_INVALID_ARGS;
+  int64_t pol = kpolicy_enforce(c->proc, ZX_POL_NEW_CHANNEL);
+  if (pol != ZX_OK) return pol;
   struct kchannel *a, *b;
   zx_status_t s = kchannel_create(&a, &b);
   if (s != ZX_OK) return s;

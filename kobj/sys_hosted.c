@@ -119,7 +119,8 @@ static void free_argv(char** argv) {
 }
 
 /* zum_spawn: the startup handles are taken from the caller first, whatever happens next, as
- * zx_process_start takes its arg1. */
+ * zx_process_start takes its arg1. It makes a process, so the caller's ZX_POL_NEW_PROCESS
+ * policy applies as to zx_process_create (checked once the handles are taken). */
 int64_t sys_spawn(struct kcall* c, zx_handle_t job, zum_uaddr_t args_addr, zum_uaddr_t proc_out) {
   zum_spawn_args_t a;
   if (kcall_copy_in(c, &a, args_addr, sizeof(a)) != ZX_OK) return ZX_ERR_INVALID_ARGS;
@@ -148,6 +149,14 @@ int64_t sys_spawn(struct kcall* c, zx_handle_t job, zum_uaddr_t args_addr, zum_u
     moved[nmoved] = h;
     infos[nmoved] = infos[i];
     nmoved++;
+  }
+  if (s == ZX_OK) {
+    int64_t pol = kpolicy_enforce(c->proc, ZX_POL_NEW_PROCESS);
+    if (pol == KCALL_NOREPLY) {
+      for (uint32_t i = 0; i < nmoved; i++) khandle_destroy(moved[i]);
+      return pol;
+    }
+    s = (zx_status_t)pol;
   }
   struct kobj* jo = NULL;
   if (s == ZX_OK) s = kcall_object(c, job, ZX_OBJ_TYPE_JOB, ZX_RIGHT_MANAGE_PROCESS, &jo);

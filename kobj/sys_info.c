@@ -282,8 +282,7 @@ int64_t sys_object_get_info(struct kcall* c, zx_handle_t handle, uint32_t topic,
     case ZX_INFO_HANDLE_VALID: {
       /* No buffer, no rights: only whether the handle exists (exempt from the bad-handle
        * policy in Zircon). */
-      struct khandle* h;
-      return kcall_handle(c, handle, &h);
+      return khandle_lookup(kcall_table_of(c), handle) ? ZX_OK : ZX_ERR_BAD_HANDLE;
     }
     case ZX_INFO_HANDLE_BASIC:
       return info_handle_basic(&o, handle);

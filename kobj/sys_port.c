@@ -5,9 +5,11 @@
 #include "sys-decls.h"
 
 int64_t sys_port_create(struct kcall* c, uint32_t options, zum_uaddr_t out) {
-  /* Zircon checks the ZX_POL_NEW_PORT job policy first; zum has no job policies yet.
+  /* Zircon checks the ZX_POL_NEW_PORT job policy first, before the options.
    * ZX_PORT_BIND_TO_INTERRUPT is accepted and remembered, but zum has no interrupt objects, so
    * such a port never sees an interrupt packet and behaves as a plain port. */
+  int64_t pol = kpolicy_enforce(c->proc, ZX_POL_NEW_PORT);
+  if (pol != ZX_OK) return pol;
   if (options != 0 && options != ZX_PORT_BIND_TO_INTERRUPT) return ZX_ERR_INVALID_ARGS;
   struct kobj* o = kport_create(options);
   if (!o) return ZX_ERR_NO_MEMORY;

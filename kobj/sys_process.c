@@ -27,7 +27,10 @@ int64_t sys_process_create(struct kcall* c, zx_handle_t job, zum_uaddr_t name, s
                            uint32_t options, zum_uaddr_t proc_handle, zum_uaddr_t vmar_handle) {
   /* An equality test: a process is shared or not. */
   if (options != 0 && options != ZX_PROCESS_SHARED) return ZX_ERR_INVALID_ARGS;
-  /* ZX_POL_NEW_PROCESS would be enforced here; zum has no job policies yet (always allowed). */
+  /* ZX_POL_NEW_PROCESS, against the calling process's own policy (not the target job's: the
+   * job handle's rights govern that), before anything else is looked at. */
+  int64_t pol = kpolicy_enforce(c->proc, ZX_POL_NEW_PROCESS);
+  if (pol != ZX_OK) return pol;
   char buf[ZX_MAX_NAME_LEN];
   zx_status_t s = copy_name(c, name, name_size, buf);
   if (s != ZX_OK) return s;

@@ -2,9 +2,8 @@
  * VmObjectDispatcher. Handles and rights are checked here, in the kernel's order; sizes and
  * ranges are mm/vmo.c.
  *
- * Job policies: zum has none yet, so ZX_POL_NEW_VMO (zx_vmo_create) and
- * ZX_POL_AMBIENT_MARK_VMO_EXEC (zx_vmo_replace_as_executable with ZX_HANDLE_INVALID) always
- * allow.
+ * Job policies: ZX_POL_NEW_VMO is checked first in zx_vmo_create, and
+ * ZX_POL_AMBIENT_MARK_VMO_EXEC decides zx_vmo_replace_as_executable with ZX_HANDLE_INVALID.
  *
  * Reads and writes go through the supervisor in bounded chunks. A guest buffer that faults
  * ends the call with ZX_ERR_NOT_FOUND, the status Zircon's fault resolution gives for user
@@ -32,6 +31,8 @@ static zx_status_t vmo_of(struct kcall* c, zx_handle_t handle, zx_rights_t right
 }
 
 int64_t sys_vmo_create(struct kcall* c, uint64_t size, uint32_t options, zum_uaddr_t out) {
+  int64_t pol = kpolicy_enforce(c->proc, ZX_POL_NEW_VMO); /* before the options */
+  if (pol != ZX_OK) return pol;
   uint32_t flags;
   uint64_t vmo_size;
   zx_status_t s = mm_vmo_parse_create(options, size, &flags, &vmo_size);
@@ -222,8 +223,13 @@ int64_t sys_vmo_replace_as_executable(struct kcall* c, zx_handle_t handle, zx_ha
     struct khandle* r;
     vmex_status = kcall_object_h(c, vmex, ZX_OBJ_TYPE_RESOURCE, ZX_RIGHT_NONE, &r);
     if (vmex_status == ZX_OK) vmex_status = ZX_ERR_WRONG_TYPE; /* unreachable today */
+  } else {
+    /* The caller's ZX_POL_AMBIENT_MARK_VMO_EXEC policy. DENY is kept, like a vmex failure, and
+     * returned after the handle is consumed; a killed caller gets no answer at all. */
+    int64_t pol = kpolicy_enforce(c->proc, ZX_POL_AMBIENT_MARK_VMO_EXEC);
+    if (pol == KCALL_NOREPLY) return pol;
+    vmex_status = (zx_status_t)pol;
   }
-  /* else: ZX_POL_AMBIENT_MARK_VMO_EXEC, which allows (no job policies yet). */
 
   struct khandle* h;
   if (kcall_handle(c, handle, &h) != ZX_OK) return ZX_ERR_BAD_HANDLE;

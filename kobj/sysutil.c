@@ -4,7 +4,13 @@
 
 zx_status_t kcall_handle(struct kcall* c, zx_handle_t v, struct khandle** out) {
   struct khandle* h = khandle_lookup(kcall_table_of(c), v);
-  if (!h) return ZX_ERR_BAD_HANDLE;
+  if (!h) {
+    /* Zircon applies the caller's ZX_POL_BAD_HANDLE policy to every failed lookup (ALLOW and
+     * DENY alike give BAD_HANDLE). If it killed the caller the status is still returned: the
+     * process is being killed and never sees it. */
+    (void)kpolicy_enforce(c->proc, ZX_POL_BAD_HANDLE);
+    return ZX_ERR_BAD_HANDLE;
+  }
   *out = h;
   return ZX_OK;
 }

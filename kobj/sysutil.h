@@ -14,7 +14,8 @@
 
 static inline struct khtable* kcall_table_of(struct kcall* c) { return c->proc->table; }
 
-/* The caller's handle `v`, or ZX_ERR_BAD_HANDLE. */
+/* The caller's handle `v`, or ZX_ERR_BAD_HANDLE (after applying the caller's ZX_POL_BAD_HANDLE
+ * job policy, which may kill it). */
 zx_status_t kcall_handle(struct kcall* c, zx_handle_t v, struct khandle** out);
 
 /* The object behind `v`, checked as Zircon checks: BAD_HANDLE, then WRONG_TYPE (if type is not

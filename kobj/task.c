@@ -89,6 +89,7 @@ struct kjob* kjob_create(struct kjob* parent) {
   list_init(&j->node);
   j->parent = parent;
   if (parent) {
+    j->policy = parent->policy; /* inherited, as Zircon's JobDispatcher::Create */
     kobj_ref(&parent->base);
     kobj_ref(&j->base); /* held by the parent's children list */
     list_add_tail(&parent->children, &j->node);
@@ -133,6 +134,7 @@ static void proc_destroy(struct kobj* o) {
   if (p->host_ops && p->host_ops->release) p->host_ops->release(p->host);
   if (p->table) khtable_unref(p->table);
   if (p->root_vmar) kobj_unref(p->root_vmar);
+  if (p->critical_to) kobj_unref(&p->critical_to->base);
   free(p);
   if (job) kobj_unref(&job->base); /* taken in kproc_create */
 }
@@ -176,6 +178,7 @@ struct kproc* kproc_create(struct kjob* job, const char* name, size_t name_len, 
   p->host = host;
   p->host_ops = host_ops;
   p->job = job;
+  p->policy = job->policy; /* fixed for the process's life */
   kobj_ref(&job->base);
   kobj_ref(&p->base); /* held by the job's list until the process is dead */
   list_add_tail(&job->procs, &p->job_node);
@@ -238,6 +241,7 @@ void kproc_on_exit(struct kproc* p, int64_t retcode) {
   kobj_unref(&p->base); /* the job's reference */
   job_maybe_finish(job);
   job_maybe_release(job);
+  kproc_critical_dead(p); /* after leaving the job, as Zircon's FinishDeadTransition */
   kobj_unref(&p->base);
 }
 

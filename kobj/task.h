@@ -10,9 +10,11 @@
 #include "kobj/handle.h"
 #include "kobj/list.h"
 #include "kobj/object.h"
+#include "kobj/policy.h"
 
 struct kcall;
 struct kmm_op;
+struct kshare;
 struct kthread;
 
 /* What the host knows about one Linux thread (kproc_host_ops.thread_info). */
@@ -69,6 +71,7 @@ struct kjob {
   enum kjob_state state;
   int64_t return_code;
   bool kill_on_oom;
+  struct kpolicy policy;     /* copied from the parent at creation (kobj/policy.h) */
 };
 
 enum kproc_state { KPROC_INITIAL, KPROC_RUNNING, KPROC_DYING, KPROC_DEAD };
@@ -94,12 +97,24 @@ struct kproc {
   uintptr_t vdso_base;
   /* Made by zx_process_create: an empty address space that starts with zx_process_start. */
   bool pure;
+  /* Shared processes (kobj/share.h): the group whose shared region, handle table and futex
+   * context this process shares (NULL if none; kept after death), its place among the group's
+   * live processes, and its private restricted region (zx_process_create_shared; root_vmar is
+   * then the shared region's root VMAR). */
+  struct kshare* share;
+  struct list_node share_node;
+  struct kobj* restricted_vmar;
   /* The vDSO's code mapping, once made (pure processes; vdso_base is its ELF base). */
   uint64_t vdso_code_start, vdso_code_end;
   /* Startup handles not yet claimed by hosted_init (hosted programs). */
   struct khandle* startup[64];
   uint32_t startup_info[64];
   uint32_t num_startup;
+  /* Job policy, copied from the job at creation and never changed (kobj/policy.h). */
+  struct kpolicy policy;
+  /* zx_job_set_critical: the job killed when this process dies (holds a reference). */
+  struct kjob* critical_to;
+  bool critical_retcode_nonzero;
 };
 
 enum kthread_state { KTHREAD_NEW, KTHREAD_RUNNING, KTHREAD_DYING, KTHREAD_DEAD };
