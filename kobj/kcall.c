@@ -4,6 +4,7 @@
 
 #include "kobj/kcall_table.h"
 #include "kobj/kmm.h"
+#include "kobj/share.h"
 #include "kobj/task.h"
 
 zx_status_t kcall_copy_in(struct kcall* c, void* dst, zum_uaddr_t src, size_t len) {
@@ -68,6 +69,9 @@ int64_t kcall_dispatch(struct kcall* c) {
 
 int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const struct kmm_op* ops, size_t n,
                        zx_status_t status) {
+  /* A change of a shared region reaches every process sharing it (kobj/share.h). */
+  if (target->share && kshare_ops_shared(ops, n))
+    return kshare_mm_apply(c, target->share, ops, n, status);
   if (n == 0 || target->state == KPROC_DEAD || !target->host_ops || !target->host_ops->mm_apply)
     return status;
   return target->host_ops->mm_apply(target->host, c, ops, n, status);

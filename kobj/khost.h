@@ -10,6 +10,7 @@
 struct kjob;
 struct kproc;
 struct kcall;
+struct kmm_op;
 
 struct khost_ops {
   /* Starts hosted executable `path` as a new running process in `job`. */
@@ -28,6 +29,12 @@ struct khost_ops {
   /* Gives the calling process an agent socket for address-space work asked by other
    * processes; returns its fd number in the caller, or -errno. */
   int (*attach_agent)(struct kcall* c);
+  /* Applies the same address-space operations to several processes (the live members of a
+   * shared-process group, for a change of their shared region): like kproc_host_ops.mm_apply,
+   * but the call finishes with `status` only once every one of them has applied them.
+   * Optional (kobj/share.h says what happens without it). */
+  int64_t (*mm_apply_many)(struct kcall* c, struct kproc* const* targets, size_t ntargets,
+                           const struct kmm_op* ops, size_t n, zx_status_t status);
   /* Tells the user about a fault that is about to kill a process (optional). */
   void (*report_fault)(struct kcall* c, uint32_t signo, uint32_t code, uint64_t addr, uint64_t pc);
 };

@@ -27,7 +27,9 @@ struct kmm_op {
 /* Applies ops, in order, to `target`'s address space and then finishes the call with `status`:
  * the handler returns whatever this returns (status itself, KCALL_PARKED, or ZUM_STATUS_WORK for
  * work handed back to the calling thread). Mapping changes reach the process before the call
- * returns, as on Zircon. With n == 0, or a target that is already dead, returns status. */
+ * returns, as on Zircon. With n == 0, or a target that is already dead, returns status. If target
+ * is in a shared-process group and ops change its shared region, they are applied to every live
+ * member of the group before the call finishes (kobj/share.h). */
 int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const struct kmm_op* ops, size_t n,
                        zx_status_t status);
 

@@ -4,6 +4,7 @@
 #include <zum/abi-private.h>
 
 #include "kobj/khost.h"
+#include "kobj/share.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmar.h"
 #include "sys-decls.h"
@@ -38,21 +39,29 @@ int64_t sys_process_create(struct kcall* c, zx_handle_t job, zum_uaddr_t name, s
   /* The docs ask for WRITE; the kernel checks MANAGE_PROCESS (older kernels fell back to WRITE). */
   s = kcall_object(c, job, ZX_OBJ_TYPE_JOB, ZX_RIGHT_MANAGE_PROCESS, &jo);
   if (s != ZX_OK) return s;
-  if (options & ZX_PROCESS_SHARED) return ZX_ERR_NOT_SUPPORTED; /* shared processes: not yet */
   if (to_kjob(jo)->state != KJOB_ALIVE) return ZX_ERR_BAD_STATE;
   if (!khost->spawn_pure) return ZX_ERR_NOT_SUPPORTED;
   struct kproc* p;
   s = khost->spawn_pure(to_kjob(jo), buf, &p);
   if (s != ZX_OK) return s;
-  struct kvmar* v = kvmar_create_root(ZUM_USER_BASE, ZUM_USER_TOP - ZUM_USER_BASE);
-  if (!v) {
+  /* The root VMAR covers the whole user address space; for ZX_PROCESS_SHARED only the shared
+   * region, which later processes can share (kobj/share.h). */
+  if (options & ZX_PROCESS_SHARED) {
+    s = kshare_create(p);
+  } else {
+    struct kvmar* v = kvmar_create_root(ZUM_USER_BASE, ZUM_USER_TOP - ZUM_USER_BASE);
+    if (v) {
+      p->root_vmar = &v->base;
+      kvmar_bind_process(v, p);
+    }
+    s = v ? ZX_OK : ZX_ERR_NO_MEMORY;
+  }
+  if (s != ZX_OK) {
     kproc_kill(p, ZX_TASK_RETCODE_SYSCALL_KILL);
     kobj_unref(&p->base);
-    return ZX_ERR_NO_MEMORY;
+    return s;
   }
-  p->root_vmar = &v->base;
-  kvmar_bind_process(v, p);
-  struct kobj* objs[2] = {&p->base, &v->base};
+  struct kobj* objs[2] = {&p->base, p->root_vmar};
   zx_rights_t rights[2] = {ZX_DEFAULT_PROCESS_RIGHTS, ROOT_VMAR_RIGHTS};
   zum_uaddr_t outs[2] = {proc_handle, vmar_handle};
   s = kcall_out_handles(c, 2, objs, rights, outs);

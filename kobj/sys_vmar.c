@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kobj/kmm.h"
+#include "kobj/share.h"
 #include "kobj/sysutil.h"
 #include "kobj/vdso.h"
 #include "kobj/vmar.h"
@@ -294,6 +295,7 @@ int64_t sys_vmar_map(struct kcall* c, zx_handle_t handle, zx_vm_option_t options
     target->vdso_code_start = base;
     target->vdso_code_end = base + mm_region_size(m);
     target->vdso_base = base - kvdso_code_offset();
+    if (target->share) kshare_vdso_mapped(target, mm_region_aspace(m));
   }
   mm_mapping_mark_mergeable(m); /* m may be merged away: not used after this */
   return apply(c, target, &ops, ZX_OK);
@@ -431,9 +433,12 @@ int64_t sys_vmar_op_range(struct kcall* c, zx_handle_t handle, uint32_t op, zx_v
  * len clamped to the mapping's end (never spanning mappings). */
 static zx_status_t debug_lookup(struct kproc* p, uint64_t vaddr, size_t* len,
                                 struct mm_region** out, uint64_t* off) {
-  if (!p->root_vmar || !mm_region_alive(to_kvmar(p->root_vmar)->region)) return ZX_ERR_BAD_STATE;
+  /* The address space at vaddr (a shared process member's restricted region or its shared
+   * one: Zircon's aspace_at). */
+  struct kobj* root = kshare_vmar_at(p, vaddr);
+  if (!root || !mm_region_alive(to_kvmar(root)->region)) return ZX_ERR_BAD_STATE;
   /* The C++ kernel answers NO_MEMORY for a gap (the 2025 Rust port NOT_FOUND). */
-  struct mm_region* m = mm_find_mapping(to_kvmar(p->root_vmar)->region, vaddr);
+  struct mm_region* m = mm_find_mapping(to_kvmar(root)->region, vaddr);
   if (!m) return ZX_ERR_NO_MEMORY;
   uint64_t in = vaddr - mm_region_base(m);
   if (*len > mm_region_size(m) - in) *len = mm_region_size(m) - in;

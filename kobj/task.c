@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kobj/kcall.h"
+#include "kobj/share.h"
 #include "kobj/vmar.h"
 
 struct kjob* kroot_job;
@@ -133,6 +134,7 @@ static void proc_destroy(struct kobj* o) {
   struct kjob* job = p->job;
   if (p->host_ops && p->host_ops->release) p->host_ops->release(p->host);
   if (p->table) khtable_unref(p->table);
+  if (p->share) kshare_release(p);
   if (p->root_vmar) kobj_unref(p->root_vmar);
   if (p->critical_to) kobj_unref(&p->critical_to->base);
   free(p);
@@ -230,10 +232,15 @@ void kproc_on_exit(struct kproc* p, int64_t retcode) {
   for (uint32_t i = 0; i < p->num_startup; i++)
     if (p->startup[i]) khandle_destroy(p->startup[i]);
   p->num_startup = 0;
-  khtable_close_all(p->table);
+  /* A shared process's table and shared region go only with the last process sharing them. */
+  if (p->share)
+    kshare_process_exit(p);
+  else
+    khtable_close_all(p->table);
   khtable_unref(p->table);
   p->table = khtable_create(); /* an empty table for late lookups; freed with the process */
-  kvmar_process_exit(p); /* the address space goes with the process (no Linux operations) */
+  /* The address space goes with the process (no Linux operations). */
+  if (!p->share) kvmar_process_exit(p);
   kobj_signal(&p->base, 0, ZX_PROCESS_TERMINATED);
   struct kjob* job = p->job;
   list_del(&p->job_node);

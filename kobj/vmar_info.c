@@ -8,6 +8,7 @@
 #include <string.h>
 #include <zircon/syscalls/object.h>
 
+#include "kobj/share.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmar.h"
 #include "kobj/vmo.h"
@@ -140,27 +141,35 @@ static int64_t info_process_maps(struct kcall* c, zx_handle_t handle, uint32_t t
     s = put_actual_avail(c, actual, avail, max, 0);
     return s != ZX_OK ? s : ZX_ERR_BAD_STATE;
   }
-  struct maps_out out = {c, buffer, record, max, 1, 1};
-  if (max > 0) {
-    /* Record 0: the address space itself. */
-    zx_info_maps_t e;
-    memset(&e, 0, sizeof(e));
-    snprintf(e.name, sizeof(e.name), "proc:%llu", (unsigned long long)p->base.koid);
-    e.base = mm_region_base(root);
-    e.size = mm_region_size(root);
-    e.type = ZX_INFO_MAPS_TYPE_ASPACE;
-    out.avail = 0;
-    out.n = 0;
-    s = put_maps(&out, &e);
+  /* A shared process member has two address spaces: its restricted region first (it lies
+   * lower), then the shared region, each as Zircon's GetVmAspaceMaps writes it. */
+  struct mm_region* restricted = p->restricted_vmar ? to_kvmar(p->restricted_vmar)->region : NULL;
+  struct maps_out out = {c, buffer, record, max, 0, 0};
+  for (int i = 0; i < 2; i++) {
+    struct mm_region* as = i == 0 ? restricted : root;
+    if (!as) continue;
+    if (!mm_region_alive(as)) {
+      s = ZX_ERR_BAD_STATE;
+    } else {
+      /* The address space itself (counted even when there is no room for it). */
+      zx_info_maps_t e;
+      memset(&e, 0, sizeof(e));
+      if (as == restricted)
+        snprintf(e.name, sizeof(e.name), "proc(restricted):%llu",
+                 (unsigned long long)p->base.koid);
+      else
+        snprintf(e.name, sizeof(e.name), "proc:%llu",
+                 (unsigned long long)(p->share ? p->share->first_koid : p->base.koid));
+      e.base = mm_region_base(as);
+      e.size = mm_region_size(as);
+      e.type = ZX_INFO_MAPS_TYPE_ASPACE;
+      s = put_maps(&out, &e);
+      if (s == ZX_OK) s = mm_enumerate(as, 1, maps_visit, &out);
+    }
     if (s != ZX_OK) {
       zx_status_t s2 = put_actual_avail(c, actual, avail, 0, 0);
       return s2 != ZX_OK ? s2 : s;
     }
-  }
-  s = mm_enumerate(root, 1, maps_visit, &out);
-  if (s != ZX_OK) {
-    zx_status_t s2 = put_actual_avail(c, actual, avail, 0, 0);
-    return s2 != ZX_OK ? s2 : s;
   }
   return put_actual_avail(c, actual, avail, max > 0 ? out.n : 0, out.avail);
 }
@@ -220,6 +229,10 @@ static int64_t info_process_vmos(struct kcall* c, zx_handle_t handle, uint32_t t
     if (h->obj->ops->type == ZX_OBJ_TYPE_VMO) put_vmo(&out, h->obj, ZX_INFO_VMO_VIA_HANDLE, h->rights);
   }
   if (root && mm_region_alive(root)) mm_enumerate(root, 0, vmos_visit, &out);
+  /* A shared process member: its restricted region's mappings after the shared region's, as
+   * Zircon's GetVmos. */
+  struct mm_region* restricted = p->restricted_vmar ? to_kvmar(p->restricted_vmar)->region : NULL;
+  if (restricted && mm_region_alive(restricted)) mm_enumerate(restricted, 0, vmos_visit, &out);
   if (out.status != ZX_OK) {
     zx_status_t s2 = put_actual_avail(c, actual, avail, max, 0);
     return s2 != ZX_OK ? s2 : out.status;

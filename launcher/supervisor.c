@@ -295,6 +295,7 @@ static const struct khost_ops khost_impl = {.spawn_hosted = kh_spawn,
                                             .debug_write = kh_debug_write,
                                             .random_fill = kh_random,
                                             .work_done = sv_work_done,
+                                            .mm_apply_many = sv_work_mm_apply_many,
                                             .attach_agent = sv_work_attach_agent,
                                             .report_fault = kh_report_fault};
 

@@ -41,9 +41,32 @@ struct sv_work_item {
   zx_status_t status;
   zum_uaddr_t work_addr;
   uint64_t token;
+  struct sv_group* group; /* one change applied to several processes (NULL: this one only) */
+};
+
+/* One change of a shared region, applied to every member of a shared-process group: one item
+ * per member, each in its member's queue; the call finishes once the last item is done. */
+struct sv_group {
+  struct kcall* call; /* the call waiting for all of it (NULL: none, or not waiting yet) */
+  size_t pending;     /* items not finished yet */
+  zx_status_t status; /* the call's result */
 };
 
 static uint64_t next_token = 1;
+
+static void group_cancel(struct kcall* c) {
+  struct sv_group* g = c->park_state;
+  g->call = NULL; /* the items still run, in order; nobody waits for them */
+}
+
+/* One of g's items is finished (applied, or dropped with its process). */
+static void group_item_done(struct sv_group* g) {
+  if (--g->pending) return;
+  struct kcall* c = g->call;
+  zx_status_t status = g->status;
+  free(g);
+  if (c) kcall_complete(c, status);
+}
 
 static void item_free(struct sv_work_item* it) {
   /* The memory fds were duplicated when the work was queued (see sv_work_apply). */
@@ -51,8 +74,10 @@ static void item_free(struct sv_work_item* it) {
     if (it->ops[i].kind == ZUM_WORK_MAP && it->ops[i].fd >= 0) close(it->ops[i].fd);
   if (it->thread) kobj_unref(&it->thread->base);
   if (it->start) kobj_unref(&it->start->base);
+  struct sv_group* g = it->group;
   free(it->ops);
   free(it);
+  if (g) group_item_done(g);
 }
 
 static struct sv_work_item* head_of(struct sv_proc* p) {
@@ -187,23 +212,22 @@ static void work_cancel(struct kcall* c) {
   it->call = NULL; /* the work still runs, in order; nobody waits for it */
 }
 
-static int64_t sv_work_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
-                             zx_status_t status) {
-  struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
-  if (p->exited) return status;
-  bool self = c->proc == p->kp && c->thread && c->work_addr;
-  if (!self && p->agent_fd < 0) {
-    /* Nobody in the target can change its address space. Not reached for hosted processes
-     * (their runtime always starts an agent) once they have run hosted_init. */
-    work_failed(p, "no agent for work asked by another process", ENOSYS);
-    return status;
-  }
+/* Whether c's own thread applies work for p (the caller's own process, on its way back). */
+static bool is_self(struct sv_proc* p, struct kcall* c) {
+  return c->proc == p->kp && c->thread && c->work_addr;
+}
+
+/* A new work item for p (not queued) with a copy of ops; NULL with *err on failure. */
+static struct sv_work_item* work_item_new(struct sv_proc* p, struct kcall* c,
+                                          const struct kmm_op* ops, size_t n, zx_status_t status,
+                                          zx_status_t* err) {
   struct sv_work_item* it = calloc(1, sizeof(*it));
   struct kmm_op* copy = malloc(n * sizeof(*copy));
   if (!it || !copy) {
     free(it);
     free(copy);
-    return ZX_ERR_NO_MEMORY;
+    *err = ZX_ERR_NO_MEMORY;
+    return NULL;
   }
   memcpy(copy, ops, n * sizeof(*copy));
   /* Own the memory fds: the VMO may be closed and freed before queued work is delivered. */
@@ -216,9 +240,11 @@ static int64_t sv_work_apply(void* host, struct kcall* c, const struct kmm_op* o
         if (copy[k].kind == ZUM_WORK_MAP) close(copy[k].fd);
       free(it);
       free(copy);
-      return e == EMFILE || e == ENFILE ? ZX_ERR_NO_RESOURCES : ZX_ERR_NO_MEMORY;
+      *err = e == EMFILE || e == ENFILE ? ZX_ERR_NO_RESOURCES : ZX_ERR_NO_MEMORY;
+      return NULL;
     }
   }
+  bool self = is_self(p, c);
   it->target = p;
   it->kind = ZUM_AGENT_WORK;
   it->ops = copy;
@@ -231,6 +257,23 @@ static int64_t sv_work_apply(void* host, struct kcall* c, const struct kmm_op* o
     it->thread = c->thread;
     kobj_ref(&c->thread->base);
   }
+  return it;
+}
+
+static int64_t sv_work_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+                             zx_status_t status) {
+  struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
+  if (p->exited) return status;
+  bool self = is_self(p, c);
+  if (!self && p->agent_fd < 0) {
+    /* Nobody in the target can change its address space. Not reached for hosted processes
+     * (their runtime always starts an agent) once they have run hosted_init. */
+    work_failed(p, "no agent for work asked by another process", ENOSYS);
+    return status;
+  }
+  zx_status_t err;
+  struct sv_work_item* it = work_item_new(p, c, ops, n, status, &err);
+  if (!it) return err;
   bool first = list_empty(&p->work_queue);
   list_add_tail(&p->work_queue, &it->node);
   if (first && self) return deliver_self(p, it, c->id);
@@ -324,8 +367,16 @@ int64_t sv_work_done(struct kcall* c, uint64_t work_addr) {
   }
   if (it->next < it->n) return deliver_self(p, it, c->id);
   zx_status_t status = it->status;
+  struct sv_group* g = it->group;
+  it->group = NULL; /* counted below, once the queue has moved on */
   pop_done(p, it);
-  return status;
+  if (!g || --g->pending == 0) {
+    free(g);
+    return status;
+  }
+  /* The other members of the group have not all applied the change yet: wait for them. */
+  g->call = c;
+  return kcall_park(c, group_cancel, g);
 }
 
 static void on_agent(struct host_loop_source* s, uint32_t events) {
@@ -445,4 +496,64 @@ void sv_work_proc_exited(struct sv_proc* p) {
 int64_t sv_work_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
                          zx_status_t status) {
   return sv_work_apply(host, c, ops, n, status);
+}
+
+/* One change for several processes: an item in each one's queue, all sharing a group. The
+ * caller's own part (if it is one of them) goes the fast way, handed back to its thread, whose
+ * work_done then waits for the rest; the others go to their agents at once, so the members
+ * apply the change in parallel. Every queue gets its item now, in call order, so all members
+ * see the group's changes in the same order. A member that cannot take the item (no agent, a
+ * failed send, no memory) is killed: its address space could no longer match the tree. */
+int64_t sv_work_mm_apply_many(struct kcall* c, struct kproc* const* targets, size_t ntargets,
+                              const struct kmm_op* ops, size_t n, zx_status_t status) {
+  struct sv_group* g = calloc(1, sizeof(*g));
+  if (!g) return ZX_ERR_NO_MEMORY;
+  g->status = status;
+  g->pending = 1; /* held while the items are queued */
+  struct sv_work_item* self_it = NULL;
+  bool self_first = false;
+  for (size_t i = 0; i < ntargets; i++) {
+    if (!targets[i]->host) continue;
+    struct sv_proc* p = sv_proc_of(targets[i]);
+    if (p->exited) continue;
+    bool self = is_self(p, c);
+    if (!self && p->agent_fd < 0) {
+      work_failed(p, "no agent for work on a shared region", ENOSYS);
+      continue;
+    }
+    zx_status_t err;
+    struct sv_work_item* it = work_item_new(p, c, ops, n, status, &err);
+    if (!it) {
+      work_failed(p, "queueing work on a shared region", err == ZX_ERR_NO_MEMORY ? ENOMEM : EMFILE);
+      continue;
+    }
+    it->group = g;
+    g->pending++;
+    bool first = list_empty(&p->work_queue);
+    list_add_tail(&p->work_queue, &it->node);
+    if (self) {
+      self_it = it;
+      self_first = first;
+    } else if (first) {
+      int e = send_agent(p, it);
+      if (e != 0) {
+        list_del(&it->node);
+        item_free(it);
+        work_failed(p, "sending work to the agent", -e);
+      }
+    }
+  }
+  g->pending--; /* the hold; the items queued keep it above zero */
+  if (self_it) {
+    struct sv_proc* p = self_it->target;
+    if (self_first) return deliver_self(p, self_it, c->id);
+    self_it->call = c;
+    return kcall_park(c, work_cancel, self_it);
+  }
+  if (g->pending == 0) {
+    free(g);
+    return status;
+  }
+  g->call = c;
+  return kcall_park(c, group_cancel, g);
 }

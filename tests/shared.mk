@@ -1,0 +1,11 @@
+# Owned by the shared-process work (issue 5): ZX_PROCESS_SHARED, zx_process_create_shared and a
+# shared region kept identical across several Linux processes.
+libzumcore_la_SOURCES += kobj/share.c kobj/share.h kobj/sys_shared.c
+
+# Guest: code running in several members of a group (run by tests/run-guests.sh under `zum run`
+# and bare).
+check_PROGRAMS += tests/guests/shared
+tests_guests_shared_SOURCES = tests/guests/shared.c tests/guests/guest_test.h
+tests_guests_shared_CFLAGS = $(guest_cflags)
+tests_guests_shared_LDADD = $(guest_ldadd)
+tests_guests_shared_LDFLAGS = $(guest_ldflags)
