@@ -20,7 +20,8 @@ SYSCALL_BASE = 0x1F000000
 
 
 class Arg:
-    def __init__(self, decl):
+    def __init__(self, decl, call):
+        self.call = call
         decl = decl.strip()
         m = re.match(r"^(.*?)([A-Za-z_][A-Za-z0-9_]*)$", decl)
         if not m:
@@ -45,7 +46,7 @@ class Arg:
             return "ZUM_ARG_TIME"
         if t in ("zx_duration_mono_t", "zx_duration_t"):
             return "ZUM_ARG_DURATION"
-        if n == "topic":
+        if n == "topic" and self.call == "object_get_info":
             return "ZUM_ARG_TOPIC"
         if n == "property":
             return "ZUM_ARG_PROPERTY"
@@ -116,7 +117,7 @@ def parse(path):
             if name in seen:
                 raise SystemExit("%s:%d: %s listed twice" % (path, lineno, name))
             seen.add(name)
-            args = [] if argtext.strip() in ("", "void") else [Arg(a) for a in argtext.split(",")]
+            args = [] if argtext.strip() in ("", "void") else [Arg(a, name) for a in argtext.split(",")]
             calls.append(Call(flags, ret, name, args, lineno))
     return calls
 

@@ -145,7 +145,8 @@ static void proc_destroy(struct kobj* o) {
  * process); a started process lives on without handles. */
 static void proc_zero_handles(struct kobj* o) {
   struct kproc* p = to_kproc(o);
-  if (p->pure && p->state == KPROC_INITIAL) kproc_kill(p, ZX_TASK_RETCODE_SYSCALL_KILL);
+  /* Zircon moves it straight to DEAD with its return code left at 0. */
+  if (p->pure && p->state == KPROC_INITIAL) kproc_kill(p, 0);
 }
 
 const struct kobj_ops kproc_ops = {
