@@ -1,7 +1,8 @@
 # Owned by the bench work: `make bench`, the demo, and the installed-tree test.
 
 # ---- benchmarks: built by `make` (so they keep compiling), run only by `make bench`
-bench_guests = tests/bench/calls tests/bench/pingpong tests/bench/vm tests/bench/proc
+bench_guests = tests/bench/calls tests/bench/pingpong tests/bench/vm tests/bench/proc \
+	tests/bench/shared
 noinst_PROGRAMS += tests/bench/transport $(bench_guests)
 
 tests_bench_transport_SOURCES = tests/bench/transport.c tests/bench/bench.h
@@ -26,6 +27,11 @@ tests_bench_proc_SOURCES = tests/bench/proc.c tests/bench/bench.h
 tests_bench_proc_CFLAGS = $(guest_cflags)
 tests_bench_proc_LDADD = $(guest_ldadd)
 tests_bench_proc_LDFLAGS = $(guest_ldflags)
+
+tests_bench_shared_SOURCES = tests/bench/shared.c tests/bench/bench.h
+tests_bench_shared_CFLAGS = $(guest_cflags)
+tests_bench_shared_LDADD = $(guest_ldadd)
+tests_bench_shared_LDFLAGS = $(guest_ldflags)
 
 # The baseline of the process bench: a static Linux binary that exits at once.
 noinst_PROGRAMS += tests/bench/true_static

@@ -19,6 +19,9 @@
 #                     with SCM_RIGHTS to another process that maps, answers, then unmaps
 #   pure_process_create_start_exit_wait  a minimal pure process's whole life vs fork + execve +
 #                     waitpid of a minimal static Linux binary
+#   shared_region_map_unmap_<N>_members  map + unmap of one page in the shared region of a
+#                     group of N shared processes (N = 1, 4, 16; every member applies each change
+#                     before the call returns) vs the same in a non-shared pure process
 #
 # Environment: ZUM (the zum binary), BENCH (the built tests/bench directory), BENCH_ROUNDS,
 # BENCH_QUICK=1 (short loops, for checking that the programs run; numbers are noisier).
@@ -52,6 +55,7 @@ for ((i = 0; i < rounds; i++)); do
   run pingpong "$ZUM" run "$BENCH/pingpong" "${quick[@]}"
   run vm "$ZUM" run "$BENCH/vm" "${quick[@]}"
   run proc "$ZUM" run "$BENCH/proc" "${quick[@]}"
+  run shared "$ZUM" run "$BENCH/shared" "${quick[@]}"
 done
 
 awk '
@@ -81,6 +85,10 @@ awk '
     line("vmo_create_map_touch_unmap_close", median("vmo_cycle_ns"), median("native_vmo_cycle_ns"), "us", 1000)
     line("vmar_map_unmap_other_process", median("remote_map_ns"), median("native_remote_map_ns"), "us", 1000)
     line("pure_process_create_start_exit_wait", median("pure_process_ns"), median("native_process_ns"), "us", 1000)
+    pm = median("pure_map_unmap_ns")
+    line("shared_region_map_unmap_1_member", median("shared_one_map_unmap_ns"), pm, "us", 1000)
+    line("shared_region_map_unmap_4_members", median("shared_four_map_unmap_ns"), pm, "us", 1000)
+    line("shared_region_map_unmap_16_members", median("shared_sixteen_map_unmap_ns"), pm, "us", 1000)
   }
 ' "$raw"
 exit $failed
