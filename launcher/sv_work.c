@@ -518,7 +518,9 @@ int64_t sv_work_mm_apply_many(struct kcall* c, struct kproc* const* targets, siz
     if (p->exited) continue;
     bool self = is_self(p, c);
     if (!self && p->agent_fd < 0) {
-      work_failed(p, "no agent for work on a shared region", ENOSYS);
+      /* A member on its way out (its stub gone before its exit is reaped) needs nothing. */
+      if (p->kp->state == KPROC_INITIAL || p->kp->state == KPROC_RUNNING)
+        work_failed(p, "no agent for work on a shared region", ENOSYS);
       continue;
     }
     zx_status_t err;
