@@ -284,10 +284,10 @@ static int run_op(const zum_work_op_t* op) {
       sys1(__NR_close, op->fd);
       break;
     case ZUM_WORK_RESERVE:
-      /* Back to reserved address space: nothing else may be placed there. */
-      r = in_range ? sys6(__NR_mmap, (long)op->addr, (long)op->len, PROT_NONE,
-                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0)
-                   : -EINVAL;
+      /* A pure process has no reservation to keep (nothing here maps without MAP_FIXED), so an
+       * unmapped range is simply unmapped: leaving PROT_NONE mappings behind would pile up
+       * until vm.max_map_count. */
+      r = in_range ? sys2(__NR_munmap, (long)op->addr, (long)op->len) : -EINVAL;
       break;
     case ZUM_WORK_PROTECT:
       r = in_range ? sys3(__NR_mprotect, op->addr, op->len, linux_prot(op->prot)) : -EINVAL;
@@ -545,7 +545,7 @@ static int seal(uint64_t code_start, uint64_t code_end) {
   here(b, stub);
   load(b, DATA(nr));
   static const uint32_t allowed[] = {
-      __NR_recvmsg, __NR_sendmsg, __NR_close, __NR_mmap, __NR_mprotect, __NR_madvise,
+      __NR_recvmsg, __NR_sendmsg, __NR_close, __NR_mmap, __NR_munmap, __NR_mprotect, __NR_madvise,
       __NR_rt_sigreturn, __NR_exit, __NR_exit_group, __NR_clock_gettime, ZUM_SYS_fault,
   };
   for (unsigned i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
