@@ -277,7 +277,11 @@ static int64_t sv_work_apply(void* host, struct kcall* c, const struct kmm_op* o
   bool first = list_empty(&p->work_queue);
   list_add_tail(&p->work_queue, &it->node);
   if (first && self) return deliver_self(p, it, c->id);
-  it->call = c;
+  /* A pure process that has not started runs no code: nobody can observe its Linux address
+   * space before its first thread, and that thread's start is queued behind this work. So the
+   * caller (a loader mapping a new process) need not wait for each mapping's round trip. */
+  bool deferred = !self && p->kp && p->kp->pure && p->kp->state == KPROC_INITIAL;
+  it->call = deferred ? NULL : c;
   if (first) {
     int e = send_agent(p, it);
     if (e != 0) {
@@ -288,7 +292,7 @@ static int64_t sv_work_apply(void* host, struct kcall* c, const struct kmm_op* o
       return status;
     }
   }
-  return kcall_park(c, work_cancel, it);
+  return deferred ? status : kcall_park(c, work_cancel, it);
 }
 
 /* Queues a SEAL or START_THREAD record for p's stub behind any pending work, so a thread never
