@@ -42,6 +42,7 @@ struct sv_work_item {
   zum_uaddr_t work_addr;
   uint64_t token;
   struct sv_group* group; /* one change applied to several processes (NULL: this one only) */
+  uint64_t carrier;       /* sent inside the message of the item with this token (0: own) */
 };
 
 /* One change of a shared region, applied to every member of a shared-process group: one item
@@ -149,6 +150,23 @@ static int send_agent(struct sv_proc* p, struct sv_work_item* it) {
     fill_op(&m.u.work.ops[m.u.work.num_ops++], op);
     if (op->kind == ZUM_WORK_MAP) fds[nfds++] = op->fd;
     it->next++;
+  }
+  /* Work queued behind it for the same agent rides along while the message has room (a loader
+   * mapping a new process queues several): one round trip instead of one each. The agent runs
+   * the ops in order, so the queue's order is kept. */
+  for (struct list_node* pos = it->node.next; it->next == it->n && pos != &p->work_queue;
+       pos = pos->next) {
+    struct sv_work_item* r = list_entry(pos, struct sv_work_item, node);
+    if (r->started || r->self || r->kind != ZUM_AGENT_WORK ||
+        r->n > ZUM_WORK_MAX_OPS - m.u.work.num_ops)
+      break;
+    for (; r->next < r->n; r->next++) {
+      const struct kmm_op* op = &r->ops[r->next];
+      fill_op(&m.u.work.ops[m.u.work.num_ops++], op);
+      if (op->kind == ZUM_WORK_MAP) fds[nfds++] = op->fd;
+    }
+    r->started = true;
+    r->carrier = it->token;
   }
   struct iovec iov = {&m, sizeof(m)};
   union {
@@ -418,14 +436,18 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
   }
   if (r.error != 0) {
     work_failed(p, "mmap/mprotect in the agent", r.error);
-    finish(it, it->status);
-    pop_done(p, it);
-    return;
-  }
-  if (it->next < it->n) {
+  } else if (it->next < it->n) {
     int e = send_agent(p, it);
     if (e == 0) return;
     work_failed(p, "sending work to the agent", -e);
+  }
+  /* The items that rode in this message are done with it. */
+  struct sv_work_item* r2;
+  while ((r2 = list_first(&it->node, struct sv_work_item, node)) && &r2->node != &p->work_queue &&
+         r2->carrier == it->token) {
+    finish(r2, r2->status);
+    list_del(&r2->node);
+    item_free(r2);
   }
   finish(it, it->status);
   pop_done(p, it);
