@@ -330,10 +330,17 @@ static int64_t queue_record(struct sv_proc* p, struct kcall* c, const zum_agent_
     it->start = t;
     kobj_ref(&t->base);
   }
-  bool first = list_empty(&p->work_queue);
+  /* Behind records and work already sent in full to the agent, this one can go at once: the
+   * agent answers in order (the seal and the start of a new process, one round trip). */
+  bool send_now = true;
+  struct list_node* pos;
+  list_for_each(pos, &p->work_queue) {
+    struct sv_work_item* q = list_entry(pos, struct sv_work_item, node);
+    if (!q->started || q->self || (q->kind == ZUM_AGENT_WORK && q->next < q->n)) send_now = false;
+  }
   list_add_tail(&p->work_queue, &it->node);
   it->call = c;
-  if (first) {
+  if (send_now) {
     int e = send_agent(p, it);
     if (e != 0) {
       it->call = NULL;
