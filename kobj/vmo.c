@@ -21,13 +21,25 @@ struct kvmo {
   struct kvmo_aspace* aspaces;
   uint32_t naspaces;
   uint32_t cap_aspaces;
+  /* A child holds its parent (and so every ancestor's memory) while it lives. */
+  struct kvmo* parent;
+  /* ZX_INFO_VMO_IMMUTABLE: a NO_WRITE snapshot. */
+  bool immutable;
 };
+
+void kvmo_set_immutable(struct kvmo* v) { v->immutable = true; }
 
 static void vmo_destroy(struct kobj* o) {
   struct kvmo* v = to_kvmo(o);
-  mm_vmo_fini(&v->mm); /* the memfd goes with the last reference */
+  struct kvmo* parent = v->parent;
+  mm_vmo_fini(&v->mm); /* the memfd goes with the last reference; a child leaves its parent */
   free(v->aspaces);
   free(v);
+  if (parent) {
+    /* The last child gone (closed and unmapped: mappings hold references). */
+    if (parent->mm.num_children == 0) kobj_signal(&parent->base, 0, ZX_VMO_ZERO_CHILDREN);
+    kobj_unref(&parent->base);
+  }
 }
 
 /* ZX_VMO_ZERO_CHILDREN belongs to the kernel: object_signal may set user signals only. */
@@ -51,6 +63,30 @@ zx_status_t kvmo_create(uint32_t flags, uint64_t size, uint64_t content_size, st
   kobj_init(&v->base, &kvmo_ops, ZX_VMO_ZERO_CHILDREN);
   *out = v;
   return ZX_OK;
+}
+
+zx_status_t kvmo_create_child(struct kvmo* parent, uint32_t kind, bool resizable, uint64_t offset,
+                              uint64_t size, uint64_t content_size, struct kvmo** out) {
+  struct kvmo* v = calloc(1, sizeof(*v));
+  if (!v) return ZX_ERR_NO_MEMORY;
+  zx_status_t s = mm_vmo_init_child(&v->mm, &parent->mm, kind, resizable, offset, size,
+                                    content_size);
+  if (s != ZX_OK) {
+    free(v);
+    return s;
+  }
+  kobj_init(&v->base, &kvmo_ops, ZX_VMO_ZERO_CHILDREN);
+  v->parent = parent;
+  kobj_ref(&parent->base);
+  if (parent->mm.num_children == 1) kobj_signal(&parent->base, ZX_VMO_ZERO_CHILDREN, 0);
+  *out = v;
+  return ZX_OK;
+}
+
+struct kvmo* kvmo_parent(const struct kvmo* v) { return v->parent; }
+uint64_t kvmo_fd_offset(const struct kvmo* v) { return mm_vmo_fd_offset(&v->mm); }
+zx_status_t kvmo_prepare_map(struct kvmo* v, uint64_t off, uint64_t len) {
+  return mm_vmo_prepare_map(&v->mm, off, len);
 }
 
 struct mm_vmo* kvmo_mm(struct kvmo* v) { return &v->mm; }
@@ -101,21 +137,24 @@ void kvmo_mapping_removed_in(struct kvmo* v, const void* aspace) {
 void kvmo_mapping_added(struct kvmo* v) { kvmo_mapping_added_in(v, NULL); }
 void kvmo_mapping_removed(struct kvmo* v) { kvmo_mapping_removed_in(v, NULL); }
 
-/* VmoToInfoEntry. zum's VMOs are paged, private and uncompressed, never children (yet), never
- * pager-backed or contiguous: every committed byte is populated, private and unshared. */
+/* VmoToInfoEntry. zum's VMOs are paged, private and uncompressed, never pager-backed or
+ * contiguous. A snapshot child's committed bytes are the pages it holds itself (the ones it
+ * still shares with its parent are the parent's); a slice's are its window's pages. */
 void kvmo_get_info(struct kvmo* v, uint32_t via, zx_rights_t rights, zx_info_vmo_t* out) {
   memset(out, 0, sizeof(*out));
   out->koid = v->base.koid;
   memcpy(out->name, v->base.name, strnlen(v->base.name, ZX_MAX_NAME_LEN - 1));
   out->size_bytes = v->mm.size;
-  out->parent_koid = 0;
-  out->num_children = 0;
+  out->parent_koid = v->parent ? v->parent->base.koid : 0;
+  out->num_children = v->mm.num_children;
   out->num_mappings = v->num_mappings;
   /* Zircon: fewer than two mappings report 1, else the number of distinct address spaces. */
   out->share_count = v->num_mappings < 2 ? 1 : v->naspaces;
   out->flags = ZX_INFO_VMO_TYPE_PAGED | via;
   if (v->mm.flags & MM_VMO_RESIZABLE) out->flags |= ZX_INFO_VMO_RESIZABLE;
   if (v->mm.flags & MM_VMO_DISCARDABLE) out->flags |= ZX_INFO_VMO_DISCARDABLE;
+  if (v->mm.kind == MM_VMO_SNAPSHOT) out->flags |= ZX_INFO_VMO_IS_COW_CLONE;
+  if (v->immutable) out->flags |= ZX_INFO_VMO_IMMUTABLE;
   uint64_t committed = mm_vmo_committed(&v->mm);
   out->committed_bytes = committed;
   out->populated_bytes = committed;
@@ -132,8 +171,9 @@ void kvmo_get_info(struct kvmo* v, uint32_t via, zx_rights_t rights, zx_info_vmo
 }
 
 zx_status_t kvmo_set_cache_policy(struct kvmo* v, uint32_t policy) {
-  /* No children exist yet (zx_vmo_create_child is issue 6): mappings are the only obstacle. */
-  return mm_vmo_set_cache_policy(&v->mm, policy, v->num_mappings != 0);
+  /* Mappings, children and being a child are obstacles (VmObjectPaged::SetMappingCachePolicy). */
+  bool busy = v->num_mappings != 0 || v->mm.num_children != 0 || v->parent != NULL;
+  return mm_vmo_set_cache_policy(&v->mm, policy, busy);
 }
 
 zx_status_t kvmo_set_content_size(struct kvmo* v, uint64_t size) {

@@ -13,3 +13,10 @@ tests_guests_vmo_SOURCES = tests/guests/vmo.c tests/guests/guest_test.h
 tests_guests_vmo_CFLAGS = $(guest_cflags)
 tests_guests_vmo_LDADD = $(guest_ldadd)
 tests_guests_vmo_LDFLAGS = $(guest_ldflags)
+
+# Issue 6: VMO children.
+check_PROGRAMS += tests/unit/test_vmo_child
+tests_unit_test_vmo_child_SOURCES = tests/unit/test_vmo_child.c $(unit_common)
+tests_unit_test_vmo_child_CFLAGS = $(unit_cflags)
+tests_unit_test_vmo_child_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_vmo_child
