@@ -1,4 +1,4 @@
-/* The zx_vmo_* calls (except create_child, issue 6), after Zircon's lib/syscalls/vmo.cc and
+/* The zx_vmo_* calls, after Zircon's lib/syscalls/vmo.cc and
  * VmObjectDispatcher. Handles and rights are checked here, in the kernel's order; sizes and
  * ranges are mm/vmo.c.
  *
