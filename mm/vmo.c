@@ -230,8 +230,10 @@ zx_status_t mm_vmo_check_child(const struct mm_vmo* parent, uint32_t options, ui
     if ((options & ZX_VMO_CHILD_RESIZABLE) && !(parent->flags & MM_VMO_RESIZABLE))
       return ZX_ERR_NOT_SUPPORTED;
     if (parent->cache_policy != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
-    /* Past Zircon's checks: zum has no reference children yet (a deliberate gap). */
-    return ZX_ERR_NOT_SUPPORTED;
+    *kind = MM_VMO_REFERENCE;
+    *resizable = (options & ZX_VMO_CHILD_RESIZABLE) != 0;
+    *child_size = parent->size;
+    return ZX_OK;
   }
   /* Exactly one snapshot type, taken in Zircon's priority order; a second one is a leftover. */
   uint32_t type;

@@ -50,6 +50,7 @@ extern const struct mm_backing_ops* mm_backing;
 #define MM_VMO_PLAIN 0u    /* no parent */
 #define MM_VMO_SLICE 1u    /* a window onto the parent: the same store at an offset */
 #define MM_VMO_SNAPSHOT 2u /* copy-on-write: its own sparse store over the parent's pages */
+#define MM_VMO_REFERENCE 3u /* the parent's very memory (kobj/vmo.c; never an mm_vmo's kind) */
 
 struct mm_vmo {
   const struct mm_backing_ops* ops;
@@ -89,8 +90,8 @@ void mm_vmo_fini(struct mm_vmo* v);
 
 /* zx_vmo_create_child's option parsing and checks past the handle checks (NO_WRITE already
  * taken out), in Zircon's order (VmObjectDispatcher::CreateChildInternal). On success *kind
- * (MM_VMO_SLICE / MM_VMO_SNAPSHOT; REFERENCE is refused as NOT_SUPPORTED), *resizable, and
- * the page-rounded *child_size. */
+ * (MM_VMO_SLICE / MM_VMO_SNAPSHOT / MM_VMO_REFERENCE), *resizable (for a reference: whether
+ * RESIZABLE was asked for), and the page-rounded *child_size. */
 zx_status_t mm_vmo_check_child(const struct mm_vmo* parent, uint32_t options, uint64_t offset,
                                uint64_t size, uint32_t* kind, bool* resizable,
                                uint64_t* child_size);

@@ -333,6 +333,51 @@ static void test_resize(void** state) {
   close_h(p);
 }
 
+static void test_reference(void** state) {
+  (void)state;
+  zx_handle_t p = make_vmo(PG, ZX_VMO_RESIZABLE), r, r2, s;
+  assert_int_equal(child(p, ZX_VMO_CHILD_REFERENCE | ZX_VMO_CHILD_RESIZABLE, 0, 0, &r), ZX_OK);
+  assert_int_equal(hnd(r)->rights, ZX_DEFAULT_VMO_RIGHTS | ZX_RIGHT_RESIZE);
+  assert_false(hnd(p)->obj->signals & ZX_VMO_ZERO_CHILDREN);
+  /* The same memory, size and content size. */
+  put(r, 10, "through ref");
+  expect(p, 10, "through ref");
+  assert_int_equal(FAKE(T, vmo_set_size, r, 3 * PG + 1), ZX_OK);
+  uint64_t v = 0;
+  assert_int_equal(FAKE(T, vmo_get_size, p, U(&v)), ZX_OK);
+  assert_int_equal(v, 4 * PG);
+  assert_int_equal(FAKE(T, vmo_get_stream_size, p, U(&v)), ZX_OK);
+  assert_int_equal(v, 3 * PG + 1);
+  zx_info_vmo_t i = info(r);
+  assert_int_equal(i.parent_koid, hnd(p)->obj->koid);
+  assert_int_equal(i.committed_bytes, 0);
+  assert_int_equal(i.size_bytes, 4 * PG);
+  assert_int_equal(i.flags, ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE |
+                                ZX_INFO_VMO_RESIZABLE);
+  assert_int_equal(info(p).num_children, 1);
+  /* Without RESIZABLE the handle has no RESIZE (the VMO still is resizable). */
+  assert_int_equal(child(p, ZX_VMO_CHILD_REFERENCE, 0, 0, &r2), ZX_OK);
+  assert_int_equal(hnd(r2)->rights, ZX_DEFAULT_VMO_RIGHTS);
+  assert_int_equal(FAKE(T, vmo_set_size, r2, PG), ZX_ERR_ACCESS_DENIED);
+  zx_handle_t keep = r2;
+  /* A snapshot of a reference is a snapshot of the memory. */
+  zx_handle_t c = clone_of(r, 0, PG);
+  put(p, 10, "changed");
+  expect(c, 10, "through ref");
+  /* No reference of a slice. */
+  zx_handle_t q = make_vmo(PG, 0);
+  assert_int_equal(child(q, ZX_VMO_CHILD_SLICE, 0, PG, &s), ZX_OK);
+  assert_int_equal(child(s, ZX_VMO_CHILD_REFERENCE, 0, 0, &r2), ZX_ERR_NOT_SUPPORTED);
+  close_h(s);
+  close_h(q);
+  close_h(r);
+  close_h(c);
+  assert_false(hnd(p)->obj->signals & ZX_VMO_ZERO_CHILDREN); /* `keep` is one */
+  close_h(keep);
+  assert_true(hnd(p)->obj->signals & ZX_VMO_ZERO_CHILDREN);
+  close_h(p);
+}
+
 /* Cloning a 1 GiB VMO copies nothing: committed bytes of every clone stay 0. */
 static void test_big_clones(void** state) {
   (void)state;
@@ -357,6 +402,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_chain_and_parent_closed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_resize, setup, teardown),
       cmocka_unit_test_setup_teardown(test_big_clones, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_reference, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
