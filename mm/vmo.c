@@ -2,7 +2,16 @@
  *
  * Every check below names the Zircon function whose order it follows (current kernel,
  * vm_object_paged.cc / vm_cow_pages.cc / vm_object_dispatcher.cc, as digested in
- * vm-facts.md section 1). */
+ * vm-facts.md section 1).
+ *
+ * Children (zx_vmo_create_child). A slice shares its parent's store at an offset; a snapshot has
+ * its own sparse store, and a page missing there reads as the nearest ancestor's (see the
+ * "children" section below and DESIGN.md section 5). On snapshots, op_range follows current
+ * Zircon: COMMIT takes private copies of the parent's pages, DECOMMIT is NOT_SUPPORTED (after
+ * the range checks), ZERO leaves zero pages the child owns (a hole would show the parent's page
+ * again), and a shrink of a parent cuts what its children see of it for good. Writes made through
+ * host mappings bypass this file, so a VMO mapped writable cannot push its old pages into its
+ * snapshots: a known gap until userfaultfd write-protection is used. */
 #include "mm/vmo.h"
 
 #include <string.h>

@@ -27,3 +27,10 @@ tests_guests_vmo_child_SOURCES = tests/guests/vmo_child.c tests/guests/vmar_prot
 tests_guests_vmo_child_CFLAGS = $(guest_cflags)
 tests_guests_vmo_child_LDADD = $(guest_ldadd)
 tests_guests_vmo_child_LDFLAGS = $(guest_ldflags)
+
+# Bench (built by `make`, run by `make bench` through tests/bench/run.sh): VMO children.
+noinst_PROGRAMS += tests/bench/cow
+tests_bench_cow_SOURCES = tests/bench/cow.c tests/bench/bench.h
+tests_bench_cow_CFLAGS = $(guest_cflags)
+tests_bench_cow_LDADD = $(guest_ldadd)
+tests_bench_cow_LDFLAGS = $(guest_ldflags)
