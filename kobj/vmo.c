@@ -33,17 +33,21 @@ struct kvmo {
 
 void kvmo_set_immutable(struct kvmo* v) { v->immutable = true; }
 
+/* A child holds its parent: the last reference to the deepest of a long chain (of slices, say)
+ * frees the whole chain here, in a loop rather than by recursion through kobj_unref. */
 static void vmo_destroy(struct kobj* o) {
   struct kvmo* v = to_kvmo(o);
-  struct kvmo* parent = v->parent;
-  /* The memfd goes with the last reference; a child leaves its parent. A reference has none. */
-  if (v->m == &v->mm) mm_vmo_fini(&v->mm);
-  free(v->aspaces);
-  free(v);
-  if (parent) {
+  while (v) {
+    struct kvmo* parent = v->parent;
+    /* The memfd goes with the last reference; a child leaves its parent. A reference has none. */
+    if (v->m == &v->mm) mm_vmo_fini(&v->mm);
+    free(v->aspaces);
+    free(v);
+    v = NULL;
+    if (!parent) break;
     /* The last child gone (closed and unmapped: mappings hold references). */
     if (--parent->nchildren == 0) kobj_signal(&parent->base, 0, ZX_VMO_ZERO_CHILDREN);
-    kobj_unref(&parent->base);
+    if (--parent->base.refs == 0) v = parent; /* kobj_unref without the recursion */
   }
 }
 

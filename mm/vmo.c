@@ -272,6 +272,12 @@ zx_status_t mm_vmo_init_child(struct mm_vmo* child, struct mm_vmo* parent, uint3
                               bool resizable, uint64_t offset, uint64_t child_size,
                               uint64_t content_size) {
   if (kind == MM_VMO_SLICE) {
+    /* A slice of a slice is a window onto the same store: linked under the nearest non-slice
+     * ancestor, so no walk below ever recurses through slices. */
+    while (parent->kind == MM_VMO_SLICE) {
+      offset += parent->parent_off;
+      parent = parent->parent;
+    }
     memset(child, 0, sizeof(*child));
     child->ops = parent->ops;
     child->fd = parent->fd;

@@ -378,6 +378,28 @@ static void test_reference(void** state) {
   close_h(p);
 }
 
+/* A very long chain of slices of slices (each linked under the first non-slice VMO): reads and
+ * pushes into a snapshot of the last, and the whole chain freed with the last handle. */
+static void test_deep_slices(void** state) {
+  (void)state;
+  enum { DEPTH = 200000 };
+  zx_handle_t h = make_vmo(4 * PG, 0);
+  put(h, 2 * PG, "deep");
+  for (int i = 0; i < DEPTH; i++) {
+    zx_handle_t s;
+    assert_int_equal(child(h, ZX_VMO_CHILD_SLICE, i == 0 ? PG : 0, 3 * PG, &s),
+                     ZX_OK);
+    close_h(h);
+    h = s;
+  }
+  expect(h, PG, "deep");
+  zx_handle_t c = clone_of(h, 0, 3 * PG);
+  put(h, PG, "DEEP");
+  expect(c, PG, "deep");
+  close_h(c);
+  close_h(h);
+}
+
 /* Cloning a 1 GiB VMO copies nothing: committed bytes of every clone stay 0. */
 static void test_big_clones(void** state) {
   (void)state;
@@ -403,6 +425,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_resize, setup, teardown),
       cmocka_unit_test_setup_teardown(test_big_clones, setup, teardown),
       cmocka_unit_test_setup_teardown(test_reference, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_deep_slices, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
