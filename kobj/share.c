@@ -95,7 +95,8 @@ static zx_status_t replica_visit(void* ctx, struct mm_region* m, unsigned depth)
                         .prot = prot,
                         .addr = base,
                         .len = size,
-                        .offset = mm_mapping_vmo_offset(m) + (base - mm_region_base(m)),
+                        .offset = mm_mapping_vmo_offset(m) + (base - mm_region_base(m)) +
+                                  kvmo_fd_offset(to_kvmo(mm_mapping_obj(m))),
                         .fd = fd};
     replica_push(r, &op);
   }

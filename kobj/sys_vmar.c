@@ -96,7 +96,7 @@ static int64_t apply(struct kcall* c, struct kproc* target, struct mm_ops* ops,
                            .prot = o->prot,
                            .addr = o->addr,
                            .len = o->len,
-                           .offset = o->offset,
+                           .offset = o->offset + (o->obj ? kvmo_fd_offset(to_kvmo(o->obj)) : 0),
                            .fd = o->obj ? kvmo_fd(to_kvmo(o->obj)) : -1};
   }
   int64_t r = kcall_mm_apply(c, target, k, n, status);
@@ -282,6 +282,11 @@ int64_t sys_vmar_map(struct kcall* c, zx_handle_t handle, zx_vm_option_t options
   if (s != ZX_OK) {
     mm_ops_free(&ops);
     return s;
+  }
+  /* A copy-on-write child's memfd must hold the pages the mapping shows (kobj/vmo.h). */
+  if (kvmo_prepare_map(to_kvmo(vo), vmo_offset, mm_region_size(m)) != ZX_OK) {
+    mm_mapping_undo(m, overwrote, &ops);
+    return apply(c, target, &ops, ZX_ERR_NO_MEMORY);
   }
   /* MAP_RANGE: page tables for the pages already there (nothing is committed). */
   if (map_range) populate_present(&ops, m, base, mm_region_size(m));

@@ -1,4 +1,4 @@
-/* The zx_vmo_* calls (except create_child, issue 6), after Zircon's lib/syscalls/vmo.cc and
+/* The zx_vmo_* calls, after Zircon's lib/syscalls/vmo.cc and
  * VmObjectDispatcher. Handles and rights are checked here, in the kernel's order; sizes and
  * ranges are mm/vmo.c.
  *
@@ -243,5 +243,48 @@ int64_t sys_vmo_replace_as_executable(struct kcall* c, zx_handle_t handle, zx_ha
   else if (vmex_status != ZX_OK) s = vmex_status;
   else s = kcall_out_handle(c, o, rights, out);
   kobj_unref(o);
+  return s;
+}
+
+/* zx_vmo_create_child (lib/syscalls/vmo.cc, VmObjectDispatcher::CreateChild): the size is
+ * rounded first, NO_WRITE is a property of the new handle, the parent handle needs
+ * DUPLICATE|READ, and the option checks are mm_vmo_check_child's. */
+int64_t sys_vmo_create_child(struct kcall* c, zx_handle_t handle, uint32_t options,
+                             uint64_t offset, uint64_t size, zum_uaddr_t out) {
+  if (size > UINT64_MAX - (MM_PAGE_SIZE - 1)) return ZX_ERR_OUT_OF_RANGE;
+  uint64_t rounded = (size + MM_PAGE_SIZE - 1) & ~(uint64_t)(MM_PAGE_SIZE - 1);
+  bool no_write = (options & ZX_VMO_CHILD_NO_WRITE) != 0;
+  if (no_write && (options & ZX_VMO_CHILD_RESIZABLE)) return ZX_ERR_INVALID_ARGS;
+  options &= ~ZX_VMO_CHILD_NO_WRITE;
+  struct khandle* h;
+  zx_status_t s =
+      kcall_object_h(c, handle, ZX_OBJ_TYPE_VMO, ZX_RIGHT_DUPLICATE | ZX_RIGHT_READ, &h);
+  if (s != ZX_OK) return s;
+  struct kvmo* parent = to_kvmo(h->obj);
+  zx_rights_t parent_rights = h->rights;
+  uint32_t kind;
+  bool resizable;
+  uint64_t child_size;
+  s = mm_vmo_check_child(kvmo_mm(parent), options, offset, rounded, &kind, &resizable,
+                         &child_size);
+  if (s != ZX_OK) return s;
+  struct kvmo* v;
+  /* The content size is the size asked for, unrounded. */
+  s = kvmo_create_child(parent, kind, resizable, offset, child_size, size, &v);
+  if (s != ZX_OK) return s;
+  struct kobj* pobj = (struct kobj*)parent;
+  if (parent_rights & ZX_RIGHT_GET_PROPERTY)
+    kobj_set_name((struct kobj*)v, pobj->name, strnlen(pobj->name, ZX_MAX_NAME_LEN));
+  zx_rights_t rights = (parent_rights & ~ZX_RIGHT_RESIZE) | (resizable ? ZX_RIGHT_RESIZE : 0) |
+                       ZX_RIGHT_GET_PROPERTY | ZX_RIGHT_SET_PROPERTY;
+  if (no_write) {
+    rights &= ~ZX_RIGHT_WRITE;
+    if (options & ZX_VMO_CHILD_SNAPSHOT) kvmo_set_immutable(v);
+  } else if (kind == MM_VMO_SNAPSHOT) {
+    /* A copy-on-write child is writable, and not executable until made so again. */
+    rights = (rights & ~ZX_RIGHT_EXECUTE) | ZX_RIGHT_WRITE;
+  }
+  s = kcall_out_handle(c, (struct kobj*)v, rights, out);
+  kobj_unref((struct kobj*)v);
   return s;
 }

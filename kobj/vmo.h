@@ -20,6 +20,18 @@ static inline struct kvmo* to_kvmo(struct kobj* o) { return (struct kvmo*)o; }
 /* A new VMO (one reference, no handle, ZX_VMO_ZERO_CHILDREN asserted): flags MM_VMO_*, a
  * page-aligned size and the initial content size. NO_MEMORY when the host has no room. */
 zx_status_t kvmo_create(uint32_t flags, uint64_t size, uint64_t content_size, struct kvmo** out);
+/* A child of `parent` (zx_vmo_create_child past its checks; kind MM_VMO_SLICE or
+ * MM_VMO_SNAPSHOT): one reference, no handle, holding its parent; clears the parent's
+ * ZX_VMO_ZERO_CHILDREN, which comes back when the parent's last child is destroyed. */
+zx_status_t kvmo_create_child(struct kvmo* parent, uint32_t kind, bool resizable, uint64_t offset,
+                              uint64_t size, uint64_t content_size, struct kvmo** out);
+struct kvmo* kvmo_parent(const struct kvmo* v);
+/* Marks the VMO ZX_INFO_VMO_IMMUTABLE. */
+void kvmo_set_immutable(struct kvmo* v);
+/* A mapping of VMO offset off maps kvmo_fd() at off + kvmo_fd_offset() (a slice's window). */
+uint64_t kvmo_fd_offset(const struct kvmo* v);
+/* Before a mapping of [off, off+len) of v is made: see mm_vmo_prepare_map. */
+zx_status_t kvmo_prepare_map(struct kvmo* v, uint64_t off, uint64_t len);
 /* The VMO's memory (sizes, ranges). */
 struct mm_vmo* kvmo_mm(struct kvmo* v);
 

@@ -2,7 +2,16 @@
  *
  * Every check below names the Zircon function whose order it follows (current kernel,
  * vm_object_paged.cc / vm_cow_pages.cc / vm_object_dispatcher.cc, as digested in
- * vm-facts.md section 1). */
+ * vm-facts.md section 1).
+ *
+ * Children (zx_vmo_create_child). A slice shares its parent's store at an offset; a snapshot has
+ * its own sparse store, and a page missing there reads as the nearest ancestor's (see the
+ * "children" section below and DESIGN.md section 5). On snapshots, op_range follows current
+ * Zircon: COMMIT takes private copies of the parent's pages, DECOMMIT is NOT_SUPPORTED (after
+ * the range checks), ZERO leaves zero pages the child owns (a hole would show the parent's page
+ * again), and a shrink of a parent cuts what its children see of it for good. Writes made through
+ * host mappings bypass this file, so a VMO mapped writable cannot push its old pages into its
+ * snapshots: a known gap until userfaultfd write-protection is used. */
 #include "mm/vmo.h"
 
 #include <string.h>
@@ -101,8 +110,217 @@ zx_status_t mm_vmo_init(struct mm_vmo* v, uint32_t flags, uint64_t vmo_size,
 }
 
 void mm_vmo_fini(struct mm_vmo* v) {
-  if (v->fd >= 0) v->ops->close(v->fd);
+  /* A child leaves its parent's list. */
+  if (v->parent) {
+    if (v->prev_sibling) v->prev_sibling->next_sibling = v->next_sibling;
+    else v->parent->first_child = v->next_sibling;
+    if (v->next_sibling) v->next_sibling->prev_sibling = v->prev_sibling;
+    v->parent->num_children--;
+    v->parent = NULL;
+  }
+  if (v->fd >= 0 && v->kind != MM_VMO_SLICE) v->ops->close(v->fd); /* a slice's is borrowed */
   v->fd = -1;
+}
+
+/* ---- children (copy-on-write snapshots and slices) */
+
+/* The non-slice VMO whose store holds v's bytes; *off is moved there. */
+static struct mm_vmo* owner_of(const struct mm_vmo* v, uint64_t* off) {
+  while (v->kind == MM_VMO_SLICE) {
+    *off += v->parent_off;
+    v = v->parent;
+  }
+  return (struct mm_vmo*)v;
+}
+
+/* Whether non-slice o holds the page at `page` in its own store. */
+static bool owns_page(const struct mm_vmo* o, uint64_t page) {
+  return page < store_len(o) && o->ops->page_has_data(o->fd, page);
+}
+
+/* The store that holds the page at `page` of non-slice o as it reads now: o's own, else the
+ * nearest ancestor's that has it (a snapshot sees its parent below parent_limit only), else
+ * NULL (zeros). */
+static const struct mm_vmo* resolve_page(const struct mm_vmo* o, uint64_t* page) {
+  for (;;) {
+    if (owns_page(o, *page)) return o;
+    if (o->kind != MM_VMO_SNAPSHOT || *page >= o->parent_limit) return NULL;
+    *page += o->parent_off;
+    o = owner_of(o->parent, page);
+  }
+}
+
+static zx_status_t read_page(const struct mm_vmo* o, uint64_t page, uint8_t* buf) {
+  const struct mm_vmo* src = resolve_page(o, &page);
+  if (!src) {
+    memset(buf, 0, PAGE);
+    return ZX_OK;
+  }
+  return src->ops->read(src->fd, page, buf, PAGE);
+}
+
+/* Scratch pages: the supervisor is single-threaded. */
+static uint8_t push_buf[MM_PAGE_SIZE];
+static uint8_t copy_buf[MM_PAGE_SIZE];
+
+struct push_ctx {
+  const struct mm_vmo* owner; /* whose page is about to change */
+  uint64_t page;
+  bool have; /* push_buf holds its current bytes */
+};
+
+/* Before page `page` of v (owner or a slice below it) changes: every snapshot below that still
+ * reads the page from above gets its own copy of the current bytes first, so that a write to
+ * a parent never shows in a snapshot. SNAPSHOT_AT_LEAST_ON_WRITE children get the same (Zircon
+ * may give them snapshot semantics). */
+static zx_status_t push_down(const struct mm_vmo* v, uint64_t page, struct push_ctx* ctx) {
+  for (struct mm_vmo* c = v->first_child; c; c = c->next_sibling) {
+    if (page < c->parent_off) continue;
+    uint64_t in = page - c->parent_off;
+    zx_status_t s;
+    if (c->kind == MM_VMO_SLICE) {
+      if (in < c->size && (s = push_down(c, in, ctx)) != ZX_OK) return s;
+      continue;
+    }
+    if (in >= c->parent_limit || in >= store_len(c) || owns_page(c, in)) continue;
+    if (!ctx->have) {
+      if ((s = read_page(ctx->owner, ctx->page, push_buf)) != ZX_OK) return s;
+      ctx->have = true;
+    }
+    if ((s = c->ops->write(c->fd, in, push_buf, PAGE)) != ZX_OK) return s;
+  }
+  return ZX_OK;
+}
+
+/* Before [off, off+len) of non-slice o changes: pushes the pages to o's snapshots, and with
+ * copy_up, makes a snapshot o own every page the change covers only in part. */
+static zx_status_t before_change(struct mm_vmo* o, uint64_t off, uint64_t len, bool copy_up) {
+  if (len == 0 || (!o->first_child && o->kind != MM_VMO_SNAPSHOT)) return ZX_OK;
+  uint64_t end = off + len;
+  for (uint64_t page = round_down_page(off); page < end; page += PAGE) {
+    if (o->first_child) {
+      struct push_ctx ctx = {o, page, false};
+      zx_status_t s = push_down(o, page, &ctx);
+      if (s != ZX_OK) return s;
+    }
+    bool whole = page >= off && end - page >= PAGE;
+    if (copy_up && !whole && o->kind == MM_VMO_SNAPSHOT && page < store_len(o) &&
+        !owns_page(o, page)) {
+      zx_status_t s = read_page(o, page, copy_buf);
+      if (s == ZX_OK) s = o->ops->write(o->fd, page, copy_buf, PAGE);
+      if (s != ZX_OK) return s;
+    }
+    if (page + PAGE < page) break;
+  }
+  return ZX_OK;
+}
+
+/* VmObjectDispatcher::CreateChildInternal past the handle checks. */
+zx_status_t mm_vmo_check_child(const struct mm_vmo* parent, uint32_t options, uint64_t offset,
+                               uint64_t size, uint32_t* kind, bool* resizable,
+                               uint64_t* child_size) {
+  if (parent->flags & MM_VMO_DISCARDABLE) return ZX_ERR_NOT_SUPPORTED;
+  *resizable = false;
+  if (options & ZX_VMO_CHILD_SLICE) {
+    if (options & ~ZX_VMO_CHILD_SLICE) return ZX_ERR_INVALID_ARGS;
+    if (offset & (PAGE - 1)) return ZX_ERR_INVALID_ARGS;
+    if (size > MM_VMO_MAX_SIZE) return ZX_ERR_OUT_OF_RANGE;
+    if (!in_range(offset, size, parent->size)) return ZX_ERR_INVALID_ARGS;
+    if (parent->flags & MM_VMO_RESIZABLE) return ZX_ERR_NOT_SUPPORTED;
+    if (parent->cache_policy != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
+    *kind = MM_VMO_SLICE;
+    *child_size = size;
+    return ZX_OK;
+  }
+  if (options & ZX_VMO_CHILD_REFERENCE) {
+    if (options & ~(ZX_VMO_CHILD_REFERENCE | ZX_VMO_CHILD_RESIZABLE)) return ZX_ERR_INVALID_ARGS;
+    if (offset != 0 || size != 0) return ZX_ERR_INVALID_ARGS;
+    if (parent->kind == MM_VMO_SLICE) return ZX_ERR_NOT_SUPPORTED;
+    if ((options & ZX_VMO_CHILD_RESIZABLE) && !(parent->flags & MM_VMO_RESIZABLE))
+      return ZX_ERR_NOT_SUPPORTED;
+    if (parent->cache_policy != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
+    *kind = MM_VMO_REFERENCE;
+    *resizable = (options & ZX_VMO_CHILD_RESIZABLE) != 0;
+    *child_size = parent->size;
+    return ZX_OK;
+  }
+  /* Exactly one snapshot type, taken in Zircon's priority order; a second one is a leftover. */
+  uint32_t type;
+  if (options & ZX_VMO_CHILD_SNAPSHOT) type = ZX_VMO_CHILD_SNAPSHOT;
+  else if (options & ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE)
+    type = ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE;
+  else if (options & ZX_VMO_CHILD_SNAPSHOT_MODIFIED) type = ZX_VMO_CHILD_SNAPSHOT_MODIFIED;
+  else return ZX_ERR_INVALID_ARGS;
+  options &= ~type;
+  if (options & ZX_VMO_CHILD_RESIZABLE) {
+    *resizable = true;
+    options &= ~ZX_VMO_CHILD_RESIZABLE;
+  }
+  if (options) return ZX_ERR_INVALID_ARGS;
+  if (offset & (PAGE - 1)) return ZX_ERR_INVALID_ARGS;
+  if (size > MM_VMO_MAX_SIZE) return ZX_ERR_OUT_OF_RANGE;
+  uint64_t end;
+  if (__builtin_add_overflow(offset, size, &end)) return ZX_ERR_OUT_OF_RANGE;
+  if (parent->cache_policy != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
+  /* SNAPSHOT_MODIFIED of an anonymous VMO is a snapshot. */
+  *kind = MM_VMO_SNAPSHOT;
+  *child_size = size;
+  return ZX_OK;
+}
+
+zx_status_t mm_vmo_init_child(struct mm_vmo* child, struct mm_vmo* parent, uint32_t kind,
+                              bool resizable, uint64_t offset, uint64_t child_size,
+                              uint64_t content_size) {
+  if (kind == MM_VMO_SLICE) {
+    /* A slice of a slice is a window onto the same store: linked under the nearest non-slice
+     * ancestor, so no walk below ever recurses through slices. */
+    while (parent->kind == MM_VMO_SLICE) {
+      offset += parent->parent_off;
+      parent = parent->parent;
+    }
+    memset(child, 0, sizeof(*child));
+    child->ops = parent->ops;
+    child->fd = parent->fd;
+    child->fd_off = parent->fd_off + offset;
+    child->cache_policy = parent->cache_policy;
+    child->size = child_size;
+    child->stream_size = content_size;
+  } else {
+    /* A new sparse store: nothing is copied (O(1) in either size). */
+    zx_status_t s =
+        mm_vmo_init(child, resizable ? MM_VMO_RESIZABLE : 0, child_size, content_size);
+    if (s != ZX_OK) return s;
+    /* What lies beyond the parent's current size reads as zeros, also if the parent grows. */
+    child->parent_limit = offset >= parent->size ? 0 : min_u64(child_size, parent->size - offset);
+  }
+  child->kind = kind;
+  child->parent = parent;
+  child->parent_off = offset;
+  child->next_sibling = parent->first_child;
+  if (parent->first_child) parent->first_child->prev_sibling = child;
+  parent->first_child = child;
+  parent->num_children++;
+  return ZX_OK;
+}
+
+zx_status_t mm_vmo_prepare_map(struct mm_vmo* v, uint64_t off, uint64_t len) {
+  if (off >= v->size) return ZX_OK;
+  len = min_u64(len, v->size - off);
+  struct mm_vmo* o = owner_of(v, &off);
+  if (o->kind != MM_VMO_SNAPSHOT) return ZX_OK;
+  uint64_t end = min_u64(off + len, min_u64(o->parent_limit, store_len(o)));
+  for (uint64_t page = round_down_page(off); page < end; page += PAGE) {
+    if (owns_page(o, page)) continue;
+    uint64_t at = page;
+    const struct mm_vmo* src = resolve_page(o, &at);
+    /* A page that reads as zeros all the way up may stay a hole: a write to an ancestor pushes
+     * the old (zero) page into it first, like any page the snapshot lacks. */
+    if (!src) continue;
+    zx_status_t s = src->ops->read(src->fd, at, copy_buf, PAGE);
+    if (s == ZX_OK) s = o->ops->write(o->fd, page, copy_buf, PAGE);
+    if (s != ZX_OK) return s;
+  }
+  return ZX_OK;
 }
 
 /* ---- reads and writes (VmObjectPaged::ReadWriteInternal) */
@@ -116,11 +334,34 @@ zx_status_t mm_vmo_check_rw(const struct mm_vmo* v, uint64_t off, uint64_t len) 
   return ZX_OK;
 }
 
+/* A snapshot reads page by page: each page from its own store or the nearest ancestor's. */
+static zx_status_t read_snapshot(const struct mm_vmo* o, uint64_t off, uint8_t* buf, size_t len) {
+  while (len > 0) {
+    uint64_t page = round_down_page(off);
+    size_t in = (size_t)(off - page);
+    size_t n = (size_t)min_u64(len, PAGE - in);
+    zx_status_t s;
+    if (owns_page(o, page)) {
+      s = o->ops->read(o->fd, off, buf, n);
+    } else {
+      s = read_page(o, page, copy_buf);
+      if (s == ZX_OK) memcpy(buf, copy_buf + in, n);
+    }
+    if (s != ZX_OK) return s;
+    off += n;
+    buf += n;
+    len -= n;
+  }
+  return ZX_OK;
+}
+
 zx_status_t mm_vmo_read(const struct mm_vmo* v, uint64_t off, void* buf, size_t len) {
-  uint64_t stored = store_len(v);
+  const struct mm_vmo* o = owner_of(v, &off);
+  uint64_t stored = store_len(o);
   size_t n = off >= stored ? 0 : (size_t)min_u64(len, stored - off);
   if (n > 0) {
-    zx_status_t s = v->ops->read(v->fd, off, buf, n);
+    zx_status_t s = o->kind == MM_VMO_SNAPSHOT ? read_snapshot(o, off, buf, n)
+                                               : o->ops->read(o->fd, off, buf, n);
     if (s != ZX_OK) return s;
   }
   memset((uint8_t*)buf + n, 0, len - n);
@@ -128,10 +369,13 @@ zx_status_t mm_vmo_read(const struct mm_vmo* v, uint64_t off, void* buf, size_t 
 }
 
 zx_status_t mm_vmo_write(struct mm_vmo* v, uint64_t off, const void* buf, size_t len) {
-  uint64_t stored = store_len(v);
+  struct mm_vmo* o = owner_of(v, &off);
+  uint64_t stored = store_len(o);
   size_t n = off >= stored ? 0 : (size_t)min_u64(len, stored - off);
   if (n > 0) {
-    zx_status_t s = v->ops->write(v->fd, off, buf, n);
+    /* Snapshots below see the old bytes; a snapshot takes its pages before writing them. */
+    zx_status_t s = before_change(o, off, n, true);
+    if (s == ZX_OK) s = o->ops->write(o->fd, off, buf, n);
     if (s != ZX_OK) return s;
   }
   return n == len ? ZX_OK : ZX_ERR_NO_MEMORY; /* beyond what Linux can store */
@@ -139,15 +383,57 @@ zx_status_t mm_vmo_write(struct mm_vmo* v, uint64_t off, const void* buf, size_t
 
 /* ---- decommit and zero */
 
-/* VmObjectPaged::DecommitRange for an anonymous VMO without children (the only kind zum has):
- * range first, then emptiness, then alignment. */
+/* VmObjectPaged::DecommitRange for an anonymous VMO: range first, then emptiness, then (a
+ * snapshot child refuses: its pages would show the parent's again) alignment. A slice decommits
+ * its parent's pages. Snapshots below get the pages first. */
 zx_status_t mm_vmo_decommit(struct mm_vmo* v, uint64_t off, uint64_t len) {
   if (!in_range(off, len, v->size)) return ZX_ERR_OUT_OF_RANGE;
   if (len == 0) return ZX_OK;
+  struct mm_vmo* o = owner_of(v, &off);
+  if (o->kind == MM_VMO_SNAPSHOT) return ZX_ERR_NOT_SUPPORTED;
   if ((off | len) & (PAGE - 1)) return ZX_ERR_INVALID_ARGS;
-  uint64_t stored = store_len(v);
+  uint64_t stored = store_len(o);
   if (off >= stored) return ZX_OK; /* nothing stored there: already zero */
-  return v->ops->decommit(v->fd, off, min_u64(off + len, stored) - off);
+  uint64_t n = min_u64(off + len, stored) - off;
+  zx_status_t s = before_change(o, off, n, false);
+  if (s != ZX_OK) return s;
+  return o->ops->decommit(o->fd, off, n);
+}
+
+/* Zeroing [off, off+len) (inside v) of a VMO whose store is a snapshot's: pages the snapshot
+ * sees from its parent are written with zeros (a hole would show the parent's again), pages
+ * beyond parent_limit are freed. A range that runs to the end of the snapshot itself instead
+ * lowers parent_limit, so a tail is zeroed without writing it. */
+static zx_status_t zero_snapshot(struct mm_vmo* v, uint64_t off, uint64_t len) {
+  if (!in_range(off, len, v->size)) return ZX_ERR_OUT_OF_RANGE;
+  if (v->cache_policy != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
+  uint64_t voff = off;
+  struct mm_vmo* o = owner_of(v, &off);
+  if (v == o && off + len == v->size) {
+    uint64_t first = round_down_page(off + PAGE - 1);
+    if (first < o->parent_limit) {
+      zx_status_t s = before_change(o, first, o->parent_limit - first, false);
+      if (s != ZX_OK) return s;
+      o->parent_limit = first;
+    }
+  }
+  uint64_t stored = store_len(o);
+  while (len > 0) {
+    uint64_t page = round_down_page(off);
+    uint64_t n = min_u64(len, PAGE - (off - page));
+    zx_status_t s;
+    if (n == PAGE && page >= o->parent_limit) {
+      s = before_change(o, page, PAGE, false);
+      if (s == ZX_OK && page < stored) s = o->ops->decommit(o->fd, page, PAGE);
+    } else {
+      s = mm_vmo_write(v, voff, zero_page, (size_t)n);
+    }
+    if (s != ZX_OK) return s;
+    off += n;
+    voff += n;
+    len -= n;
+  }
+  return ZX_OK;
 }
 
 /* VmObjectPaged::ZeroPartialPage: zeroes [start, end) of the page at page_base, leaving a page
@@ -155,15 +441,18 @@ zx_status_t mm_vmo_decommit(struct mm_vmo* v, uint64_t off, uint64_t len) {
 static zx_status_t zero_partial(struct mm_vmo* v, uint64_t page_base, uint64_t start,
                                 uint64_t end) {
   if (page_base >= v->size) return ZX_ERR_OUT_OF_RANGE;
-  if (page_base >= store_len(v) || !v->ops->page_has_data(v->fd, page_base)) return ZX_OK;
+  if (page_base >= store_len(v) || !v->ops->page_has_data(v->fd, v->fd_off + page_base))
+    return ZX_OK;
   zx_status_t s = mm_vmo_check_rw(v, page_base + start, end - start);
   if (s != ZX_OK) return s;
-  return v->ops->write(v->fd, page_base + start, zero_page, end - start);
+  return mm_vmo_write(v, page_base + start, zero_page, end - start);
 }
 
 /* VmObjectPaged::ZeroRangeInternal: an unaligned head and tail are written with zeros, whole
  * pages in between are decommitted. A failure stops the walk with what was zeroed so far kept. */
 zx_status_t mm_vmo_zero(struct mm_vmo* v, uint64_t off, uint64_t len) {
+  uint64_t at = off;
+  if (owner_of(v, &at)->kind == MM_VMO_SNAPSHOT) return zero_snapshot(v, off, len);
   while (len > 0) {
     if (off & (PAGE - 1)) {
       uint64_t base = round_down_page(off);
@@ -206,6 +495,16 @@ zx_status_t mm_vmo_set_size(struct mm_vmo* v, uint64_t size) {
    * growing exposes zeros. */
   zx_status_t s = v->ops->resize(v->fd, min_u64(aligned, v->ops->max_size));
   if (s != ZX_OK) return ZX_ERR_NO_MEMORY;
+  if (aligned < v->size) {
+    /* What a shrink cuts off reads as zeros in the children too, also after a regrowth, and a
+     * snapshot that shrinks no longer sees its parent there. */
+    for (struct mm_vmo* c = v->first_child; c; c = c->next_sibling) {
+      if (c->kind != MM_VMO_SNAPSHOT) continue;
+      c->parent_limit =
+          c->parent_off >= aligned ? 0 : min_u64(c->parent_limit, aligned - c->parent_off);
+    }
+    if (v->kind == MM_VMO_SNAPSHOT) v->parent_limit = min_u64(v->parent_limit, aligned);
+  }
   v->size = aligned;
   /* The tail of the last page reads as zeros; Zircon ignores a failure here too. */
   if (aligned > size) (void)mm_vmo_zero(v, size, aligned - size);
@@ -222,7 +521,7 @@ zx_status_t mm_vmo_set_stream_size(struct mm_vmo* v, uint64_t size) {
   /* Everything from the smaller of the two sizes to the end of the VMO reads as zeros after;
    * on failure the stream size stays as it was. */
   zx_status_t s = mm_vmo_zero(v, zero_start, aligned - zero_start);
-  if (s == ZX_OK) s = mm_vmo_decommit(v, aligned, v->size - aligned);
+  if (s == ZX_OK) s = mm_vmo_zero(v, aligned, v->size - aligned); /* whole pages: decommit */
   if (s != ZX_OK) return s;
   v->stream_size = size;
   return ZX_OK;
@@ -251,8 +550,18 @@ zx_status_t mm_vmo_commit(struct mm_vmo* v, uint64_t off, uint64_t len) {
   if (end_page > v->size) return ZX_ERR_OUT_OF_RANGE;
   if (end_page == off) return ZX_OK;
   uint64_t stored = store_len(v);
-  if (off < stored) {
-    zx_status_t s = v->ops->commit(v->fd, off, min_u64(end_page, stored) - off);
+  uint64_t at = off;
+  struct mm_vmo* o = owner_of(v, &at);
+  if (o->kind == MM_VMO_SNAPSHOT && off < stored) {
+    /* A snapshot commits by taking its own copy of each page it lacks. */
+    for (uint64_t page = at; page < at + (min_u64(end_page, stored) - off); page += PAGE) {
+      if (page >= store_len(o) || owns_page(o, page)) continue;
+      zx_status_t s = read_page(o, page, copy_buf);
+      if (s == ZX_OK) s = o->ops->write(o->fd, page, copy_buf, PAGE);
+      if (s != ZX_OK) return ZX_ERR_NO_MEMORY;
+    }
+  } else if (off < stored) {
+    zx_status_t s = v->ops->commit(v->fd, v->fd_off + off, min_u64(end_page, stored) - off);
     if (s != ZX_OK) return ZX_ERR_NO_MEMORY;
   }
   return end_page > stored ? ZX_ERR_NO_MEMORY : ZX_OK;
@@ -326,10 +635,14 @@ zx_status_t mm_vmo_set_cache_policy(struct mm_vmo* v, uint32_t policy, bool busy
   return ZX_OK;
 }
 
-uint64_t mm_vmo_committed(const struct mm_vmo* v) { return v->ops->committed(v->fd); }
+uint64_t mm_vmo_committed(const struct mm_vmo* v) {
+  /* A slice's are its window's pages of its parent's store. */
+  if (v->kind == MM_VMO_SLICE) return mm_vmo_committed_range(v, 0, v->size);
+  return v->ops->committed(v->fd);
+}
 
 uint64_t mm_vmo_committed_range(const struct mm_vmo* v, uint64_t off, uint64_t len) {
   uint64_t stored = store_len(v);
   if (off >= stored) return 0;
-  return v->ops->committed_range(v->fd, off, min_u64(len, stored - off));
+  return v->ops->committed_range(v->fd, v->fd_off + off, min_u64(len, stored - off));
 }

@@ -46,6 +46,12 @@ extern const struct mm_backing_ops* mm_backing;
 #define MM_VMO_RESIZABLE 0x1u
 #define MM_VMO_DISCARDABLE 0x2u
 
+/* mm_vmo.kind: what a VMO is to its parent (zx_vmo_create_child). */
+#define MM_VMO_PLAIN 0u    /* no parent */
+#define MM_VMO_SLICE 1u    /* a window onto the parent: the same store at an offset */
+#define MM_VMO_SNAPSHOT 2u /* copy-on-write: its own sparse store over the parent's pages */
+#define MM_VMO_REFERENCE 3u /* the parent's very memory (kobj/vmo.c; never an mm_vmo's kind) */
+
 struct mm_vmo {
   const struct mm_backing_ops* ops;
   int fd;
@@ -56,6 +62,20 @@ struct mm_vmo {
   uint64_t stream_size;
   /* Discardable VMOs: outstanding ZX_VMO_OP_LOCKs. */
   uint32_t lock_count;
+  /* Children (zx_vmo_create_child). A slice's fd is its nearest non-slice ancestor's (not
+   * owned), fd_off where the window starts there. A snapshot owns its fd: a page present in it
+   * (SEEK_DATA) is the child's; a missing one reads as the parent's page at parent_off + offset
+   * while offset < parent_limit, else as zeros. The caller keeps the parent alive while children
+   * exist (kobj/vmo.c holds a reference). */
+  uint32_t kind;
+  uint32_t num_children;
+  uint64_t fd_off;
+  uint64_t parent_off;
+  uint64_t parent_limit;
+  struct mm_vmo* parent;
+  struct mm_vmo* first_child;
+  struct mm_vmo* next_sibling;
+  struct mm_vmo* prev_sibling;
 };
 
 /* zx_vmo_create's option parsing and size limits: on success *flags (MM_VMO_*) and *vmo_size
@@ -65,7 +85,27 @@ zx_status_t mm_vmo_parse_create(uint32_t options, uint64_t size, uint32_t* flags
 /* A VMO of vmo_size bytes, all zeros, with the given content size (<= vmo_size). */
 zx_status_t mm_vmo_init(struct mm_vmo* v, uint32_t flags, uint64_t vmo_size,
                         uint64_t stream_size);
+/* Unlinks a child from its parent and frees the VMO's store (unless it is a slice's). */
 void mm_vmo_fini(struct mm_vmo* v);
+
+/* zx_vmo_create_child's option parsing and checks past the handle checks (NO_WRITE already
+ * taken out), in Zircon's order (VmObjectDispatcher::CreateChildInternal). On success *kind
+ * (MM_VMO_SLICE / MM_VMO_SNAPSHOT / MM_VMO_REFERENCE), *resizable (for a reference: whether
+ * RESIZABLE was asked for), and the page-rounded *child_size. */
+zx_status_t mm_vmo_check_child(const struct mm_vmo* parent, uint32_t options, uint64_t offset,
+                               uint64_t size, uint32_t* kind, bool* resizable,
+                               uint64_t* child_size);
+/* Makes `child` (uninitialised) a child of `parent` of the given kind; O(1) in the sizes: a
+ * snapshot gets a new empty sparse store, a slice none. content_size is the unrounded size. */
+zx_status_t mm_vmo_init_child(struct mm_vmo* child, struct mm_vmo* parent, uint32_t kind,
+                              bool resizable, uint64_t offset, uint64_t child_size,
+                              uint64_t content_size);
+/* Where a mapping of [off, ...) of the VMO goes in the host: the fd (v->fd) at off + this. */
+static inline uint64_t mm_vmo_fd_offset(const struct mm_vmo* v) { return v->fd_off; }
+/* Before mapping [off, off+len) of v: a snapshot (or a slice of one) copies into its own store
+ * every page of the range it lacks, so that the host mapping of its fd shows the right bytes.
+ * Correct but O(len) (the userfaultfd path that fills pages on demand is not there yet). */
+zx_status_t mm_vmo_prepare_map(struct mm_vmo* v, uint64_t off, uint64_t len);
 
 /* The checks of a read or write of [off, off+len), in Zircon's order. */
 zx_status_t mm_vmo_check_rw(const struct mm_vmo* v, uint64_t off, uint64_t len);

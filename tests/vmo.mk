@@ -13,3 +13,24 @@ tests_guests_vmo_SOURCES = tests/guests/vmo.c tests/guests/guest_test.h
 tests_guests_vmo_CFLAGS = $(guest_cflags)
 tests_guests_vmo_LDADD = $(guest_ldadd)
 tests_guests_vmo_LDFLAGS = $(guest_ldflags)
+
+# Issue 6: VMO children.
+check_PROGRAMS += tests/unit/test_vmo_child
+tests_unit_test_vmo_child_SOURCES = tests/unit/test_vmo_child.c $(unit_common)
+tests_unit_test_vmo_child_CFLAGS = $(unit_cflags)
+tests_unit_test_vmo_child_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_vmo_child
+
+# Guest: children through zx_vmo_read/write and mappings here and in tests/helpers/vmar_helper.
+check_PROGRAMS += tests/guests/vmo_child
+tests_guests_vmo_child_SOURCES = tests/guests/vmo_child.c tests/guests/vmar_proto.h tests/guests/guest_test.h
+tests_guests_vmo_child_CFLAGS = $(guest_cflags)
+tests_guests_vmo_child_LDADD = $(guest_ldadd)
+tests_guests_vmo_child_LDFLAGS = $(guest_ldflags)
+
+# Bench (built by `make`, run by `make bench` through tests/bench/run.sh): VMO children.
+noinst_PROGRAMS += tests/bench/cow
+tests_bench_cow_SOURCES = tests/bench/cow.c tests/bench/bench.h
+tests_bench_cow_CFLAGS = $(guest_cflags)
+tests_bench_cow_LDADD = $(guest_ldadd)
+tests_bench_cow_LDFLAGS = $(guest_ldflags)

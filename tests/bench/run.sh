@@ -22,6 +22,12 @@
 #   shared_region_map_unmap_<N>_members  map + unmap of one page in the shared region of a
 #                     group of N shared processes (N = 1, 4, 16; every member applies each change
 #                     before the call returns) vs the same in a non-shared pure process
+#   vmo_clone_1m / vmo_clone_1g  zx_vmo_create_child(SNAPSHOT) + close of a written 1 MiB / 1 GiB
+#                     VMO vs memfd_create + ftruncate + close (must not depend on the size)
+#   cow_map_write_page  per page: map a 64-page snapshot, write every page, unmap vs the same
+#                     writes to a MAP_PRIVATE mapping of a memfd (copy-on-write faults); zum's
+#                     fallback path (pages copied when the clone is mapped; no userfaultfd yet)
+#   cow_seq_touch_256m  the same per page over a 256 MiB snapshot
 #
 # Environment: ZUM (the zum binary), BENCH (the built tests/bench directory), BENCH_ROUNDS,
 # BENCH_QUICK=1 (short loops, for checking that the programs run; numbers are noisier).
@@ -56,6 +62,7 @@ for ((i = 0; i < rounds; i++)); do
   run vm "$ZUM" run "$BENCH/vm" "${quick[@]}"
   run proc "$ZUM" run "$BENCH/proc" "${quick[@]}"
   run shared "$ZUM" run "$BENCH/shared" "${quick[@]}"
+  run cow "$ZUM" run "$BENCH/cow" "${quick[@]}"
 done
 
 awk '
@@ -89,6 +96,11 @@ awk '
     line("shared_region_map_unmap_1_member", median("shared_one_map_unmap_ns"), pm, "us", 1000)
     line("shared_region_map_unmap_4_members", median("shared_four_map_unmap_ns"), pm, "us", 1000)
     line("shared_region_map_unmap_16_members", median("shared_sixteen_map_unmap_ns"), pm, "us", 1000)
+    mf = median("native_memfd_ns")
+    line("vmo_clone_1m", median("clone_mib_ns"), mf, "us", 1000)
+    line("vmo_clone_1g", median("clone_gib_ns"), mf, "us", 1000)
+    line("cow_map_write_page", median("cow_page_ns"), median("native_cow_page_ns"), "us", 1000)
+    line("cow_seq_touch_256m", median("cow_seq_ns"), median("native_cow_seq_ns"), "us", 1000)
   }
 ' "$raw"
 exit $failed
