@@ -18,7 +18,7 @@ TESTS += tests/unit/test_vmar
 # Guests: mappings really in the Linux process, faults, sub-VMARs, errors, and a second process
 # (tests/helpers/vmar_helper) whose root VMAR the guest maps into.
 check_PROGRAMS += tests/guests/vmar
-tests_guests_vmar_SOURCES = tests/guests/vmar.c tests/guests/vmar_proto.h tests/guests/guest_test.h
+tests_guests_vmar_SOURCES = tests/guests/vmar.c tests/guests/vmar_proto.h tests/guests/vmar_client.h tests/guests/guest_test.h
 tests_guests_vmar_CFLAGS = $(guest_cflags)
 tests_guests_vmar_LDADD = $(guest_ldadd)
 tests_guests_vmar_LDFLAGS = $(guest_ldflags)

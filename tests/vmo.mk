@@ -23,7 +23,7 @@ TESTS += tests/unit/test_vmo_child
 
 # Guest: children through zx_vmo_read/write and mappings here and in tests/helpers/vmar_helper.
 check_PROGRAMS += tests/guests/vmo_child
-tests_guests_vmo_child_SOURCES = tests/guests/vmo_child.c tests/guests/vmar_proto.h tests/guests/guest_test.h
+tests_guests_vmo_child_SOURCES = tests/guests/vmo_child.c tests/guests/vmar_proto.h tests/guests/vmar_client.h tests/guests/guest_test.h
 tests_guests_vmo_child_CFLAGS = $(guest_cflags)
 tests_guests_vmo_child_LDADD = $(guest_ldadd)
 tests_guests_vmo_child_LDFLAGS = $(guest_ldflags)

@@ -14,7 +14,7 @@
 #include <zum/zum.h>
 
 #include "guest_test.h"
-#include "vmar_proto.h"
+#include "vmar_client.h"
 
 #define PG 4096u
 #define RW (ZX_VM_PERM_READ | ZX_VM_PERM_WRITE)
@@ -161,43 +161,6 @@ static void test_big(void) {
 }
 
 /* ---- a second process */
-
-static const char* helper_path(void) {
-  static char path[PATH_MAX + 32];
-  const char* dir = getenv("ZUM_HELPERS");
-  if (dir && *dir) {
-    snprintf(path, sizeof(path), "%s/vmar_helper", dir);
-    return path;
-  }
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n < 0) n = 0;
-  self[n] = 0;
-  char* slash = strrchr(self, '/');
-  if (slash) *slash = 0;
-  snprintf(path, sizeof(path), "%s/../helpers/vmar_helper", self);
-  return path;
-}
-
-static uint32_t ask(zx_handle_t ch, uint32_t op, uint64_t addr, const void* data, uint64_t len,
-                    char* reply) {
-  uint8_t msg[sizeof(struct vmar_req) + VMAR_PROTO_MAX];
-  struct vmar_req req = {.op = op, .addr = addr, .len = len};
-  memcpy(msg, &req, sizeof(req));
-  uint32_t n = sizeof(req);
-  if (data) {
-    memcpy(msg + n, data, len);
-    n += (uint32_t)len;
-  }
-  CHECK_EQ(zx_channel_write(ch, 0, msg, n, NULL, 0), ZX_OK);
-  if (op == VMAR_REQ_EXIT) return 0;
-  zx_signals_t seen = 0;
-  CHECK_EQ(zx_object_wait_one(ch, ZX_CHANNEL_READABLE, ZX_TIME_INFINITE, &seen), ZX_OK);
-  uint32_t nb = 0, nh = 0;
-  CHECK_EQ(zx_channel_read(ch, 0, reply, NULL, VMAR_PROTO_MAX, 0, &nb, &nh), ZX_OK);
-  reply[nb < VMAR_PROTO_MAX ? nb : VMAR_PROTO_MAX - 1] = 0;
-  return nb;
-}
 
 static void test_other_process(void) {
   zx_handle_t mine, theirs;

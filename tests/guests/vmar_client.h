@@ -1,0 +1,54 @@
+/* The client side of tests/helpers/vmar_helper, shared by the guests that drive it: where the
+ * helper is, and one request/reply over its channel (protocol in vmar_proto.h). Include after
+ * guest_test.h. */
+#ifndef ZUM_TESTS_GUESTS_VMAR_CLIENT_H_
+#define ZUM_TESTS_GUESTS_VMAR_CLIENT_H_
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zircon/syscalls.h>
+
+#include "vmar_proto.h"
+
+static const char* helper_path(void) {
+  static char path[PATH_MAX + 32];
+  const char* dir = getenv("ZUM_HELPERS");
+  if (dir && *dir) {
+    snprintf(path, sizeof(path), "%s/vmar_helper", dir);
+    return path;
+  }
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n < 0) n = 0;
+  self[n] = 0;
+  char* slash = strrchr(self, '/');
+  if (slash) *slash = 0;
+  snprintf(path, sizeof(path), "%s/../helpers/vmar_helper", self);
+  return path;
+}
+
+/* Sends a request and waits for the reply; returns its length. */
+static uint32_t ask(zx_handle_t ch, uint32_t op, uint64_t addr, const void* data, uint64_t len,
+                    char* reply) {
+  uint8_t msg[sizeof(struct vmar_req) + VMAR_PROTO_MAX];
+  struct vmar_req req = {.op = op, .addr = addr, .len = len};
+  memcpy(msg, &req, sizeof(req));
+  uint32_t n = sizeof(req);
+  if (data) {
+    memcpy(msg + n, data, len);
+    n += (uint32_t)len;
+  }
+  CHECK_EQ(zx_channel_write(ch, 0, msg, n, NULL, 0), ZX_OK);
+  if (op == VMAR_REQ_EXIT) return 0;
+  zx_signals_t seen = 0;
+  CHECK_EQ(zx_object_wait_one(ch, ZX_CHANNEL_READABLE, ZX_TIME_INFINITE, &seen), ZX_OK);
+  uint32_t nb = 0, nh = 0;
+  CHECK_EQ(zx_channel_read(ch, 0, reply, NULL, VMAR_PROTO_MAX, 0, &nb, &nh), ZX_OK);
+  reply[nb < VMAR_PROTO_MAX ? nb : VMAR_PROTO_MAX - 1] = 0;
+  return nb;
+}
+
+#endif
