@@ -132,9 +132,10 @@ int64_t sys_process_start(struct kcall* c, zx_handle_t handle, zx_handle_t threa
    * process starts with 0 in rdi. */
   if (!p->pure || p->state != KPROC_INITIAL || t->state != KTHREAD_NEW || entry == 0 ||
       !user_address(entry)) {
-    s = !p->pure ? ZX_ERR_NOT_SUPPORTED
-        : (p->state != KPROC_INITIAL || t->state != KTHREAD_NEW) ? ZX_ERR_BAD_STATE
-                                                                 : ZX_ERR_INVALID_ARGS;
+    /* A hosted process is running from the start: like any started process, BAD_STATE. */
+    s = (p->state != KPROC_INITIAL || t->state != KTHREAD_NEW) ? ZX_ERR_BAD_STATE
+        : !p->pure                                             ? ZX_ERR_NOT_SUPPORTED
+                                                               : ZX_ERR_INVALID_ARGS;
     if (ah) khandle_destroy(ah);
     return s;
   }
@@ -161,9 +162,10 @@ int64_t sys_thread_start(struct kcall* c, zx_handle_t handle, zx_vaddr_t thread_
   if (s != ZX_OK) return s;
   struct kthread* t = to_kthread(to);
   struct kproc* p = t->proc;
-  if (!p->pure) return ZX_ERR_NOT_SUPPORTED;
-  /* Only the first thread starts through process_start; later ones need a running process. */
+  /* Only the first thread starts through process_start; later ones need a running process.
+   * (A hosted program's threads are its running pthreads: BAD_STATE too.) */
   if (p->state != KPROC_RUNNING || t->state != KTHREAD_NEW) return ZX_ERR_BAD_STATE;
+  if (!p->pure) return ZX_ERR_NOT_SUPPORTED;
   if (thread_entry == 0 || !user_address(thread_entry)) return ZX_ERR_INVALID_ARGS;
   struct kthread_regs regs = {.pc = thread_entry, .sp = stack, .arg1 = arg1, .arg2 = arg2};
   t->state = KTHREAD_RUNNING;

@@ -118,7 +118,20 @@ static void test_get_child_errors(void) {
   zx_handle_close(out);
 }
 
+/* A hosted program is a running process whose threads are its own pthreads: starting it, or one
+ * of its threads, is BAD_STATE as for any started process; zx_thread_create has nothing to make. */
+static void test_start_running_process(void) {
+  zx_vaddr_t somewhere = 0x10000000;
+  CHECK_EQ(zx_process_start(zx_process_self(), zx_thread_self(), somewhere, somewhere,
+                            ZX_HANDLE_INVALID, 0),
+           ZX_ERR_BAD_STATE);
+  CHECK_EQ(zx_thread_start(zx_thread_self(), somewhere, somewhere, 0, 0), ZX_ERR_BAD_STATE);
+  zx_handle_t t;
+  CHECK_EQ(zx_thread_create(zx_process_self(), "t", 1, 0, &t), ZX_ERR_NOT_SUPPORTED);
+}
+
 int main(int argc, char** argv) {
+  test_start_running_process();
   test_job_create_errors();
   test_task_kill_errors();
   test_spawn_errors();
