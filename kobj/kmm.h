@@ -12,9 +12,9 @@
 struct kcall;
 struct kproc;
 
-/* One Linux operation on a guest address space. kind is a ZUM_WORK_* value, prot ZX_VM_PERM_*
- * bits; fd is the host fd of the VMO's memory (ZUM_WORK_MAP only), which stays owned by the VMO
- * (the host duplicates it into the guest). */
+/* One Linux operation on a guest address space (zum_work_op_t). kind is a ZUM_WORK_* value,
+ * prot ZX_VM_PERM_* bits; fd is a host memory fd (ops with zum_work_op_has_fd), which stays
+ * owned by its VMO (the host duplicates it into the guest). */
 struct kmm_op {
   uint32_t kind;
   uint32_t prot;
@@ -22,6 +22,8 @@ struct kmm_op {
   uint64_t len;
   uint64_t offset;
   int fd;
+  uint32_t flags;   /* ZUM_MAP_* */
+  uint64_t src_len; /* ZUM_WORK_FAULT_SOURCE */
 };
 
 /* Applies ops, in order, to `target`'s address space and then finishes the call with `status`:

@@ -72,7 +72,7 @@ static void group_item_done(struct sv_group* g) {
 static void item_free(struct sv_work_item* it) {
   /* The memory fds were duplicated when the work was queued (see sv_work_apply). */
   for (size_t i = 0; it->ops && i < it->n; i++)
-    if (it->ops[i].kind == ZUM_WORK_MAP && it->ops[i].fd >= 0) close(it->ops[i].fd);
+    if (zum_work_op_has_fd(it->ops[i].kind) && it->ops[i].fd >= 0) close(it->ops[i].fd);
   if (it->thread) kobj_unref(&it->thread->base);
   if (it->start) kobj_unref(&it->start->base);
   struct sv_group* g = it->group;
@@ -101,6 +101,8 @@ static void fill_op(zum_work_op_t* w, const struct kmm_op* op) {
   w->addr = op->addr;
   w->len = op->len;
   w->offset = op->offset;
+  w->flags = op->flags;
+  w->src_len = op->src_len;
 }
 
 /* Writes the next batch of it's operations into the calling thread's work block; memory fds
@@ -113,7 +115,7 @@ static int64_t deliver_self(struct sv_proc* p, struct sv_work_item* it, uint64_t
     const struct kmm_op* op = &it->ops[it->next];
     zum_work_op_t* wo = &w.ops[w.num_ops];
     fill_op(wo, op);
-    if (op->kind == ZUM_WORK_MAP) {
+    if (zum_work_op_has_fd(op->kind)) {
       int fd = host_seccomp_addfd(p->g.listener, notif_id, op->fd);
       if (fd < 0) {
         work_failed(p, "passing the memory fd", -fd);
@@ -148,7 +150,7 @@ static int send_agent(struct sv_proc* p, struct sv_work_item* it) {
   while (it->next < it->n && m.u.work.num_ops < ZUM_WORK_MAX_OPS) {
     const struct kmm_op* op = &it->ops[it->next];
     fill_op(&m.u.work.ops[m.u.work.num_ops++], op);
-    if (op->kind == ZUM_WORK_MAP) fds[nfds++] = op->fd;
+    if (zum_work_op_has_fd(op->kind)) fds[nfds++] = op->fd;
     it->next++;
   }
   /* Work queued behind it for the same agent rides along while the message has room (a loader
@@ -163,7 +165,7 @@ static int send_agent(struct sv_proc* p, struct sv_work_item* it) {
     for (; r->next < r->n; r->next++) {
       const struct kmm_op* op = &r->ops[r->next];
       fill_op(&m.u.work.ops[m.u.work.num_ops++], op);
-      if (op->kind == ZUM_WORK_MAP) fds[nfds++] = op->fd;
+      if (zum_work_op_has_fd(op->kind)) fds[nfds++] = op->fd;
     }
     r->started = true;
     r->carrier = it->token;
@@ -250,12 +252,12 @@ static struct sv_work_item* work_item_new(struct sv_proc* p, struct kcall* c,
   memcpy(copy, ops, n * sizeof(*copy));
   /* Own the memory fds: the VMO may be closed and freed before queued work is delivered. */
   for (size_t i = 0; i < n; i++) {
-    if (copy[i].kind != ZUM_WORK_MAP) continue;
+    if (!zum_work_op_has_fd(copy[i].kind)) continue;
     copy[i].fd = fcntl(ops[i].fd, F_DUPFD_CLOEXEC, 0);
     if (copy[i].fd < 0) {
       int e = errno;
       for (size_t k = 0; k < i; k++)
-        if (copy[k].kind == ZUM_WORK_MAP) close(copy[k].fd);
+        if (zum_work_op_has_fd(copy[k].kind)) close(copy[k].fd);
       free(it);
       free(copy);
       *err = e == EMFILE || e == ENFILE ? ZX_ERR_NO_RESOURCES : ZX_ERR_NO_MEMORY;

@@ -62,17 +62,32 @@ enum zum_work_kind {
   ZUM_WORK_SET_GS = 6,   /* GS base = addr */
   ZUM_WORK_GET_FS = 7,   /* *(uint64_t*)addr = FS base */
   ZUM_WORK_GET_GS = 8,   /* *(uint64_t*)addr = GS base */
+  /* Copy-on-write fault source (DESIGN.md section 5), right after a MAP with ZUM_MAP_UFFD of the
+   * same range: while [addr, addr+len) stays mapped, a page of it missing from the mapped memfd
+   * is filled by the faulting thread itself (SIGBUS from the userfaultfd, pread, UFFDIO_COPY)
+   * with the bytes of fd at offset + (page - addr); from addr + src_len on the source reads as
+   * zeros. The runtime keeps fd (it owns it) until the range is unmapped or mapped over. */
+  ZUM_WORK_FAULT_SOURCE = 9,
 };
+
+/* zum_work_op_t.flags of a ZUM_WORK_MAP op. */
+#define ZUM_MAP_UFFD 0x1u /* register the new mapping with the process's userfaultfd (MISSING) */
+
+/* Ops whose fd field carries a memory fd (put into the guest by the supervisor). */
+static inline int zum_work_op_has_fd(uint32_t kind) {
+  return kind == ZUM_WORK_MAP || kind == ZUM_WORK_FAULT_SOURCE;
+}
 
 /* prot: ZX_VM_PERM_READ/WRITE/EXECUTE bits. */
 typedef struct zum_work_op {
   uint32_t kind;
   uint32_t prot;
   int32_t fd;
-  uint32_t reserved;
+  uint32_t flags; /* ZUM_MAP_* (MAP ops) */
   uint64_t addr;
   uint64_t len;
   uint64_t offset;
+  uint64_t src_len; /* FAULT_SOURCE ops */
 } zum_work_op_t;
 
 typedef struct zum_work {
@@ -84,9 +99,10 @@ typedef struct zum_work {
 
 /* Work asked by another process goes to the target's agent (a thread of the hosted runtime, or
  * the pure-process stub) over a SOCK_SEQPACKET socket: the supervisor sends zum_agent_msg_t
- * records; a ZUM_AGENT_WORK record carries one SCM_RIGHTS fd per ZUM_WORK_MAP op (in op order;
- * their fd fields are ignored). The agent answers every record with a zum_agent_reply_t carrying
- * the same token. Its first message is a reply with token 0 and its own thread id. The hosted
+ * records; a ZUM_AGENT_WORK record carries one SCM_RIGHTS fd per op that has one
+ * (zum_work_op_has_fd, in op order; their fd fields are ignored). The agent answers every record
+ * with a zum_agent_reply_t carrying the same token. Its first message is a reply with token 0,
+ * its own thread id, and in `error` the ZUM_AGENT_CAP_* bits of the process. The hosted
  * agent understands only ZUM_AGENT_WORK; the pure-process stub all of them. */
 enum zum_agent_kind {
   ZUM_AGENT_WORK = 1,
@@ -114,6 +130,10 @@ typedef struct zum_agent_msg {
     } seal;
   } u;
 } zum_agent_msg_t;
+
+/* What a process can do, told in the agent's first message. */
+#define ZUM_AGENT_CAP_UFFD 0x1 /* it has a userfaultfd (SIGBUS mode, shmem missing faults) and
+                                  takes ZUM_MAP_UFFD and ZUM_WORK_FAULT_SOURCE */
 
 typedef struct zum_agent_reply {
   uint64_t token;
