@@ -86,6 +86,11 @@ static zx_status_t replica_visit(void* ctx, struct mm_region* m, unsigned depth)
   (void)depth;
   struct replica* r = ctx;
   if (!mm_region_is_mapping(m)) return ZX_OK;
+  /* The new member has no userfaultfd yet: a copy-on-write child's pages go into its memfd
+   * before it maps them (kvmo_prepare_map; the members already there may fill on demand). */
+  if (kvmo_prepare_map(to_kvmo(mm_mapping_obj(m)), mm_mapping_vmo_offset(m), mm_region_size(m)) !=
+      ZX_OK)
+    r->oom = true;
   int fd = kvmo_fd(to_kvmo(mm_mapping_obj(m)));
   for (size_t i = 0; i < mm_mapping_nranges(m); i++) {
     uint64_t base, size;
@@ -175,6 +180,15 @@ void kshare_vdso_mapped(struct kproc* target, const struct mm_aspace* as) {
     p->vdso_code_end = s->vdso_code_end;
     p->vdso_base = s->vdso_base;
   }
+}
+
+bool kshare_all_uffd(const struct kshare* s) {
+  const struct list_node* pos;
+  list_for_each(pos, &s->members) {
+    const struct kproc* p = list_entry(pos, struct kproc, share_node);
+    if (p->state != KPROC_DEAD && !p->uffd) return false;
+  }
+  return true;
 }
 
 struct kobj* kshare_vmar_at(const struct kproc* p, uint64_t addr) {

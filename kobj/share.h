@@ -79,6 +79,9 @@ int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const struct kmm_op* 
  * values are put back. */
 void kshare_vdso_mapped(struct kproc* target, const struct mm_aspace* as);
 
+/* Whether every live member has a userfaultfd (kproc.uffd). */
+bool kshare_all_uffd(const struct kshare* s);
+
 /* The root VMAR object of p's address space that covers addr: the restricted region's for a
  * member's private addresses, else p->root_vmar (may be NULL). */
 struct kobj* kshare_vmar_at(const struct kproc* p, uint64_t addr);

@@ -84,25 +84,71 @@ static int64_t apply(struct kcall* c, struct kproc* target, struct mm_ops* ops,
     mm_ops_free(ops);
     return status;
   }
-  struct kmm_op local[8];
-  struct kmm_op* k = n <= 8 ? local : malloc(n * sizeof(*k));
+  /* Room for a fault source after every MAP. */
+  struct kmm_op local[16];
+  struct kmm_op* k = n <= 8 ? local : malloc(2 * n * sizeof(*k));
   if (!k) {
     mm_ops_free(ops);
     return ZX_ERR_NO_MEMORY;
   }
+  size_t nk = 0;
   for (size_t i = 0; i < n; i++) {
     const struct mm_op* o = &ops->v[i];
-    k[i] = (struct kmm_op){.kind = o->kind,
-                           .prot = o->prot,
-                           .addr = o->addr,
-                           .len = o->len,
-                           .offset = o->offset + (o->obj ? kvmo_fd_offset(to_kvmo(o->obj)) : 0),
-                           .fd = o->obj ? kvmo_fd(to_kvmo(o->obj)) : -1};
+    k[nk++] = (struct kmm_op){.kind = o->kind,
+                              .prot = o->prot,
+                              .addr = o->addr,
+                              .len = o->len,
+                              .offset = o->offset + (o->obj ? kvmo_fd_offset(to_kvmo(o->obj)) : 0),
+                              .fd = o->obj ? kvmo_fd(to_kvmo(o->obj)) : -1,
+                              .flags = o->flags};
+    /* A mapping filled on demand: its fault source follows it (abi-private.h). cow_mapping
+     * checked that there is one. */
+    int src_fd;
+    uint64_t src_off, src_len;
+    if ((o->flags & ZUM_MAP_UFFD) &&
+        mm_vmo_fault_source(kvmo_mm(to_kvmo(o->obj)), o->offset, o->len, &src_fd, &src_off,
+                            &src_len))
+      k[nk++] = (struct kmm_op){.kind = ZUM_WORK_FAULT_SOURCE,
+                                .addr = o->addr,
+                                .len = o->len,
+                                .offset = src_off,
+                                .fd = src_fd,
+                                .src_len = src_len};
   }
-  int64_t r = kcall_mm_apply(c, target, k, n, status);
+  int64_t r = kcall_mm_apply(c, target, k, nk, status);
   if (k != local) free(k);
   mm_ops_free(ops);
   return r;
+}
+
+/* How a new mapping m (at base, of [vmo_offset, ...) of vmo) of a copy-on-write setting reaches
+ * Linux (DESIGN.md section 5):
+ *  - a mapping that may be written (can_write) bypasses zum on every write, so the snapshots of
+ *    its store take the pages it shows first (kvmo_guard_window);
+ *  - a mapping of a snapshot child is filled on demand by the guest (its MAP op gets ZUM_MAP_UFFD
+ *    and apply() adds the fault source) when every process that gets the mapping has a
+ *    userfaultfd and the child's pages come from one fixed store; otherwise its pages are copied
+ *    into the child's memfd now (the fallback, kvmo_prepare_map). */
+static zx_status_t cow_mapping(struct kproc* target, struct kvmo* vmo, struct mm_region* m,
+                               uint64_t base, uint64_t vmo_offset, bool can_write,
+                               struct mm_ops* ops) {
+  uint64_t size = mm_region_size(m);
+  if (can_write && kvmo_guard_window(vmo, vmo_offset, size) != ZX_OK) return ZX_ERR_NO_MEMORY;
+  if (!mm_vmo_is_cow(kvmo_mm(vmo))) return ZX_OK;
+  bool uffd = target && target->uffd;
+  if (uffd && target->share && base >= ZUM_SHARED_BASE) uffd = kshare_all_uffd(target->share);
+  int fd;
+  uint64_t off, len;
+  if (uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) {
+    for (size_t i = ops->n; i-- > 0;) {
+      struct mm_op* o = &ops->v[i];
+      if (o->kind == ZUM_WORK_MAP && o->addr == base && o->obj == (void*)vmo) {
+        o->flags |= ZUM_MAP_UFFD;
+        return ZX_OK;
+      }
+    }
+  }
+  return kvmo_prepare_map(vmo, vmo_offset, size) == ZX_OK ? ZX_OK : ZX_ERR_NO_MEMORY;
 }
 
 /* Page-table population (MAP_RANGE, and COMMIT, ALWAYS_NEED, PREFETCH after their VMO work):
@@ -283,10 +329,10 @@ int64_t sys_vmar_map(struct kcall* c, zx_handle_t handle, zx_vm_option_t options
     mm_ops_free(&ops);
     return s;
   }
-  /* A copy-on-write child's memfd must hold the pages the mapping shows (kobj/vmo.h). */
-  if (kvmo_prepare_map(to_kvmo(vo), vmo_offset, mm_region_size(m)) != ZX_OK) {
+  s = cow_mapping(target, to_kvmo(vo), m, base, vmo_offset, can_write, &ops);
+  if (s != ZX_OK) {
     mm_mapping_undo(m, overwrote, &ops);
-    return apply(c, target, &ops, ZX_ERR_NO_MEMORY);
+    return apply(c, target, &ops, s);
   }
   /* MAP_RANGE: page tables for the pages already there (nothing is committed). */
   if (map_range) populate_present(&ops, m, base, mm_region_size(m));

@@ -97,6 +97,9 @@ struct kproc {
   uintptr_t vdso_base;
   /* Made by zx_process_create: an empty address space that starts with zx_process_start. */
   bool pure;
+  /* The guest has a userfaultfd (its agent said so): mappings of copy-on-write children fill
+   * their pages on demand there instead of being copied when mapped (DESIGN.md section 5). */
+  bool uffd;
   /* Shared processes (kobj/share.h): the group whose shared region, handle table and futex
    * context this process shares (NULL if none; kept after death), its place among the group's
    * live processes, and its private restricted region (zx_process_create_shared; root_vmar is

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/vmar.h"
 #include "mm/vmo.h"
 
 /* Mappings counted per address space (share_count). */
@@ -75,6 +76,38 @@ zx_status_t kvmo_create(uint32_t flags, uint64_t size, uint64_t content_size, st
   return ZX_OK;
 }
 
+/* Writes through Linux mappings never pass through zum, so before a snapshot of a store that
+ * has write-capable mappings exists, every page those mappings show goes into the snapshots that
+ * would read it from the store (mm_vmo_guard_window). Found by walking every address space, only
+ * when the store is mapped at all. */
+struct guard_ctx {
+  const struct mm_vmo* store;
+};
+
+static zx_status_t guard_mapping(void* ctx, struct mm_region* m, unsigned depth) {
+  (void)depth;
+  const struct guard_ctx* g = ctx;
+  if (!mm_region_is_mapping(m) || !(mm_region_flags(m) & MM_CAN_MAP_WRITE)) return ZX_OK;
+  struct kvmo* v = to_kvmo(mm_mapping_obj(m));
+  if (!mm_vmo_same_store(v->m, g->store)) return ZX_OK;
+  return mm_vmo_guard_window(v->m, mm_mapping_vmo_offset(m), mm_region_size(m));
+}
+
+static zx_status_t guard_aspace(void* ctx, struct mm_aspace* as) {
+  struct mm_region* root = mm_aspace_root(as);
+  return root ? mm_enumerate(root, 0, guard_mapping, ctx) : ZX_OK;
+}
+
+zx_status_t kvmo_guard_writable_mappings(struct kvmo* v) {
+  if (!mm_vmo_store_is_mapped(v->m)) return ZX_OK;
+  struct guard_ctx g = {v->m};
+  return mm_for_each_aspace(guard_aspace, &g);
+}
+
+zx_status_t kvmo_guard_window(struct kvmo* v, uint64_t off, uint64_t len) {
+  return mm_vmo_guard_window(v->m, off, len);
+}
+
 zx_status_t kvmo_create_child(struct kvmo* parent, uint32_t kind, bool resizable, uint64_t offset,
                               uint64_t size, uint64_t content_size, struct kvmo** out) {
   struct kvmo* v = calloc(1, sizeof(*v));
@@ -86,6 +119,10 @@ zx_status_t kvmo_create_child(struct kvmo* parent, uint32_t kind, bool resizable
   } else {
     v->m = &v->mm;
     s = mm_vmo_init_child(&v->mm, parent->m, kind, resizable, offset, size, content_size);
+    if (s == ZX_OK && kind == MM_VMO_SNAPSHOT) {
+      s = kvmo_guard_writable_mappings(parent);
+      if (s != ZX_OK) mm_vmo_fini(&v->mm);
+    }
   }
   if (s != ZX_OK) {
     free(v);
@@ -120,6 +157,7 @@ uint64_t kvmo_committed_range(const struct kvmo* v, uint64_t off, uint64_t len) 
 
 void kvmo_mapping_added_in(struct kvmo* v, const void* aspace) {
   v->num_mappings++;
+  mm_vmo_store_mapped(v->m, +1);
   for (uint32_t i = 0; i < v->naspaces; i++) {
     if (v->aspaces[i].aspace == aspace) {
       v->aspaces[i].count++;
@@ -144,6 +182,7 @@ void kvmo_mapping_added_in(struct kvmo* v, const void* aspace) {
 
 void kvmo_mapping_removed_in(struct kvmo* v, const void* aspace) {
   if (v->num_mappings > 0) v->num_mappings--;
+  mm_vmo_store_mapped(v->m, -1);
   uint32_t i = 0;
   while (i < v->naspaces && v->aspaces[i].aspace != aspace) i++;
   if (i == v->naspaces) i = 0; /* one counted with the first (see above) */

@@ -410,6 +410,27 @@ int64_t sv_work_done(struct kcall* c, uint64_t work_addr) {
   return kcall_park(c, group_cancel, g);
 }
 
+/* Whether a process whose agent reported has_uffd fills copy-on-write pages on demand:
+ * ZUM_NO_UFFD=1 forces the fallback everywhere (the test suite runs both paths); a process
+ * without a userfaultfd (seccomp profiles such as Docker's refuse the call) gets the fallback,
+ * which is said once. */
+static bool sv_uffd_usable(bool has_uffd) {
+  static int forced_off = -1;
+  static bool told;
+  if (forced_off < 0) {
+    const char* e = getenv("ZUM_NO_UFFD");
+    forced_off = e && *e && strcmp(e, "0") != 0;
+  }
+  if (forced_off) return false;
+  if (!has_uffd && !told) {
+    told = true;
+    fprintf(stderr,
+            "zum: userfaultfd is not available here: mappings of copy-on-write VMO children are "
+            "copied when they are made (correct, but not on demand)\n");
+  }
+  return has_uffd;
+}
+
 static void on_agent(struct host_loop_source* s, uint32_t events) {
   struct sv_proc* p = container_of(s, struct sv_proc, agent_src);
   zum_agent_reply_t r;
@@ -424,6 +445,7 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
   }
   if (r.token == 0) {
     p->agent_tid = r.tid;
+    if (p->kp) p->kp->uffd = sv_uffd_usable((r.error & ZUM_AGENT_CAP_UFFD) != 0);
     return;
   }
   struct sv_work_item* it = head_of(p);

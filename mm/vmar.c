@@ -36,6 +36,8 @@ struct mm_region {
 };
 
 struct mm_aspace {
+  /* Every live address space, for mm_for_each_aspace. */
+  struct mm_aspace *prev_live, *next_live;
   struct mm_region* root;
   const struct mm_region* vdso_code;
   const struct mm_hooks* hooks;
@@ -78,7 +80,7 @@ void mm_ops_push(struct mm_ops* ops, uint32_t kind, uint32_t prot, uint64_t addr
     ops->v = v;
     ops->cap = cap;
   }
-  ops->v[ops->n++] = (struct mm_op){kind, prot, addr, len, offset, obj};
+  ops->v[ops->n++] = (struct mm_op){kind, prot, addr, len, offset, obj, 0};
 }
 
 /* ---- randomness: xoshiro256** seeded through splitmix64 */
@@ -879,6 +881,16 @@ zx_status_t mm_enumerate(struct mm_region* v, unsigned depth, mm_visit_fn fn, vo
 
 /* ---- aspaces */
 
+static struct mm_aspace* g_live; /* the supervisor is single-threaded */
+
+zx_status_t mm_for_each_aspace(zx_status_t (*fn)(void* ctx, struct mm_aspace* as), void* ctx) {
+  for (struct mm_aspace* as = g_live; as; as = as->next_live) {
+    zx_status_t s = fn(ctx, as);
+    if (s != ZX_OK) return s;
+  }
+  return ZX_OK;
+}
+
 struct mm_aspace* mm_aspace_create(uint64_t base, uint64_t size, uint64_t random_seed,
                                    const struct mm_hooks* hooks) {
   if (size == 0 || base + size < base || !page_aligned(base) || !page_aligned(size)) return NULL;
@@ -899,6 +911,9 @@ struct mm_aspace* mm_aspace_create(uint64_t base, uint64_t size, uint64_t random
   as->compact_entropy = 0;
   uint64_t x = g_seeded ? g_seed + 0x632be59bd9b4e019ull * ++g_rank : random_seed;
   for (int i = 0; i < 4; i++) as->rng[i] = splitmix(&x);
+  as->next_live = g_live;
+  if (g_live) g_live->prev_live = as;
+  g_live = as;
   return as;
 }
 
@@ -907,6 +922,9 @@ void mm_aspace_destroy(struct mm_aspace* as) {
   struct extent acc = EXTENT_EMPTY;
   if (as->root) destroy_subtree(as->root, false, &acc, false);
   as->root = NULL;
+  if (as->prev_live) as->prev_live->next_live = as->next_live;
+  else g_live = as->next_live;
+  if (as->next_live) as->next_live->prev_live = as->prev_live;
   free(as);
 }
 

@@ -53,6 +53,7 @@ struct mm_op {
   uint64_t len;
   uint64_t offset; /* MAP: offset in obj */
   void* obj;       /* MAP: what is mapped */
+  uint32_t flags;  /* MAP: ZUM_MAP_* (set by the layer above) */
 };
 
 struct mm_ops {
@@ -91,6 +92,8 @@ struct mm_aspace* mm_aspace_create(uint64_t base, uint64_t size, uint64_t random
 /* Destroys every region and mapping (the process is gone: no Linux operations) and frees the
  * aspace. Region objects still referenced stay allocated, dead. */
 void mm_aspace_destroy(struct mm_aspace* as);
+/* Calls fn for every address space not yet destroyed, stopping at the first error. */
+zx_status_t mm_for_each_aspace(zx_status_t (*fn)(void* ctx, struct mm_aspace* as), void* ctx);
 /* The root region (NULL once destroyed). */
 struct mm_region* mm_aspace_root(const struct mm_aspace* as);
 /* ASLR configuration (tests): enabled, entropy bits, compact entropy bits. */

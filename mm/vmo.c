@@ -323,6 +323,63 @@ zx_status_t mm_vmo_prepare_map(struct mm_vmo* v, uint64_t off, uint64_t len) {
   return ZX_OK;
 }
 
+void mm_vmo_store_mapped(struct mm_vmo* v, int delta) {
+  uint64_t off = 0;
+  struct mm_vmo* o = owner_of(v, &off);
+  if (delta > 0) o->store_mappings++;
+  else if (o->store_mappings > 0) o->store_mappings--;
+}
+
+bool mm_vmo_store_is_mapped(const struct mm_vmo* v) {
+  uint64_t off = 0;
+  return owner_of(v, &off)->store_mappings > 0;
+}
+
+bool mm_vmo_same_store(const struct mm_vmo* a, const struct mm_vmo* b) {
+  uint64_t ao = 0, bo = 0;
+  return owner_of(a, &ao) == owner_of(b, &bo);
+}
+
+uint64_t mm_vmo_store_offset(const struct mm_vmo* v, uint64_t off) {
+  owner_of(v, &off);
+  return off;
+}
+
+bool mm_vmo_is_cow(const struct mm_vmo* v) {
+  uint64_t off = 0;
+  return owner_of(v, &off)->kind == MM_VMO_SNAPSHOT;
+}
+
+bool mm_vmo_fault_source(struct mm_vmo* v, uint64_t off, uint64_t len, int* src_fd,
+                         uint64_t* src_off, uint64_t* src_len) {
+  struct mm_vmo* o = owner_of(v, &off);
+  if (o->kind != MM_VMO_SNAPSHOT || (o->flags & MM_VMO_RESIZABLE)) return false;
+  uint64_t at = o->parent_off;
+  const struct mm_vmo* p = owner_of(o->parent, &at);
+  /* A snapshot parent's own pages change hands (pushes) and a resizable one's size moves: the
+   * guest could not follow either, so those mappings are prepared up front instead. */
+  if (p->kind == MM_VMO_SNAPSHOT || (p->flags & MM_VMO_RESIZABLE)) return false;
+  if (__builtin_add_overflow(at, off, src_off)) return false;
+  *src_fd = p->fd;
+  *src_len = off >= o->parent_limit ? 0 : min_u64(len, o->parent_limit - off);
+  o->has_fault_sources = true;
+  return true;
+}
+
+zx_status_t mm_vmo_guard_window(struct mm_vmo* v, uint64_t off, uint64_t len) {
+  if (off >= v->size) return ZX_OK;
+  len = min_u64(len, v->size - off);
+  struct mm_vmo* o = owner_of(v, &off);
+  if (!o->first_child || len == 0) return ZX_OK;
+  uint64_t end = min_u64(off + len, store_len(o));
+  for (uint64_t page = round_down_page(off); page < end; page += PAGE) {
+    struct push_ctx ctx = {o, page, false};
+    zx_status_t s = push_down(o, page, &ctx);
+    if (s != ZX_OK) return s;
+  }
+  return ZX_OK;
+}
+
 /* ---- reads and writes (VmObjectPaged::ReadWriteInternal) */
 
 zx_status_t mm_vmo_check_rw(const struct mm_vmo* v, uint64_t off, uint64_t len) {
@@ -409,7 +466,8 @@ static zx_status_t zero_snapshot(struct mm_vmo* v, uint64_t off, uint64_t len) {
   if (v->cache_policy != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
   uint64_t voff = off;
   struct mm_vmo* o = owner_of(v, &off);
-  if (v == o && off + len == v->size) {
+  /* Not once a guest fills pages from the parent by itself: it would not see the new limit. */
+  if (v == o && off + len == v->size && !o->has_fault_sources) {
     uint64_t first = round_down_page(off + PAGE - 1);
     if (first < o->parent_limit) {
       zx_status_t s = before_change(o, first, o->parent_limit - first, false);

@@ -76,6 +76,12 @@ struct mm_vmo {
   struct mm_vmo* first_child;
   struct mm_vmo* next_sibling;
   struct mm_vmo* prev_sibling;
+  /* A guest fills this snapshot's missing pages itself from a fault source (see
+   * mm_vmo_fault_source): parent_limit must never change any more. */
+  bool has_fault_sources;
+  /* Mappings of this store (of the VMO, its slices and references): kept by the caller with
+   * mm_vmo_store_mapped, so that a new snapshot knows whether writable mappings may exist. */
+  uint32_t store_mappings;
 };
 
 /* zx_vmo_create's option parsing and size limits: on success *flags (MM_VMO_*) and *vmo_size
@@ -106,6 +112,33 @@ static inline uint64_t mm_vmo_fd_offset(const struct mm_vmo* v) { return v->fd_o
  * every page of the range it lacks, so that the host mapping of its fd shows the right bytes.
  * Correct but O(len) (the userfaultfd path that fills pages on demand is not there yet). */
 zx_status_t mm_vmo_prepare_map(struct mm_vmo* v, uint64_t off, uint64_t len);
+
+/* Where a guest mapping of [off, off+len) of v can fill a missing page by itself (the
+ * userfaultfd path, DESIGN.md section 5): true when v's store is a snapshot's whose pages it
+ * lacks come straight from one store that never changes size or shape (the nearest non-slice
+ * ancestor is a plain, non-resizable VMO, and the snapshot itself is not resizable). Then the
+ * page at off + x reads as *src_fd at *src_off + x while x < *src_len, and as zeros after.
+ * Marks the snapshot (has_fault_sources). False: the mapping must be prepared (prepare_map). */
+bool mm_vmo_fault_source(struct mm_vmo* v, uint64_t off, uint64_t len, int* src_fd,
+                         uint64_t* src_off, uint64_t* src_len);
+/* Whether mapping v needs anything of the above (its store is a snapshot's). */
+bool mm_vmo_is_cow(const struct mm_vmo* v);
+
+/* A store whose pages may be written through a Linux mapping of [off, off+len) (zum cannot see
+ * those writes): every snapshot below that still reads a page of the range from it takes its own
+ * copy first, zero pages included, so that the writes never show there (Zircon's snapshot
+ * semantics). Called when such a mapping is made and when a snapshot of a store mapped so is
+ * created. O(len) in pages. */
+zx_status_t mm_vmo_guard_window(struct mm_vmo* v, uint64_t off, uint64_t len);
+
+/* A mapping of v (delta +1) or its end (-1), counted on the store that holds v's bytes. */
+void mm_vmo_store_mapped(struct mm_vmo* v, int delta);
+/* Whether anything maps the store that holds v's bytes. */
+bool mm_vmo_store_is_mapped(const struct mm_vmo* v);
+/* Whether a and b keep their bytes in the same store. */
+bool mm_vmo_same_store(const struct mm_vmo* a, const struct mm_vmo* b);
+/* The offset in v's store of v's offset off. */
+uint64_t mm_vmo_store_offset(const struct mm_vmo* v, uint64_t off);
 
 /* The checks of a read or write of [off, off+len), in Zircon's order. */
 zx_status_t mm_vmo_check_rw(const struct mm_vmo* v, uint64_t off, uint64_t len);
