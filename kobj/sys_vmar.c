@@ -123,17 +123,17 @@ static int64_t apply(struct kcall* c, struct kproc* target, struct mm_ops* ops,
 
 /* How a new mapping m (at base, of [vmo_offset, ...) of vmo) of a copy-on-write setting reaches
  * Linux (DESIGN.md section 5):
- *  - a mapping that may be written (can_write) bypasses zum on every write, so the snapshots of
- *    its store take the pages it shows first (kvmo_guard_window);
+ *  - a writable mapping bypasses zum on every write, so the snapshots of its store take the
+ *    pages it shows first (kvmo_guard_window; zx_vmar_protect does the same when it adds write);
  *  - a mapping of a snapshot child is filled on demand by the guest (its MAP op gets ZUM_MAP_UFFD
  *    and apply() adds the fault source) when every process that gets the mapping has a
  *    userfaultfd and the child's pages come from one fixed store; otherwise its pages are copied
  *    into the child's memfd now (the fallback, kvmo_prepare_map). */
 static zx_status_t cow_mapping(struct kproc* target, struct kvmo* vmo, struct mm_region* m,
-                               uint64_t base, uint64_t vmo_offset, bool can_write,
+                               uint64_t base, uint64_t vmo_offset, bool writable,
                                struct mm_ops* ops) {
   uint64_t size = mm_region_size(m);
-  if (can_write && kvmo_guard_window(vmo, vmo_offset, size) != ZX_OK) return ZX_ERR_NO_MEMORY;
+  if (writable && kvmo_guard_window(vmo, vmo_offset, size) != ZX_OK) return ZX_ERR_NO_MEMORY;
   if (!mm_vmo_is_cow(kvmo_mm(vmo))) return ZX_OK;
   bool uffd = target && target->uffd;
   if (uffd && target->share && base >= ZUM_SHARED_BASE) uffd = kshare_all_uffd(target->share);
@@ -329,7 +329,7 @@ int64_t sys_vmar_map(struct kcall* c, zx_handle_t handle, zx_vm_option_t options
     mm_ops_free(&ops);
     return s;
   }
-  s = cow_mapping(target, to_kvmo(vo), m, base, vmo_offset, can_write, &ops);
+  s = cow_mapping(target, to_kvmo(vo), m, base, vmo_offset, (prot & MM_PROT_WRITE) != 0, &ops);
   if (s != ZX_OK) {
     mm_mapping_undo(m, overwrote, &ops);
     return apply(c, target, &ops, s);
@@ -391,6 +391,23 @@ int64_t sys_vmar_protect(struct kcall* c, zx_handle_t handle, zx_vm_option_t opt
   struct mm_ops ops;
   mm_ops_init(&ops);
   s = mm_protect(v->region, addr, len, prot, h->rights & ZX_RIGHT_OP_CHILDREN, &ops);
+  /* Made writable: the snapshots of what the range maps take its pages first (cow_mapping).
+   * The protection stays in the tree either way, as after Zircon runs out of memory midway. */
+  if (s == ZX_OK && (prot & MM_PROT_WRITE)) {
+    for (size_t i = 0; i < ops.n && s == ZX_OK; i++) {
+      const struct mm_op* o = &ops.v[i];
+      for (uint64_t a = o->addr, end = o->addr + o->len; o->kind == ZUM_WORK_PROTECT && a < end;) {
+        struct mm_region* m = mm_find_mapping(v->region, a);
+        if (!m) break;
+        uint64_t stop = mm_region_base(m) + mm_region_size(m);
+        if (stop > end) stop = end;
+        uint64_t off = mm_mapping_vmo_offset(m) + (a - mm_region_base(m));
+        if (kvmo_guard_window(to_kvmo(mm_mapping_obj(m)), off, stop - a) != ZX_OK)
+          s = ZX_ERR_NO_MEMORY;
+        a = stop;
+      }
+    }
+  }
   return apply(c, target, &ops, s);
 }
 

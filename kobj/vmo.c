@@ -77,7 +77,7 @@ zx_status_t kvmo_create(uint32_t flags, uint64_t size, uint64_t content_size, st
 }
 
 /* Writes through Linux mappings never pass through zum, so before a snapshot of a store that
- * has write-capable mappings exists, every page those mappings show goes into the snapshots that
+ * has writable mappings exists, every page those mappings show goes into the snapshots that
  * would read it from the store (mm_vmo_guard_window). Found by walking every address space, only
  * when the store is mapped at all. */
 struct guard_ctx {
@@ -87,10 +87,20 @@ struct guard_ctx {
 static zx_status_t guard_mapping(void* ctx, struct mm_region* m, unsigned depth) {
   (void)depth;
   const struct guard_ctx* g = ctx;
-  if (!mm_region_is_mapping(m) || !(mm_region_flags(m) & MM_CAN_MAP_WRITE)) return ZX_OK;
+  if (!mm_region_is_mapping(m)) return ZX_OK;
   struct kvmo* v = to_kvmo(mm_mapping_obj(m));
   if (!mm_vmo_same_store(v->m, g->store)) return ZX_OK;
-  return mm_vmo_guard_window(v->m, mm_mapping_vmo_offset(m), mm_region_size(m));
+  /* The pieces writable now (zx_vmar_protect guards what it makes writable later). */
+  for (size_t i = 0; i < mm_mapping_nranges(m); i++) {
+    uint64_t base, size;
+    uint32_t prot;
+    mm_mapping_range(m, i, &base, &size, &prot);
+    if (!(prot & MM_PROT_WRITE)) continue;
+    zx_status_t s =
+        mm_vmo_guard_window(v->m, mm_mapping_vmo_offset(m) + (base - mm_region_base(m)), size);
+    if (s != ZX_OK) return s;
+  }
+  return ZX_OK;
 }
 
 static zx_status_t guard_aspace(void* ctx, struct mm_aspace* as) {

@@ -32,10 +32,10 @@ void kvmo_set_immutable(struct kvmo* v);
 uint64_t kvmo_fd_offset(const struct kvmo* v);
 /* Before a mapping of [off, off+len) of v is made: see mm_vmo_prepare_map. */
 zx_status_t kvmo_prepare_map(struct kvmo* v, uint64_t off, uint64_t len);
-/* Before a mapping of [off, off+len) of v that may be written (ZX_VM_CAN_MAP_WRITE) is made:
- * snapshots of v's store that read pages of the range from it take their copies first
- * (mm_vmo_guard_window). kvmo_create_child does the same for the store's existing write-capable
- * mappings when it makes a snapshot. */
+/* Before [off, off+len) of v is mapped writable (zx_vmar_map, zx_vmar_protect): snapshots of
+ * v's store that read pages of the range from it take their copies first (mm_vmo_guard_window).
+ * kvmo_create_child does the same for the store's existing writable mappings when it makes a
+ * snapshot. */
 zx_status_t kvmo_guard_window(struct kvmo* v, uint64_t off, uint64_t len);
 zx_status_t kvmo_guard_writable_mappings(struct kvmo* v);
 /* The VMO's memory (sizes, ranges). */

@@ -1,0 +1,7 @@
+# The supervisor's side of copy-on-write mappings (kobj/sys_vmar.c cow_mapping, mm/vmo.c fault
+# sources and guard windows, kobj/kcall.c user copies through mappings).
+check_PROGRAMS += tests/unit/test_cow_map
+tests_unit_test_cow_map_SOURCES = tests/unit/test_cow_map.c $(unit_common)
+tests_unit_test_cow_map_CFLAGS = $(unit_cflags)
+tests_unit_test_cow_map_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_cow_map

@@ -1,0 +1,353 @@
+/* Unit tests: how mappings of copy-on-write VMO children reach Linux (kobj/sys_vmar.c
+ * cow_mapping, mm/vmo.c fault sources and guard windows, kobj/kcall.c user copies through
+ * mappings). The fake host records the Linux operations; guest addresses inside the fake address
+ * space are not memory of this process, so every user copy there goes through the VMOs, as one
+ * to a page the guest's userfaultfd has not filled does. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <zircon/syscalls/object.h>
+#include <zum/sysno.h>
+
+#include "kobj/handle.h"
+#include "kobj/sysutil.h"
+#include "kobj/vmo.h"
+#include "mm/vmo.h"
+#include "tests/unit/fake_host.h"
+
+#define PG 4096ull
+#define BASE 0x100000000ull
+#define SIZE (1ull << 30)
+
+static struct kmm_op OPS[64];
+static size_t NOPS;
+
+static bool in_aspace(uint64_t addr, size_t len) { return addr < BASE + SIZE && addr + len > BASE; }
+static int host_read(void* host, uint64_t addr, void* buf, size_t len) {
+  (void)host;
+  if (addr < 4096 || in_aspace(addr, len)) return -1;
+  memcpy(buf, (void*)(uintptr_t)addr, len);
+  return 0;
+}
+static int host_write(void* host, uint64_t addr, const void* buf, size_t len) {
+  (void)host;
+  if (addr < 4096 || in_aspace(addr, len)) return -1;
+  memcpy((void*)(uintptr_t)addr, buf, len);
+  return 0;
+}
+static void host_kill(void* host) { (void)host; }
+static int host_stats(void* host, uint64_t* m, uint64_t* p, uint64_t* s) {
+  (void)host;
+  *m = *p = *s = 0;
+  return 0;
+}
+static int64_t host_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+                             zx_status_t status) {
+  (void)host;
+  (void)c;
+  for (size_t i = 0; i < n; i++) {
+    assert_true(NOPS < 64);
+    OPS[NOPS++] = ops[i];
+  }
+  return status;
+}
+static const struct kproc_host_ops host_ops = {.read = host_read,
+                                               .write = host_write,
+                                               .kill = host_kill,
+                                               .mem_stats = host_stats,
+                                               .mm_apply = host_mm_apply};
+
+static struct kproc* P;
+static struct kthread* T;
+static zx_handle_t ROOT;
+static int TAG;
+
+static int setup(void** state) {
+  (void)state;
+  fake_boot();
+  zx_status_t s;
+  P = kproc_create(kroot_job, "p", 1, &TAG, &host_ops, &s);
+  T = fake_thread(P);
+  zum_hosted_info_t info;
+  memset(&info, 0, sizeof(info));
+  assert_int_equal(FAKE(T, hosted_init, U(&info), BASE, SIZE), ZX_OK);
+  FAKE(T, handle_close, info.process_self);
+  FAKE(T, handle_close, info.thread_self);
+  ROOT = info.vmar_root_self;
+  P->uffd = true;
+  NOPS = 0;
+  return 0;
+}
+
+static int teardown(void** state) {
+  (void)state;
+  kproc_on_exit(P, 0);
+  kobj_unref(&P->base);
+  assert_int_equal(khandle_live_count(), 0);
+  return 0;
+}
+
+static struct kvmo* vmo_of(zx_handle_t h) {
+  struct khandle* k = khandle_lookup(P->table, h);
+  assert_non_null(k);
+  return to_kvmo(k->obj);
+}
+
+/* A VMO of n pages whose page i holds the byte 'a' + i (pages in `holes` stay empty). */
+static zx_handle_t parent_vmo(uint64_t n, uint32_t options, uint64_t holes) {
+  zx_handle_t h = 0;
+  assert_int_equal(FAKE(T, vmo_create, n * PG, options, U(&h)), ZX_OK);
+  for (uint64_t i = 0; i < n; i++) {
+    if (holes & (1ull << i)) continue;
+    char b = (char)('a' + i);
+    assert_int_equal(FAKE(T, vmo_write, h, U(&b), i * PG + 7, 1), ZX_OK);
+  }
+  return h;
+}
+
+static zx_handle_t child_of(zx_handle_t parent, uint32_t options, uint64_t off, uint64_t size) {
+  zx_handle_t c = 0;
+  assert_int_equal(FAKE(T, vmo_create_child, parent, options, off, size, U(&c)), ZX_OK);
+  return c;
+}
+
+static uint64_t map(zx_handle_t vmo, uint32_t perms, uint64_t off, uint64_t len) {
+  uint64_t addr = 0;
+  NOPS = 0;
+  assert_int_equal(FAKE(T, vmar_map, ROOT, perms, 0, vmo, off, len, U(&addr)), ZX_OK);
+  return addr;
+}
+
+static uint64_t committed(zx_handle_t h) { return mm_vmo_committed(kvmo_mm(vmo_of(h))); }
+
+static char byte_at(zx_handle_t h, uint64_t off) {
+  char b = 0;
+  assert_int_equal(FAKE(T, vmo_read, h, U(&b), off, 1), ZX_OK);
+  return b;
+}
+
+static const struct kmm_op* find_op(uint32_t kind) {
+  for (size_t i = 0; i < NOPS; i++)
+    if (OPS[i].kind == kind) return &OPS[i];
+  return NULL;
+}
+
+/* A snapshot of a plain VMO mapped into a process with a userfaultfd: nothing is copied; the MAP
+ * asks for the userfaultfd and the fault source that follows it names the parent's memory. */
+static void test_fault_source(void** state) {
+  (void)state;
+  zx_handle_t p = parent_vmo(8, 0, 0);
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 2 * PG, 4 * PG);
+  uint64_t addr = map(c, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, PG, 3 * PG);
+  assert_int_equal(NOPS, 2);
+  assert_int_equal(OPS[0].kind, ZUM_WORK_MAP);
+  assert_int_equal(OPS[0].flags, ZUM_MAP_UFFD);
+  assert_int_equal(OPS[0].fd, kvmo_fd(vmo_of(c)));
+  assert_int_equal(OPS[1].kind, ZUM_WORK_FAULT_SOURCE);
+  assert_int_equal(OPS[1].addr, addr);
+  assert_int_equal(OPS[1].len, 3 * PG);
+  assert_int_equal(OPS[1].fd, kvmo_fd(vmo_of(p)));
+  assert_int_equal(OPS[1].offset, 3 * PG); /* the child's offset PG is the parent's 3 PG */
+  assert_int_equal(OPS[1].src_len, 3 * PG);
+  assert_int_equal(committed(c), 0);
+  FAKE(T, handle_close, c);
+  FAKE(T, handle_close, p);
+}
+
+/* The source ends where the child stops seeing its parent: past the parent's end, zeros. */
+static void test_fault_source_limit(void** state) {
+  (void)state;
+  zx_handle_t p = parent_vmo(4, 0, 0);
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, 2 * PG, 8 * PG);
+  map(c, ZX_VM_PERM_READ, PG, 6 * PG);
+  const struct kmm_op* src = find_op(ZUM_WORK_FAULT_SOURCE);
+  assert_non_null(src);
+  assert_int_equal(src->offset, 3 * PG);
+  assert_int_equal(src->src_len, PG); /* child pages 1 only: the parent ends at child page 2 */
+  FAKE(T, handle_close, c);
+  FAKE(T, handle_close, p);
+}
+
+/* Where the guest could not follow the source (no userfaultfd, a chain, a resizable VMO), the
+ * mapping's pages are copied into the child's memory when it is made, and no source is sent. */
+static void test_eager_fallbacks(void** state) {
+  (void)state;
+  zx_handle_t p = parent_vmo(4, 0, 1u << 2); /* page 2 is a hole */
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  P->uffd = false;
+  map(c, ZX_VM_PERM_READ, 0, 4 * PG);
+  assert_null(find_op(ZUM_WORK_FAULT_SOURCE));
+  assert_int_equal(find_op(ZUM_WORK_MAP)->flags, 0);
+  assert_int_equal(committed(c), 3 * PG); /* the hole stays a hole */
+  P->uffd = true;
+
+  /* A clone of a clone. */
+  zx_handle_t gc = child_of(c, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  map(gc, ZX_VM_PERM_READ, 0, 4 * PG);
+  assert_null(find_op(ZUM_WORK_FAULT_SOURCE));
+  assert_int_equal(committed(gc), 3 * PG);
+
+  /* A resizable parent, and a resizable child. */
+  zx_handle_t rp = parent_vmo(2, ZX_VMO_RESIZABLE, 0);
+  zx_handle_t rc = child_of(rp, ZX_VMO_CHILD_SNAPSHOT, 0, 2 * PG);
+  map(rc, ZX_VM_PERM_READ, 0, 2 * PG);
+  assert_null(find_op(ZUM_WORK_FAULT_SOURCE));
+  assert_int_equal(committed(rc), 2 * PG);
+  zx_handle_t c2 = child_of(p, ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_RESIZABLE, 0, 4 * PG);
+  map(c2, ZX_VM_PERM_READ, 0, 4 * PG);
+  assert_null(find_op(ZUM_WORK_FAULT_SOURCE));
+
+  /* A slice of a plain VMO is a fine source (a window onto a fixed store). */
+  zx_handle_t s = child_of(p, ZX_VMO_CHILD_SLICE, PG, 2 * PG);
+  zx_handle_t sc = child_of(s, ZX_VMO_CHILD_SNAPSHOT, 0, 2 * PG);
+  map(sc, ZX_VM_PERM_READ, 0, 2 * PG);
+  const struct kmm_op* src = find_op(ZUM_WORK_FAULT_SOURCE);
+  assert_non_null(src);
+  assert_int_equal(src->fd, kvmo_fd(vmo_of(p)));
+  assert_int_equal(src->offset, PG);
+  assert_int_equal(committed(sc), 0);
+
+  zx_handle_t all[] = {sc, s, c2, rc, rp, gc, c, p};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) FAKE(T, handle_close, all[i]);
+}
+
+/* Writes through a writable mapping of a VMO never reach zum, so the snapshots of its store take
+ * every page the mapping shows (zero pages too) before such a mapping exists, and a snapshot
+ * made while one exists takes them when it is made. Read-only mappings cost nothing. */
+static void test_guard_windows(void** state) {
+  (void)state;
+  zx_handle_t p = parent_vmo(8, 0, 1u << 3);
+  zx_handle_t c1 = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG);
+  map(p, ZX_VM_PERM_READ, 0, 8 * PG);
+  assert_int_equal(committed(c1), 0);
+  map(p, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 2 * PG, 3 * PG);
+  assert_int_equal(committed(c1), 3 * PG); /* pages 2, 3 (zeros) and 4 */
+
+  /* A write "through the mapping": straight into the parent's memory. */
+  char x = 'X';
+  assert_int_equal(pwrite(kvmo_fd(vmo_of(p)), &x, 1, 3 * PG + 7), 1);
+  assert_int_equal(byte_at(c1, 3 * PG + 7), 0);
+  assert_int_equal(pwrite(kvmo_fd(vmo_of(p)), &x, 1, 2 * PG + 7), 1);
+  assert_int_equal(byte_at(c1, 2 * PG + 7), 'c');
+
+  /* A new snapshot while the writable mapping exists: it takes the window at once. */
+  zx_handle_t c2 = child_of(p, ZX_VMO_CHILD_SNAPSHOT, PG, 4 * PG);
+  assert_int_equal(committed(c2), 3 * PG); /* its pages 1, 2, 3 */
+  assert_int_equal(pwrite(kvmo_fd(vmo_of(p)), &x, 1, 4 * PG + 7), 1);
+  assert_int_equal(byte_at(c2, 3 * PG + 7), 'e');
+  assert_int_equal(byte_at(c2, 0 * PG + 7), 'b'); /* outside the window: read through */
+
+  /* A slice mapped writable guards its window of the store. */
+  zx_handle_t s = child_of(p, ZX_VMO_CHILD_SLICE, 6 * PG, 2 * PG);
+  map(s, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, PG);
+  assert_int_equal(committed(c1), 4 * PG);
+  zx_handle_t all[] = {s, c2, c1, p};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) FAKE(T, handle_close, all[i]);
+}
+
+/* zx_vmar_protect making part of a read-only mapping writable guards that part. */
+static void test_guard_on_protect(void** state) {
+  (void)state;
+  zx_handle_t p = parent_vmo(8, 0, 0);
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG);
+  uint64_t addr = map(p, ZX_VM_PERM_READ, 0, 8 * PG);
+  assert_int_equal(committed(c), 0);
+  assert_int_equal(
+      FAKE(T, vmar_protect, ROOT, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, addr + 5 * PG, 2 * PG),
+      ZX_OK);
+  assert_int_equal(committed(c), 2 * PG);
+  char x = 'X';
+  assert_int_equal(pwrite(kvmo_fd(vmo_of(p)), &x, 1, 6 * PG + 7), 1);
+  assert_int_equal(byte_at(c, 6 * PG + 7), 'g');
+  /* A snapshot made now takes only the writable part too. */
+  zx_handle_t c2 = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG);
+  assert_int_equal(committed(c2), 2 * PG);
+  FAKE(T, handle_close, c2);
+  FAKE(T, handle_close, c);
+  FAKE(T, handle_close, p);
+}
+
+/* A snapshot of a VMO whose writable mapping is gone costs nothing again. */
+static void test_guard_ends_with_mapping(void** state) {
+  (void)state;
+  zx_handle_t p = parent_vmo(4, 0, 0);
+  uint64_t addr = map(p, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
+  zx_handle_t c1 = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  assert_int_equal(committed(c1), 4 * PG);
+  assert_int_equal(FAKE(T, vmar_unmap, ROOT, addr, 4 * PG), ZX_OK);
+  zx_handle_t c2 = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  assert_int_equal(committed(c2), 0);
+  FAKE(T, handle_close, c2);
+  FAKE(T, handle_close, c1);
+  FAKE(T, handle_close, p);
+}
+
+/* The supervisor's user copies from and to pages the guest has not touched (here: every mapped
+ * page) go through the VMO the mapping shows, with the mapping's protection. */
+static void test_user_copies_through_mappings(void** state) {
+  (void)state;
+  zx_handle_t p = parent_vmo(4, 0, 0);
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  uint64_t rw = map(c, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
+  zx_handle_t other = parent_vmo(2, 0, 3);
+  /* zx_vmo_write(other, buffer in the child's mapping): the parent's bytes, across pages. */
+  assert_int_equal(FAKE(T, vmo_write, other, rw + PG + 7, 0, PG + 1), ZX_OK);
+  assert_int_equal(byte_at(other, 0), 'b');
+  assert_int_equal(byte_at(other, PG), 'c');
+  assert_int_equal(committed(c), 0); /* reading commits nothing */
+  /* zx_vmo_read(other, into the child's mapping): the child takes the page; the parent keeps
+   * its own. */
+  char z = 'Z';
+  assert_int_equal(FAKE(T, vmo_write, other, U(&z), 5, 1), ZX_OK);
+  assert_int_equal(FAKE(T, vmo_read, other, rw + 2 * PG + 1, 0, 6), ZX_OK);
+  assert_int_equal(byte_at(c, 2 * PG + 1), 'b');
+  assert_int_equal(byte_at(c, 2 * PG + 6), 'Z');
+  assert_int_equal(byte_at(c, 2 * PG + 7), 'c'); /* the rest of the page: the parent's */
+  assert_int_equal(byte_at(p, 2 * PG + 6), 0);
+  assert_int_equal(committed(c), PG);
+  /* A read-only mapping refuses the copy out, an unmapped address the copy in: the user copy
+   * faults (NOT_FOUND from zx_vmo_read/write). */
+  uint64_t ro = map(c, ZX_VM_PERM_READ, 0, PG);
+  assert_int_equal(FAKE(T, vmo_read, other, ro, 0, 8), ZX_ERR_NOT_FOUND);
+  assert_int_equal(FAKE(T, vmo_write, other, BASE + SIZE - PG, 0, 8), ZX_ERR_NOT_FOUND);
+  zx_handle_t all[] = {other, c, p};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) FAKE(T, handle_close, all[i]);
+}
+
+/* Zeroing the tail of a snapshot normally just stops it seeing its parent there; a guest that
+ * fills pages from a fault source would not see that, so such a snapshot gets zero pages. */
+static void test_zero_tail_with_source(void** state) {
+  (void)state;
+  zx_handle_t p = parent_vmo(4, 0, 0);
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  map(c, ZX_VM_PERM_READ, 0, 4 * PG);
+  assert_non_null(find_op(ZUM_WORK_FAULT_SOURCE));
+  assert_int_equal(FAKE(T, vmo_op_range, c, ZX_VMO_OP_ZERO, 2 * PG, 2 * PG, 0, 0), ZX_OK);
+  assert_int_equal(byte_at(c, 3 * PG + 7), 0);
+  assert_int_equal(committed(c), 2 * PG);
+  /* The source still says what the guest may copy: unchanged. */
+  map(c, ZX_VM_PERM_READ, 0, 4 * PG);
+  assert_int_equal(find_op(ZUM_WORK_FAULT_SOURCE)->src_len, 4 * PG);
+  FAKE(T, handle_close, c);
+  FAKE(T, handle_close, p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_fault_source, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_fault_source_limit, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_eager_fallbacks, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_guard_windows, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_guard_on_protect, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_guard_ends_with_mapping, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_user_copies_through_mappings, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_zero_tail_with_source, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
