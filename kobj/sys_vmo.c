@@ -200,6 +200,9 @@ int64_t sys_vmo_op_range(struct kcall* c, zx_handle_t handle, uint32_t op, uint6
       if (!can_read) return ZX_ERR_ACCESS_DENIED;
       return mm_vmo_prefetch(m, offset, size);
     default:
+      /* Op 5 was ZX_VMO_OP_LOOKUP (physical addresses of committed pages, which older texts
+       * still list for clones); current Zircon has retired it and answers INVALID_ARGS, as for
+       * any unknown op. */
       return ZX_ERR_INVALID_ARGS;
   }
 }
