@@ -1,6 +1,7 @@
 /* Tests of zum's pure-process stub (host/stub/): this program plays the supervisor. It starts the
  * stub with host_spawn_pure, talks the agent protocol on its socket, maps guest code from memfds,
  * seals, starts threads and serves (or inspects) the seccomp notifications they cause. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -14,9 +15,12 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
 #include <zircon/types.h>
 #include <zum/abi-private.h>
 #include <zum/sysno.h>
@@ -73,7 +77,7 @@ __asm__(
     ".globl guest_image, guest_image_end, g_zumcall, g_zumcall_end, g_exit, g_exit_ret\n"
     ".globl g_getpid, g_getpid_after, g_rogue, g_rogue_after, g_segv, g_segv_insn\n"
     ".globl g_regs, g_regs_ret, g_clock, g_work, g_thread_exit\n"
-    ".globl g_int3, g_int3_after, g_div0, g_div0_insn, g_load\n"
+    ".globl g_int3, g_int3_after, g_div0, g_div0_insn, g_load, g_cow\n"
     "guest_image:\n"
     "g_zumcall:\n"
     "  syscall\n"
@@ -189,13 +193,26 @@ __asm__(
     "  mov " PAGE_EXIT_THREAD_FN ", %rax\n"
     "  call *%rax\n"
     "  ud2\n"
+    /* Copy-on-write: at rdi a mapping of 4+ pages; reads page 0, writes rsi at page 1 + 8,
+     * reads page 2 + 96 and page 3, then a zum call with those three loads. */
+    "g_cow:\n"
+    "  mov (%rdi), %rax\n"
+    "  mov %rsi, 4104(%rdi)\n"
+    "  mov 8288(%rdi), %rdx\n"
+    "  mov 12288(%rdi), %rcx\n"
+    "  mov %rax, %rdi\n"
+    "  mov %rdx, %rsi\n"
+    "  mov %rcx, %rdx\n"
+    "  mov $" STR(ZUM_SYS_process_exit) ", %eax\n"
+    "  call g_zumcall\n"
+    "  ud2\n"
     "guest_image_end:\n"
     ".popsection\n");
 
 extern const char guest_image[], guest_image_end[], g_zumcall[], g_zumcall_end[], g_exit[],
     g_exit_ret[], g_getpid[], g_getpid_after[], g_rogue[], g_rogue_after[], g_segv[],
     g_segv_insn[], g_regs[], g_regs_ret[], g_clock[], g_work[], g_thread_exit[], g_int3[],
-    g_int3_after[], g_div0[], g_div0_insn[], g_load[];
+    g_int3_after[], g_div0[], g_div0_insn[], g_load[], g_cow[];
 
 #define CODE_ADDR 0x10000000ul
 #define STACK_ADDR 0x20000000ul
@@ -203,6 +220,24 @@ extern const char guest_image[], guest_image_end[], g_zumcall[], g_zumcall_end[]
 #define DATA_ADDR 0x30000000ul
 #define PAGE 4096ul
 #define GUEST(sym) (CODE_ADDR + (uint64_t)((sym) - guest_image))
+
+/* ---------------------------------------------------------------- userfaultfd */
+/* Whether this host lets a process have a userfaultfd with what the stub asks for (then the
+ * stub's hello must say ZUM_AGENT_CAP_UFFD). */
+static bool host_has_uffd(void) {
+  static int known = -1;
+  if (known >= 0) return known;
+  long fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+  if (fd < 0) fd = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+  known = 0;
+  if (fd >= 0) {
+    struct uffdio_api api = {.api = UFFD_API,
+                             .features = UFFD_FEATURE_SIGBUS | UFFD_FEATURE_MISSING_SHMEM};
+    known = ioctl((int)fd, UFFDIO_API, &api) == 0;
+    close((int)fd);
+  }
+  return known;
+}
 
 /* ---------------------------------------------------------------- a stub process */
 struct stub {
@@ -286,7 +321,7 @@ static void stub_start(struct stub* s, const char* name) {
   zum_agent_reply_t hello;
   REQUIRE(recv(s->agent, &hello, sizeof(hello), 0) == (ssize_t)sizeof(hello));
   CHECK_EQ(hello.token, 0);
-  CHECK_EQ(hello.error, 0);
+  CHECK_EQ(hello.error, host_has_uffd() ? ZUM_AGENT_CAP_UFFD : 0);
   CHECK_EQ(hello.tid, s->g.pid);
   s->main_tid = hello.tid;
 
@@ -389,6 +424,29 @@ static const struct mapping* find_mapping(const struct mapping* m, int n, uint64
   for (int i = 0; i < n; i++)
     if (addr >= m[i].start && addr < m[i].end) return &m[i];
   return NULL;
+}
+
+/* The fds open in a process, and what one of them is. */
+static int count_fds(pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+  DIR* d = opendir(path);
+  REQUIRE(d);
+  int n = 0;
+  struct dirent* e;
+  while ((e = readdir(d)))
+    if (e->d_name[0] != '.') n++;
+  closedir(d);
+  return n;
+}
+
+static const char* fd_target(pid_t pid, int fd) {
+  static char link[128];
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+  ssize_t n = readlink(path, link, sizeof(link) - 1);
+  link[n > 0 ? n : 0] = 0;
+  return link;
 }
 
 /* ---------------------------------------------------------------- scenarios */
@@ -519,11 +577,10 @@ static void test_layout(void) {
   CHECK(d == NULL);
   close(fd);
   /* The fds the stub received are closed: only 0-3 are open (the parent closed nothing else
-   * but cloexec'd everything from 3 up before exec; 3 is the agent socket). */
-  char fddir[64];
-  snprintf(fddir, sizeof(fddir), "/proc/%d/fd/4", (int)s.g.pid);
-  struct stat st;
-  CHECK(stat(fddir, &st) != 0);
+   * but cloexec'd everything from 3 up before exec; 3 is the agent socket), and 4, the
+   * userfaultfd, if the process has one. */
+  CHECK_EQ(count_fds(s.g.pid), host_has_uffd() ? 5 : 4);
+  if (host_has_uffd()) CHECK(strcmp(fd_target(s.g.pid, 4), "anon_inode:[userfaultfd]") == 0);
 
   host_guest_kill(&s.g);
   int sig = 0;
@@ -794,6 +851,149 @@ static void test_pool(void) {
   stub_end(&s);
 }
 
+/* Copy-on-write: a mapping with ZUM_MAP_UFFD and its FAULT_SOURCE; the guest's own accesses
+ * fault the source's pages in (the stub's SIGBUS handler, sealed); MAP and RESERVE over it
+ * forget the source and the stub closes its fd. */
+#define COW_ADDR 0x40000000ul
+static uint8_t cow_pattern(uint64_t off) { return (uint8_t)(off * 13 + (off >> 12) + 5); }
+
+static void test_cow(void) {
+  scenario = "cow";
+  if (!host_has_uffd()) {
+    fprintf(stderr, "  note: no userfaultfd here: copy-on-write faults not checked\n");
+    return;
+  }
+  struct stub s;
+  stub_start(&s, "cow");
+  int fds0 = count_fds(s.g.pid);
+  CHECK_EQ(fds0, 5); /* 0-2, the agent socket, the userfaultfd */
+  int parent = memfd("parent", 3 * PAGE);
+  uint8_t buf[3 * PAGE];
+  for (uint64_t i = 0; i < sizeof(buf); i++) buf[i] = cow_pattern(i);
+  REQUIRE(pwrite(parent, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf));
+  int child = memfd("child", 16 * PAGE);
+  uint64_t src_len = 2 * PAGE + 100;
+  zum_work_op_t ops[2] = {
+      {.kind = ZUM_WORK_MAP, .prot = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, .flags = ZUM_MAP_UFFD,
+       .addr = COW_ADDR, .len = 16 * PAGE},
+      {.kind = ZUM_WORK_FAULT_SOURCE, .addr = COW_ADDR, .len = 16 * PAGE, .offset = 0,
+       .src_len = src_len},
+  };
+  int fds[2] = {child, parent};
+  zum_agent_reply_t r = work(&s, ops, 2, fds, 2);
+  CHECK_EQ(r.error, 0);
+  /* The stub keeps the source's fd; the child's went with the mapping. */
+  CHECK_EQ(count_fds(s.g.pid), fds0 + 1);
+  CHECK(strncmp(fd_target(s.g.pid, fds0 + 1), "/memfd:parent", 13) == 0); /* after the child's */
+  stub_seal(&s);
+
+  uint64_t value = 0x1122334455667788ull;
+  r = start_thread(&s, GUEST(g_cow), STACK_ADDR + STACK_PAGES * PAGE, COW_ADDR, value, 0, 0);
+  CHECK_EQ(r.error, 0);
+  pid_t cow_tid = r.tid;
+  struct host_notif n;
+  next_notif(&s, &n);
+  CHECK_EQ(n.nr, ZUM_SYS_process_exit);
+  CHECK_EQ(n.tid, cow_tid);
+  uint64_t want0, want2 = 0;
+  memcpy(&want0, buf, 8);
+  memcpy(&want2, buf + 2 * PAGE + 96, 4); /* bytes from src_len on read as zeros */
+  CHECK_EQ(n.args[0], want0);
+  CHECK_EQ(n.args[1], want2);
+  CHECK_EQ(n.args[2], 0);
+  /* The child memfd holds what was touched, in batches: page 0 (isolated), 1-2 (sequential),
+   * 3-6 (sequential again); the guest's write is there and the parent has not changed. */
+  uint64_t got = 0;
+  CHECK(pread(child, &got, 8, PAGE + 8) == 8);
+  CHECK_EQ(got, value);
+  CHECK(pread(child, &got, 8, PAGE) == 8);
+  uint64_t want1;
+  memcpy(&want1, buf + PAGE, 8);
+  CHECK_EQ(got, want1);
+  CHECK(pread(parent, &got, 8, PAGE + 8) == 8);
+  memcpy(&want1, buf + PAGE + 8, 8);
+  CHECK_EQ(got, want1);
+  struct stat st;
+  CHECK(fstat(child, &st) == 0);
+  CHECK_EQ(st.st_blocks / 8, 7);
+  CHECK_EQ(lseek(child, 0, SEEK_DATA), 0);
+  CHECK_EQ(lseek(child, 0, SEEK_HOLE), 7 * PAGE);
+  /* The thread goes on to its ud2: other faults are still reported. */
+  CHECK_EQ(host_seccomp_reply(s.g.listener, n.id, 0), 0);
+  struct mapping m[64];
+  int nm = read_maps(s.g.pid, m, 64);
+  const struct mapping* cm = find_mapping(m, nm, COW_ADDR);
+  CHECK(cm && strcmp(cm->perms, "rw-s") == 0);
+
+  /* A mapping past the end of its memfd: the bus error there is not a copy-on-write fault. */
+  int shortfd = memfd("short", PAGE);
+  zum_work_op_t ops2[2] = {
+      {.kind = ZUM_WORK_MAP, .prot = ZX_VM_PERM_READ, .flags = ZUM_MAP_UFFD,
+       .addr = COW_ADDR + 32 * PAGE, .len = 2 * PAGE},
+      {.kind = ZUM_WORK_FAULT_SOURCE, .addr = COW_ADDR + 32 * PAGE, .len = 2 * PAGE,
+       .src_len = 2 * PAGE},
+  };
+  int fds2[2] = {shortfd, parent};
+  r = work(&s, ops2, 2, fds2, 2);
+  CHECK_EQ(r.error, 0);
+  CHECK_EQ(count_fds(s.g.pid), fds0 + 2);
+  zum_agent_reply_t t = start_thread(&s, GUEST(g_load), STACK_ADDR + PAGE, COW_ADDR + 33 * PAGE,
+                                     0, 0, 0);
+  CHECK_EQ(t.error, 0);
+  /* (the first thread's ud2 and this bus error, in either order) */
+  for (int i = 0; i < 2; i++) {
+    struct host_notif f;
+    next_notif(&s, &f);
+    CHECK_EQ(f.nr, ZUM_SYS_fault);
+    if (f.tid == cow_tid) {
+      CHECK_EQ(f.args[0], SIGILL);
+    } else {
+      CHECK_EQ(f.tid, t.tid);
+      CHECK_EQ(f.args[0], SIGBUS);
+      CHECK_EQ(f.args[1], BUS_ADRERR);
+      CHECK_EQ(f.args[2], COW_ADDR + 33 * PAGE);
+    }
+  }
+  /* Its first page is inside the memfd: filled through the supervisor's side too (a POPULATE
+   * copies in what a fault would). */
+  zum_work_op_t pop = {.kind = ZUM_WORK_POPULATE, .prot = ZX_VM_PERM_READ,
+                       .addr = COW_ADDR + 32 * PAGE, .len = PAGE};
+  r = work(&s, &pop, 1, NULL, 0);
+  CHECK_EQ(r.error, 0);
+  CHECK(pread(shortfd, &got, 8, 0) == 8);
+  CHECK_EQ(got, want0);
+
+  /* A FAULT_SOURCE without its fd; one outside the user range (its fd closed all the same). */
+  zum_work_op_t bad = {.kind = ZUM_WORK_FAULT_SOURCE, .addr = COW_ADDR, .len = PAGE};
+  r = work(&s, &bad, 1, NULL, 0);
+  CHECK_EQ(r.error, EBADF);
+  bad.addr = 0x100000;
+  r = work(&s, &bad, 1, &parent, 1);
+  CHECK_EQ(r.error, EINVAL);
+  CHECK_EQ(count_fds(s.g.pid), fds0 + 2);
+
+  /* A plain MAP over half of the first mapping trims its source (the fd stays); RESERVE of the
+   * rest and of the second mapping forget them: both fds closed. */
+  int other = memfd("other", 8 * PAGE);
+  zum_work_op_t over = {.kind = ZUM_WORK_MAP, .prot = ZX_VM_PERM_READ, .addr = COW_ADDR,
+                        .len = 8 * PAGE};
+  r = work(&s, &over, 1, &other, 1);
+  CHECK_EQ(r.error, 0);
+  CHECK_EQ(count_fds(s.g.pid), fds0 + 2);
+  zum_work_op_t gone[2] = {
+      {.kind = ZUM_WORK_RESERVE, .addr = COW_ADDR + 8 * PAGE, .len = 8 * PAGE},
+      {.kind = ZUM_WORK_RESERVE, .addr = COW_ADDR + 32 * PAGE, .len = 2 * PAGE},
+  };
+  r = work(&s, gone, 2, NULL, 0);
+  CHECK_EQ(r.error, 0);
+  CHECK_EQ(count_fds(s.g.pid), fds0);
+  close(other);
+  close(shortfd);
+  close(child);
+  close(parent);
+  stub_end(&s);
+}
+
 /* The supervisor going away ends the stub (no orphans). */
 static void test_supervisor_gone(void) {
   scenario = "supervisor-gone";
@@ -824,6 +1024,7 @@ int main(void) {
   test_clock();
   test_do_work();
   test_pool();
+  test_cow();
   test_supervisor_gone();
   if (failures) {
     fprintf(stderr, "stub-test: %d failure(s)\n", failures);

@@ -5,19 +5,27 @@
  * from guest code. Hardware faults and trapped system calls of any thread are reported with
  * zum's private `fault` call.
  *
+ * Copy-on-write faults (abi/runtime/cow.c, shared with the hosted library): the stub creates the
+ * process's userfaultfd before its hello (and says so in it, ZUM_AGENT_CAP_UFFD); mappings made
+ * with ZUM_MAP_UFFD are registered with it, and a missing page of one raises SIGBUS in the
+ * faulting thread, whose handler copies the page in from the mapping's fault source.
+ *
  * No libc: only Linux's uapi headers. Every Linux system call the stub makes, and when:
  *   startup:      prctl(PR_SET_NAME), munmap, arch_prctl(ARCH_MAP_VDSO_64), mincore, mmap,
- *                 mprotect, sysinfo, sched_getaffinity, rt_sigaction, sigaltstack, getpid,
- *                 sendmsg
- *   agent:        recvmsg, sendmsg, close, mmap, mprotect, madvise (WORK), clone (START_THREAD),
- *                 seccomp (SEAL), exit_group (the supervisor is gone)
+ *                 mprotect, sysinfo, sched_getaffinity, rt_sigaction, sigaltstack, userfaultfd,
+ *                 ioctl(UFFDIO_API), close, getpid, sendmsg
+ *   agent:        recvmsg, sendmsg, close, mmap, munmap, mprotect, madvise, ioctl(UFFDIO_REGISTER,
+ *                 UFFDIO_COPY), pread64, rt_sigprocmask, sched_yield (WORK), clone
+ *                 (START_THREAD), seccomp (SEAL), exit_group (the supervisor is gone)
  *   new threads:  arch_prctl(ARCH_SET_GS), rt_sigreturn (entering the guest's code)
  *   registers:    arch_prctl(ARCH_SET_FS/GS, ARCH_GET_FS/GS) for ZX_PROP_REGISTER_FS/GS work
- *   guest threads, through the zum page: mmap, mprotect, madvise, close (do_work), exit
- *                 (exit_thread), clock_gettime (only without a usable Linux vDSO)
- *   fault handler: zum's fault call, exit_group
+ *   guest threads, through the zum page: the agent's WORK calls (do_work), exit (exit_thread),
+ *                 clock_gettime (only without a usable Linux vDSO)
+ *   fault handler: pread64, ioctl(UFFDIO_COPY), sched_yield, rt_sigreturn (a copy-on-write
+ *                 fault, resolved); zum's fault call, exit_group (anything else)
  * After the seal only the numbers of the last four groups are allowed from the stub's text (see
- * seal()); anything else from there kills the process (a stub bug). */
+ * seal(); ioctl only on the userfaultfd, UFFDIO_REGISTER and UFFDIO_COPY); anything else from
+ * there kills the process (a stub bug). */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,10 +45,13 @@
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <linux/sysinfo.h>
+#include <linux/ioctl.h>
+#include <linux/userfaultfd.h>
 #include <zircon/types.h>
 #include <zum/abi-private.h>
 #include <zum/sysno.h>
 
+#include "abi/runtime/cow.h"
 #include "host/stub/stub.h"
 
 #define NORETURN __attribute__((noreturn))
@@ -114,6 +125,10 @@ static NORETURN void report_fault(uint64_t signo, uint64_t code, uint64_t addr, 
 
 static void on_fault(int sig, siginfo_t* si, void* ctx) {
   const struct ucontext* uc = ctx;
+  /* A missing page of a copy-on-write mapping: copied in, the access retries. */
+  if (sig == SIGBUS && si->si_code == BUS_ADRERR &&
+      zum_cow_fault((uint64_t)(uintptr_t)si->si_addr))
+    return;
   /* A trapped system call (SIGSYS) reports its number; anything else its si_code. */
   uint64_t code = sig == SIGSYS ? (uint32_t)si->si_syscall : (uint32_t)si->si_code;
   report_fault((uint64_t)sig, code, (uint64_t)(uintptr_t)si->si_addr, uc->uc_mcontext.rip);
@@ -127,6 +142,7 @@ struct k_sigaction {
   unsigned long mask;
 };
 
+/* Every handler runs with all signals blocked; only a resolved copy-on-write fault returns. */
 static int install_fault_handlers(void) {
   static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
   struct k_sigaction sa = {
@@ -270,33 +286,58 @@ static int linux_prot(uint32_t zx) {
   return p;
 }
 
+static int map_op(void* arg) {
+  const zum_work_op_t* op = arg;
+  long r = sys6(__NR_mmap, (long)op->addr, (long)op->len, linux_prot(op->prot),
+                MAP_SHARED | MAP_FIXED, op->fd, (long)op->offset);
+  return r < 0 && r > -4096 ? (int)-r : 0;
+}
+
+/* A pure process has no reservation to keep (nothing here maps without MAP_FIXED), so an
+ * unmapped range is simply unmapped: leaving PROT_NONE mappings behind would pile up until
+ * vm.max_map_count. */
+static int unmap_op(void* arg) {
+  const zum_work_op_t* op = arg;
+  long r = sys2(__NR_munmap, (long)op->addr, (long)op->len);
+  return r < 0 ? (int)-r : 0;
+}
+
 /* The same operations as the hosted runtime (abi/hosted/work.c), confined to the Zircon user
- * range so that no work can touch the stub. A MAP op's fd is closed in every case. */
-static int run_op(const zum_work_op_t* op) {
+ * range so that no work can touch the stub. The fd of a MAP or FAULT_SOURCE op is always taken:
+ * a MAP's is closed, a FAULT_SOURCE's kept by the fault source until it is forgotten (MAP and
+ * RESERVE forget the sources of their range). */
+static int run_op(zum_work_op_t* op) {
   int in_range = op->addr >= ZUM_USER_BASE && op->addr < ZUM_USER_TOP &&
                  op->len <= ZUM_USER_TOP - op->addr;
   long r;
   switch (op->kind) {
     case ZUM_WORK_MAP:
-      r = in_range ? sys6(__NR_mmap, (long)op->addr, (long)op->len, linux_prot(op->prot),
-                          MAP_SHARED | MAP_FIXED, op->fd, (long)op->offset)
+      r = in_range ? -(long)zum_cow_remap(op->addr, op->len, (op->flags & ZUM_MAP_UFFD) != 0,
+                                          map_op, op)
                    : -EINVAL;
       sys1(__NR_close, op->fd);
       break;
     case ZUM_WORK_RESERVE:
-      /* A pure process has no reservation to keep (nothing here maps without MAP_FIXED), so an
-       * unmapped range is simply unmapped: leaving PROT_NONE mappings behind would pile up
-       * until vm.max_map_count. */
-      r = in_range ? sys2(__NR_munmap, (long)op->addr, (long)op->len) : -EINVAL;
+      r = in_range ? -(long)zum_cow_remap(op->addr, op->len, false, unmap_op, op) : -EINVAL;
+      break;
+    case ZUM_WORK_FAULT_SOURCE:
+      if (!in_range) {
+        sys1(__NR_close, op->fd);
+        r = -EINVAL;
+        break;
+      }
+      r = -(long)zum_cow_add_source(op->addr, op->len, op->fd, op->offset, op->src_len);
       break;
     case ZUM_WORK_PROTECT:
       r = in_range ? sys3(__NR_mprotect, op->addr, op->len, linux_prot(op->prot)) : -EINVAL;
       break;
     case ZUM_WORK_POPULATE:
-      r = in_range ? sys3(__NR_madvise, op->addr, op->len,
-                          (op->prot & ZX_VM_PERM_WRITE) ? MADV_POPULATE_WRITE
-                                                        : MADV_POPULATE_READ)
-                   : -EINVAL;
+      /* Pages only a copy-on-write fault brings are copied in first (MADV_POPULATE_* fails on
+       * them: the userfaultfd is in SIGBUS mode). */
+      r = !in_range ? -EINVAL : -(long)zum_cow_fill(op->addr, op->len);
+      if (r == 0)
+        r = sys3(__NR_madvise, op->addr, op->len,
+                 (op->prot & ZX_VM_PERM_WRITE) ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
       break;
     case ZUM_WORK_SET_FS:
     case ZUM_WORK_SET_GS:
@@ -318,6 +359,7 @@ static int run_op(const zum_work_op_t* op) {
       break;
     }
     default:
+      /* An unknown op with an fd cannot carry one (zum_work_op_has_fd): nothing to close. */
       return EINVAL;
   }
   return r < 0 && r > -4096 ? (int)-r : 0;
@@ -535,7 +577,7 @@ static int seal(uint64_t code_start, uint64_t code_end) {
   memset(b, 0, sizeof(*b));
   int allow = new_label(b), trap = new_label(b), kill = new_label(b), guest = new_label(b);
   int vdso = new_label(b), stub = new_label(b), stub_clone_l = new_label(b);
-  int stub_arch_prctl = new_label(b);
+  int stub_arch_prctl = new_label(b), stub_ioctl = new_label(b);
   load(b, DATA(arch));
   jump(b, BPF_JEQ, AUDIT_ARCH_X86_64, -1, trap);
 
@@ -547,11 +589,27 @@ static int seal(uint64_t code_start, uint64_t code_end) {
   static const uint32_t allowed[] = {
       __NR_recvmsg, __NR_sendmsg, __NR_close, __NR_mmap, __NR_munmap, __NR_mprotect, __NR_madvise,
       __NR_rt_sigreturn, __NR_exit, __NR_exit_group, __NR_clock_gettime, ZUM_SYS_fault,
+      /* copy-on-write faults (abi/runtime/cow.c) */
+      __NR_pread64, __NR_sched_yield, __NR_rt_sigprocmask,
   };
   for (unsigned i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
     jump(b, BPF_JEQ, allowed[i], allow, -1);
+  jump(b, BPF_JEQ, __NR_ioctl, stub_ioctl, -1);
   jump(b, BPF_JEQ, __NR_clone, stub_clone_l, -1);
   jump(b, BPF_JEQ, __NR_arch_prctl, stub_arch_prctl, kill);
+  here(b, stub_ioctl); /* the userfaultfd's REGISTER and COPY (Linux takes both as 32 bits) */
+  int uffd = zum_cow_uffd();
+  if (uffd >= 0) {
+    int ioctl_cmd = new_label(b);
+    load(b, DATA(args[0]));
+    jump(b, BPF_JEQ, (uint32_t)uffd, ioctl_cmd, kill);
+    here(b, ioctl_cmd);
+    load(b, DATA(args[1]));
+    jump(b, BPF_JEQ, (uint32_t)UFFDIO_COPY, allow, -1);
+    jump(b, BPF_JEQ, (uint32_t)UFFDIO_REGISTER, allow, kill);
+  } else {
+    ja(b, kill);
+  }
   here(b, stub_clone_l); /* only threads, exactly as start_thread makes them */
   load(b, DATA(args[0]));
   jump(b, BPF_JEQ, (uint32_t)THREAD_CLONE_FLAGS, -1, kill);
@@ -666,7 +724,7 @@ static NORETURN void agent_loop(void) {
       uint32_t nops = m.u.work.num_ops < ZUM_WORK_MAX_OPS ? m.u.work.num_ops : ZUM_WORK_MAX_OPS;
       for (uint32_t i = 0; i < nops; i++) {
         zum_work_op_t* op = &m.u.work.ops[i];
-        if (op->kind == ZUM_WORK_MAP) {
+        if (zum_work_op_has_fd(op->kind)) {
           if (used >= nfds) {
             if (!error) error = EBADF;
             break;
@@ -727,6 +785,10 @@ NORETURN void stub_main(uint64_t* sp) {
   if (sys2(__NR_sigaltstack, &ss, 0) != 0) die(124);
   if (install_fault_handlers() != 0) die(123);
 
-  agent_reply(0, 0, (int)sys0(__NR_getpid));
+  /* Copy-on-write faults: the userfaultfd, if this host lets the process have one (the hello
+   * says so; without it the supervisor copies pages in up front). */
+  int caps = zum_cow_init() == 0 ? ZUM_AGENT_CAP_UFFD : 0;
+
+  agent_reply(0, caps, (int)sys0(__NR_getpid));
   agent_loop();
 }

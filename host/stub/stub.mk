@@ -4,7 +4,8 @@
 # (host/stub/stub.ld). It is built with its own flags: no sanitizers, no libc, no stack
 # protector, no PIE, no SSE (it runs inside signal handlers and on guest threads).
 pkglibexec_PROGRAMS = zum-stub
-zum_stub_SOURCES = host/stub/start.S host/stub/stub.c host/stub/stub.h
+zum_stub_SOURCES = host/stub/start.S host/stub/stub.c host/stub/stub.h abi/runtime/cow.c \
+	abi/runtime/cow.h
 stub_cflags = -std=gnu17 -O2 -ffreestanding -fno-builtin -fno-stack-protector -fno-pie \
 	-fno-pic -mgeneral-regs-only -mno-red-zone -fcf-protection=none -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -fno-sanitize=all -fno-omit-frame-pointer $(ZUM_WARN_CFLAGS)
