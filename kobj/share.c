@@ -191,6 +191,15 @@ bool kshare_all_uffd(const struct kshare* s) {
   return true;
 }
 
+bool kshare_all_vm_fault(const struct kshare* s) {
+  const struct list_node* pos;
+  list_for_each(pos, &s->members) {
+    const struct kproc* p = list_entry(pos, struct kproc, share_node);
+    if (p->state != KPROC_DEAD && !p->vm_fault) return false;
+  }
+  return true;
+}
+
 struct kobj* kshare_vmar_at(const struct kproc* p, uint64_t addr) {
   if (p->restricted_vmar) {
     const struct kvmar* v = to_kvmar(p->restricted_vmar);

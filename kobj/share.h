@@ -81,6 +81,8 @@ void kshare_vdso_mapped(struct kproc* target, const struct mm_aspace* as);
 
 /* Whether every live member has a userfaultfd (kproc.uffd). */
 bool kshare_all_uffd(const struct kshare* s);
+/* Whether every live member sends faults it cannot resolve to zum_vm_fault (kproc.vm_fault). */
+bool kshare_all_vm_fault(const struct kshare* s);
 
 /* The root VMAR object of p's address space that covers addr: the restricted region's for a
  * member's private addresses, else p->root_vmar (may be NULL). */

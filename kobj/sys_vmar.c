@@ -124,11 +124,12 @@ static int64_t apply(struct kcall* c, struct kproc* target, struct mm_ops* ops,
 /* How a new mapping m (at base, of [vmo_offset, ...) of vmo) of a copy-on-write setting reaches
  * Linux (DESIGN.md section 5):
  *  - a writable mapping bypasses zum on every write, so the snapshots of its store take the
- *    pages it shows first (kvmo_guard_window; zx_vmar_protect does the same when it adds write);
- *  - a mapping of a snapshot child is filled on demand by the guest (its MAP op gets ZUM_MAP_UFFD
- *    and apply() adds the fault source) when every process that gets the mapping has a
- *    userfaultfd and the child's pages come from one fixed store; otherwise its pages are copied
- *    into the child's memfd now (the fallback, kvmo_prepare_map). */
+ *    pages it shows first (kvmo_guard_window; zx_vmar_protect guards what it makes writable,
+ *    lazily where it can, kvmo_guard_piece);
+ *  - a mapping of a snapshot child is filled on demand (its MAP op gets ZUM_MAP_UFFD, and apply()
+ *    adds the fault source when there is one) when every process that gets the mapping has a
+ *    userfaultfd; otherwise its pages are copied into the child's memfd now (the fallback,
+ *    kvmo_prepare_map). */
 static zx_status_t cow_mapping(struct kproc* target, struct kvmo* vmo, struct mm_region* m,
                                uint64_t base, uint64_t vmo_offset, bool writable,
                                struct mm_ops* ops) {
@@ -136,10 +137,18 @@ static zx_status_t cow_mapping(struct kproc* target, struct kvmo* vmo, struct mm
   if (writable && kvmo_guard_window(vmo, vmo_offset, size) != ZX_OK) return ZX_ERR_NO_MEMORY;
   if (!mm_vmo_is_cow(kvmo_mm(vmo))) return ZX_OK;
   bool uffd = target && target->uffd;
-  if (uffd && target->share && base >= ZUM_SHARED_BASE) uffd = kshare_all_uffd(target->share);
+  bool vm_fault = uffd && target->vm_fault;
+  if (uffd && target->share && base >= ZUM_SHARED_BASE) {
+    uffd = kshare_all_uffd(target->share);
+    vm_fault = uffd && kshare_all_vm_fault(target->share);
+  }
   int fd;
   uint64_t off, len;
-  if (uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) {
+  /* With a fault source the guest fills pages itself; without one (a clone of a clone, a
+   * resizable VMO) a guest that sends what it cannot resolve to zum_vm_fault has them filled
+   * there; any other guest gets the pages now. */
+  if ((uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
+      vm_fault) {
     for (size_t i = ops->n; i-- > 0;) {
       struct mm_op* o = &ops->v[i];
       if (o->kind == ZUM_WORK_MAP && o->addr == base && o->obj == (void*)vmo) {
@@ -402,7 +411,7 @@ int64_t sys_vmar_protect(struct kcall* c, zx_handle_t handle, zx_vm_option_t opt
         uint64_t stop = mm_region_base(m) + mm_region_size(m);
         if (stop > end) stop = end;
         uint64_t off = mm_mapping_vmo_offset(m) + (a - mm_region_base(m));
-        if (kvmo_guard_window(to_kvmo(mm_mapping_obj(m)), off, stop - a) != ZX_OK)
+        if (kvmo_guard_piece(target, to_kvmo(mm_mapping_obj(m)), a, stop - a, off) != ZX_OK)
           s = ZX_ERR_NO_MEMORY;
         a = stop;
       }

@@ -58,6 +58,12 @@ struct kproc_host_ops {
   int64_t (*start_thread)(void* host, struct kcall* c, struct kthread* t,
                           const struct kthread_regs* regs, bool seal, uint64_t code_start,
                           uint64_t code_end);
+  /* Optional: the process's userfaultfd, held by the host (see ZUM_AGENT_CAP_UFFD). `wp`
+   * registers [addr, addr+len) for write-protect faults (also for missing-page faults when
+   * `missing`, as the guest registered a copy-on-write mapping) and write-protects it; `release`
+   * lifts the protection. Return 0 or an errno (ENOENT: nothing mapped there any more). */
+  int (*uffd_wp)(void* host, uint64_t addr, uint64_t len, bool missing);
+  int (*uffd_release)(void* host, uint64_t addr, uint64_t len);
 };
 
 enum kjob_state { KJOB_ALIVE, KJOB_KILLING, KJOB_DEAD };
@@ -100,6 +106,12 @@ struct kproc {
   /* The guest has a userfaultfd (its agent said so): mappings of copy-on-write children fill
    * their pages on demand there instead of being copied when mapped (DESIGN.md section 5). */
   bool uffd;
+  /* With uffd: faults the guest cannot resolve come to zum_vm_fault (ZUM_AGENT_CAP_VM_FAULT). */
+  bool vm_fault;
+  /* zum_vm_fault's batch: where the last fill ended and how many pages it took (sequential
+   * faults double it, up to 16 pages, as the guests' own fault path does). */
+  uint64_t fault_next;
+  uint32_t fault_batch;
   /* Shared processes (kobj/share.h): the group whose shared region, handle table and futex
    * context this process shares (NULL if none; kept after death), its place among the group's
    * live processes, and its private restricted region (zx_process_create_shared; root_vmar is

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kobj/task.h"
 #include "mm/vmar.h"
 #include "mm/vmo.h"
 
@@ -76,12 +77,30 @@ zx_status_t kvmo_create(uint32_t flags, uint64_t size, uint64_t content_size, st
   return ZX_OK;
 }
 
-/* Writes through Linux mappings never pass through zum, so before a snapshot of a store that
- * has writable mappings exists, every page those mappings show goes into the snapshots that
- * would read it from the store (mm_vmo_guard_window). Found by walking every address space, only
- * when the store is mapped at all. */
+/* Writes through Linux mappings never pass through zum, so a writable piece of a mapping of a
+ * store that has snapshots must not let them reach the snapshots unseen. Where the guest can
+ * take it (a userfaultfd the supervisor holds, faults it cannot resolve sent to zum_vm_fault), the
+ * piece is write-protected in the guest: the first write to each page comes to zum_vm_fault,
+ * which gives the snapshots their copy first (lazy, O(1) now). Otherwise the snapshots take every
+ * page of the piece now (mm_vmo_guard_window). Shared-region mappings (one tree, many Linux
+ * processes) and stores whose own pages guests fill from fault sources (their UFFDIO_COPY would
+ * drop the protection) are always guarded now. */
+zx_status_t kvmo_guard_piece(struct kproc* p, struct kvmo* v, uint64_t base, uint64_t size,
+                             uint64_t vmo_off) {
+  if (!mm_vmo_store_has_snapshots(v->m)) return ZX_OK;
+  if (p && p->state != KPROC_DEAD && p->vm_fault && p->host_ops && p->host_ops->uffd_wp &&
+      !(p->share && base >= ZUM_SHARED_BASE) && !mm_vmo_has_fault_sources(v->m)) {
+    bool missing = p->uffd && mm_vmo_is_cow(v->m);
+    if (p->host_ops->uffd_wp(p->host, base, size, missing) == 0) return ZX_OK;
+  }
+  return mm_vmo_guard_window(v->m, vmo_off, size);
+}
+
+/* kvmo_create_child: the store's existing writable mappings, found by walking every address
+ * space, only when the store is mapped at all. */
 struct guard_ctx {
   const struct mm_vmo* store;
+  struct kproc* owner;
 };
 
 static zx_status_t guard_mapping(void* ctx, struct mm_region* m, unsigned depth) {
@@ -96,8 +115,8 @@ static zx_status_t guard_mapping(void* ctx, struct mm_region* m, unsigned depth)
     uint32_t prot;
     mm_mapping_range(m, i, &base, &size, &prot);
     if (!(prot & MM_PROT_WRITE)) continue;
-    zx_status_t s =
-        mm_vmo_guard_window(v->m, mm_mapping_vmo_offset(m) + (base - mm_region_base(m)), size);
+    zx_status_t s = kvmo_guard_piece(g->owner, v, base, size,
+                                     mm_mapping_vmo_offset(m) + (base - mm_region_base(m)));
     if (s != ZX_OK) return s;
   }
   return ZX_OK;
@@ -105,12 +124,14 @@ static zx_status_t guard_mapping(void* ctx, struct mm_region* m, unsigned depth)
 
 static zx_status_t guard_aspace(void* ctx, struct mm_aspace* as) {
   struct mm_region* root = mm_aspace_root(as);
+  struct guard_ctx* g = ctx;
+  g->owner = mm_aspace_owner(as);
   return root ? mm_enumerate(root, 0, guard_mapping, ctx) : ZX_OK;
 }
 
 zx_status_t kvmo_guard_writable_mappings(struct kvmo* v) {
   if (!mm_vmo_store_is_mapped(v->m)) return ZX_OK;
-  struct guard_ctx g = {v->m};
+  struct guard_ctx g = {v->m, NULL};
   return mm_for_each_aspace(guard_aspace, &g);
 }
 

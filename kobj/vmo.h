@@ -38,6 +38,11 @@ zx_status_t kvmo_prepare_map(struct kvmo* v, uint64_t off, uint64_t len);
  * snapshot. */
 zx_status_t kvmo_guard_window(struct kvmo* v, uint64_t off, uint64_t len);
 zx_status_t kvmo_guard_writable_mappings(struct kvmo* v);
+/* The same for one writable piece [base, base+size) (at vmo_off of v) of a mapping in process p
+ * (NULL: unknown), lazily where p's guest can take it: see kobj/vmo.c. */
+struct kproc;
+zx_status_t kvmo_guard_piece(struct kproc* p, struct kvmo* v, uint64_t base, uint64_t size,
+                             uint64_t vmo_off);
 /* The VMO's memory (sizes, ranges). */
 struct mm_vmo* kvmo_mm(struct kvmo* v);
 

@@ -14,6 +14,7 @@
 #include "host/loop.h"
 #include "host/seccomp.h"
 #include "host/spawn.h"
+#include "host/uffd.h"
 #include "kobj/deadline.h"
 #include "mm/vmar.h"
 #include "kobj/kcall_table.h"
@@ -140,6 +141,15 @@ static void hp_sync_threads(void* host) {
   closedir(d);
 }
 
+static int hp_uffd_wp(void* host, uint64_t addr, uint64_t len, bool missing) {
+  struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
+  return host_uffd_write_protect(p->uffd_fd, addr, len, missing);
+}
+static int hp_uffd_release(void* host, uint64_t addr, uint64_t len) {
+  struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
+  return host_uffd_release(p->uffd_fd, addr, len);
+}
+
 static const struct kproc_host_ops proc_ops = {
     .read = hp_read,
     .write = hp_write,
@@ -150,6 +160,8 @@ static const struct kproc_host_ops proc_ops = {
     .sync_threads = hp_sync_threads,
     .mm_apply = sv_work_mm_apply,
     .start_thread = sv_work_start_thread,
+    .uffd_wp = hp_uffd_wp,
+    .uffd_release = hp_uffd_release,
 };
 
 static struct sv_proc* sv_proc_new(void) {

@@ -36,6 +36,8 @@ struct sv_proc {
   /* The process's agent (a thread of the hosted runtime) for work asked by other processes. */
   int agent_fd;
   pid_t agent_tid;
+  /* The process's userfaultfd, from its agent's hello (-1: none; host/uffd.h). */
+  int uffd_fd;
   struct host_loop_source agent_src;
   /* Requests from pure-process threads that trapped before their start was confirmed. */
   uint32_t num_pending;

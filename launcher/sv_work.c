@@ -434,10 +434,31 @@ static bool sv_uffd_usable(bool has_uffd) {
 static void on_agent(struct host_loop_source* s, uint32_t events) {
   struct sv_proc* p = container_of(s, struct sv_proc, agent_src);
   zum_agent_reply_t r;
-  ssize_t n = (events & HOST_EV_IN) ? recv(p->agent_fd, &r, sizeof(r), MSG_DONTWAIT) : 0;
+  /* The hello may carry the process's userfaultfd; no other message carries an fd. */
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct iovec iov = {&r, sizeof(r)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                       .msg_controllen = sizeof(u.buf)};
+  ssize_t n = (events & HOST_EV_IN) ? recvmsg(p->agent_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC)
+                                    : 0;
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  int fd = -1;
+  for (struct cmsghdr* cm = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; cm; cm = CMSG_NXTHDR(&msg, cm)) {
+    if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
+    size_t nfds = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < nfds; i++) {
+      int f;
+      memcpy(&f, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+      if (fd < 0 && n == (ssize_t)sizeof(r) && r.token == 0 && p->uffd_fd < 0) fd = f;
+      else close(f);
+    }
+  }
   if (n != (ssize_t)sizeof(r)) {
     /* The agent is gone (its process is exiting) or spoke nonsense. */
+    if (fd >= 0) close(fd);
     host_loop_remove(&p->agent_src);
     close(p->agent_fd);
     p->agent_fd = -1;
@@ -445,7 +466,13 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
   }
   if (r.token == 0) {
     p->agent_tid = r.tid;
-    if (p->kp) p->kp->uffd = sv_uffd_usable((r.error & ZUM_AGENT_CAP_UFFD) != 0);
+    bool uffd = sv_uffd_usable((r.error & ZUM_AGENT_CAP_UFFD) != 0);
+    if (p->kp) {
+      p->kp->uffd = uffd;
+      p->kp->vm_fault = uffd && (r.error & ZUM_AGENT_CAP_VM_FAULT) != 0;
+    }
+    if (uffd && fd >= 0) p->uffd_fd = fd;
+    else if (fd >= 0) close(fd);
     return;
   }
   struct sv_work_item* it = head_of(p);
@@ -524,6 +551,7 @@ int sv_work_attach_agent(struct kcall* c) {
 
 void sv_work_init(struct sv_proc* p) {
   list_init(&p->work_queue);
+  p->uffd_fd = -1;
   p->agent_fd = -1;
   p->agent_tid = 0;
 }
@@ -548,6 +576,8 @@ void sv_work_proc_exited(struct sv_proc* p) {
     close(p->agent_fd);
     p->agent_fd = -1;
   }
+  if (p->uffd_fd >= 0) close(p->uffd_fd);
+  p->uffd_fd = -1;
 }
 
 int64_t sv_work_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,

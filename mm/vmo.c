@@ -366,6 +366,37 @@ bool mm_vmo_fault_source(struct mm_vmo* v, uint64_t off, uint64_t len, int* src_
   return true;
 }
 
+zx_status_t mm_vmo_fill(struct mm_vmo* v, uint64_t off, uint64_t len) {
+  if (off >= v->size) return ZX_OK;
+  len = min_u64(len, v->size - off);
+  struct mm_vmo* o = owner_of(v, &off);
+  if (o->kind != MM_VMO_SNAPSHOT) return ZX_OK;
+  uint64_t end = min_u64(off + len, store_len(o));
+  for (uint64_t page = round_down_page(off); page < end; page += PAGE) {
+    if (owns_page(o, page)) continue;
+    zx_status_t s = read_page(o, page, copy_buf);
+    if (s == ZX_OK) s = o->ops->write(o->fd, page, copy_buf, PAGE);
+    if (s != ZX_OK) return s;
+  }
+  return ZX_OK;
+}
+
+static bool has_snapshots(const struct mm_vmo* o) {
+  for (const struct mm_vmo* c = o->first_child; c; c = c->next_sibling)
+    if (c->kind == MM_VMO_SNAPSHOT || (c->kind == MM_VMO_SLICE && has_snapshots(c))) return true;
+  return false;
+}
+
+bool mm_vmo_store_has_snapshots(const struct mm_vmo* v) {
+  uint64_t off = 0;
+  return has_snapshots(owner_of(v, &off));
+}
+
+bool mm_vmo_has_fault_sources(const struct mm_vmo* v) {
+  uint64_t off = 0;
+  return owner_of(v, &off)->has_fault_sources;
+}
+
 zx_status_t mm_vmo_guard_window(struct mm_vmo* v, uint64_t off, uint64_t len) {
   if (off >= v->size) return ZX_OK;
   len = min_u64(len, v->size - off);

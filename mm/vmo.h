@@ -121,6 +121,14 @@ zx_status_t mm_vmo_prepare_map(struct mm_vmo* v, uint64_t off, uint64_t len);
  * Marks the snapshot (has_fault_sources). False: the mapping must be prepared (prepare_map). */
 bool mm_vmo_fault_source(struct mm_vmo* v, uint64_t off, uint64_t len, int* src_fd,
                          uint64_t* src_off, uint64_t* src_len);
+/* Gives v's snapshot store its own copy of every page of [off, off+len) it lacks, zero pages
+ * included (a mapped page the guest could not fill itself: zum_vm_fault). Nothing for other
+ * VMOs. */
+zx_status_t mm_vmo_fill(struct mm_vmo* v, uint64_t off, uint64_t len);
+/* Whether v's store has ever handed out a fault source (mm_vmo_fault_source). */
+bool mm_vmo_has_fault_sources(const struct mm_vmo* v);
+/* Whether v's store has snapshot children (directly or under its slices). */
+bool mm_vmo_store_has_snapshots(const struct mm_vmo* v);
 /* Whether mapping v needs anything of the above (its store is a snapshot's). */
 bool mm_vmo_is_cow(const struct mm_vmo* v);
 

@@ -57,11 +57,34 @@ static int64_t host_mm_apply(void* host, struct kcall* c, const struct kmm_op* o
   }
   return status;
 }
+/* The guest's userfaultfd as the supervisor drives it: what was protected and released. */
+struct uffd_call {
+  bool wp; /* write-protect (else release) */
+  bool missing;
+  uint64_t addr, len;
+};
+static struct uffd_call UFFD[16];
+static size_t NUFFD;
+static int UFFD_ERR;
+static int host_uffd_wp(void* host, uint64_t addr, uint64_t len, bool missing) {
+  (void)host;
+  assert_true(NUFFD < 16);
+  UFFD[NUFFD++] = (struct uffd_call){true, missing, addr, len};
+  return UFFD_ERR;
+}
+static int host_uffd_release(void* host, uint64_t addr, uint64_t len) {
+  (void)host;
+  assert_true(NUFFD < 16);
+  UFFD[NUFFD++] = (struct uffd_call){false, false, addr, len};
+  return UFFD_ERR;
+}
 static const struct kproc_host_ops host_ops = {.read = host_read,
                                                .write = host_write,
                                                .kill = host_kill,
                                                .mem_stats = host_stats,
-                                               .mm_apply = host_mm_apply};
+                                               .mm_apply = host_mm_apply,
+                                               .uffd_wp = host_uffd_wp,
+                                               .uffd_release = host_uffd_release};
 
 static struct kproc* P;
 static struct kthread* T;
@@ -81,7 +104,10 @@ static int setup(void** state) {
   FAKE(T, handle_close, info.thread_self);
   ROOT = info.vmar_root_self;
   P->uffd = true;
+  P->vm_fault = false; /* tests that want the lazy paths turn it on */
   NOPS = 0;
+  NUFFD = 0;
+  UFFD_ERR = 0;
   return 0;
 }
 
@@ -338,6 +364,126 @@ static void test_zero_tail_with_source(void** state) {
   FAKE(T, handle_close, p);
 }
 
+/* With zum_vm_fault in the guest, clones of clones are filled on demand too: the MAP asks for
+ * the userfaultfd, no source follows, and zum_vm_fault fills one page, then doubling batches
+ * for sequential faults, zero pages included. */
+static void test_vm_fault_fills(void** state) {
+  (void)state;
+  P->vm_fault = true;
+  zx_handle_t p = parent_vmo(40, 0, 1u << 1);
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 40 * PG);
+  zx_handle_t gc = child_of(c, ZX_VMO_CHILD_SNAPSHOT, 0, 40 * PG);
+  uint64_t a = map(gc, ZX_VM_PERM_READ, 0, 40 * PG);
+  assert_int_equal(find_op(ZUM_WORK_MAP)->flags, ZUM_MAP_UFFD);
+  assert_null(find_op(ZUM_WORK_FAULT_SOURCE));
+  assert_int_equal(committed(gc), 0);
+  assert_int_equal(FAKE(T, vm_fault, a + 5 * PG + 9, 0), ZX_OK);
+  assert_int_equal(committed(gc), PG);
+  assert_int_equal(FAKE(T, vm_fault, a + 6 * PG, 0), ZX_OK); /* next: 2 pages */
+  assert_int_equal(committed(gc), 3 * PG);
+  assert_int_equal(FAKE(T, vm_fault, a + 8 * PG, 0), ZX_OK); /* next: 4 pages */
+  assert_int_equal(committed(gc), 7 * PG);
+  assert_int_equal(FAKE(T, vm_fault, a + 1 * PG, 0), ZX_OK); /* elsewhere: 1 page, a zero one */
+  assert_int_equal(committed(gc), 8 * PG);
+  assert_int_equal(byte_at(gc, 1 * PG + 7), 0);
+  assert_int_equal(byte_at(gc, 8 * PG + 7), 'a' + 8);
+  /* The batch stops at the mapping's end. */
+  assert_int_equal(FAKE(T, vm_fault, a + 38 * PG, 0), ZX_OK);
+  assert_int_equal(FAKE(T, vm_fault, a + 39 * PG, 0), ZX_OK);
+  assert_int_equal(committed(gc), 10 * PG);
+  /* The parent's later writes stay out; its reads too. */
+  char x = 'X';
+  assert_int_equal(FAKE(T, vmo_write, c, U(&x), 5 * PG + 7, 1), ZX_OK);
+  assert_int_equal(byte_at(gc, 5 * PG + 7), 'f');
+  zx_handle_t all[] = {gc, c, p};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) FAKE(T, handle_close, all[i]);
+}
+
+/* Real faults stay faults: no mapping, an access the mapping does not allow, bad flags. */
+static void test_vm_fault_errors(void** state) {
+  (void)state;
+  P->vm_fault = true;
+  zx_handle_t p = parent_vmo(2, 0, 0);
+  uint64_t a = map(p, ZX_VM_PERM_READ, 0, 2 * PG);
+  assert_int_equal(FAKE(T, vm_fault, a, 2), ZX_ERR_INVALID_ARGS);
+  assert_int_equal(FAKE(T, vm_fault, a, ZUM_VM_FAULT_WRITE), ZX_ERR_ACCESS_DENIED);
+  assert_int_equal(FAKE(T, vm_fault, BASE + SIZE - PG, 0), ZX_ERR_NOT_FOUND);
+  assert_int_equal(FAKE(T, vm_fault, 0x1000, 0), ZX_ERR_NOT_FOUND); /* outside every VMAR */
+  /* A read of a plain VMO's page: nothing to do, retry. */
+  assert_int_equal(FAKE(T, vm_fault, a + PG, 0), ZX_OK);
+  assert_int_equal(NUFFD, 0);
+  FAKE(T, handle_close, p);
+}
+
+/* A snapshot of a VMO mapped writable in a process that can take it: the mapping is
+ * write-protected (nothing copied); the first write to a page comes to zum_vm_fault, which gives
+ * the snapshot its copy and releases that page. */
+static void test_lazy_write_protect(void** state) {
+  (void)state;
+  P->vm_fault = true;
+  zx_handle_t p = parent_vmo(8, 0, 0);
+  uint64_t a = map(p, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 8 * PG);
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG);
+  assert_int_equal(committed(c), 0);
+  assert_int_equal(NUFFD, 1);
+  assert_true(UFFD[0].wp);
+  assert_false(UFFD[0].missing);
+  assert_int_equal(UFFD[0].addr, a);
+  assert_int_equal(UFFD[0].len, 8 * PG);
+  assert_int_equal(FAKE(T, vm_fault, a + 3 * PG + 5, ZUM_VM_FAULT_WRITE), ZX_OK);
+  assert_int_equal(committed(c), PG);
+  assert_int_equal(NUFFD, 2);
+  assert_false(UFFD[1].wp);
+  assert_int_equal(UFFD[1].addr, a + 3 * PG);
+  assert_int_equal(UFFD[1].len, PG);
+  /* The write lands in the parent; the snapshot keeps its page. */
+  char x = 'X';
+  assert_int_equal(pwrite(kvmo_fd(vmo_of(p)), &x, 1, 3 * PG + 7), 1);
+  assert_int_equal(byte_at(c, 3 * PG + 7), 'd');
+  /* zx_vmar_protect making a read-only mapping writable protects that part lazily too. */
+  uint64_t r = map(p, ZX_VM_PERM_READ, 0, 8 * PG);
+  NUFFD = 0;
+  assert_int_equal(FAKE(T, vmar_protect, ROOT, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, r, 2 * PG),
+                   ZX_OK);
+  assert_int_equal(NUFFD, 1);
+  assert_true(UFFD[0].wp);
+  assert_int_equal(UFFD[0].addr, r);
+  assert_int_equal(committed(c), PG);
+  /* Where the host cannot protect, the pages are copied now instead. */
+  UFFD_ERR = 22;
+  zx_handle_t c2 = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG);
+  assert_int_equal(committed(c2), 8 * PG); /* the first mapping's 8 pages (r's 2 among them) */
+  zx_handle_t all[] = {c2, c, p};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) FAKE(T, handle_close, all[i]);
+}
+
+/* A snapshot mapped writable in a userfaultfd process that gets snapshots of its own: its
+ * mapping (filled from a fault source by the guest) cannot be protected lazily, so those are
+ * guarded now; a clone of a clone mapped without a source is protected with its missing-page
+ * mode kept. */
+static void test_write_protect_cow_mappings(void** state) {
+  (void)state;
+  P->vm_fault = true;
+  zx_handle_t p = parent_vmo(4, 0, 0);
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  map(c, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
+  assert_non_null(find_op(ZUM_WORK_FAULT_SOURCE));
+  NUFFD = 0;
+  zx_handle_t gc = child_of(c, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  assert_int_equal(NUFFD, 0);
+  assert_int_equal(committed(gc), 4 * PG);
+  uint64_t g = map(gc, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
+  assert_null(find_op(ZUM_WORK_FAULT_SOURCE));
+  zx_handle_t ggc = child_of(gc, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  assert_int_equal(NUFFD, 1);
+  assert_true(UFFD[0].wp);
+  assert_true(UFFD[0].missing);
+  assert_int_equal(UFFD[0].addr, g);
+  assert_int_equal(committed(ggc), 0);
+  zx_handle_t all[] = {ggc, gc, c, p};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) FAKE(T, handle_close, all[i]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_fault_source, setup, teardown),
@@ -348,6 +494,10 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_guard_ends_with_mapping, setup, teardown),
       cmocka_unit_test_setup_teardown(test_user_copies_through_mappings, setup, teardown),
       cmocka_unit_test_setup_teardown(test_zero_tail_with_source, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_vm_fault_fills, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_vm_fault_errors, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_lazy_write_protect, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_write_protect_cow_mappings, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

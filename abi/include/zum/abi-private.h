@@ -134,6 +134,13 @@ typedef struct zum_agent_msg {
 /* What a process can do, told in the agent's first message. */
 #define ZUM_AGENT_CAP_UFFD 0x1 /* it has a userfaultfd (SIGBUS mode, shmem missing faults) and
                                   takes ZUM_MAP_UFFD and ZUM_WORK_FAULT_SOURCE */
+#define ZUM_AGENT_CAP_VM_FAULT 0x2 /* a SIGBUS it cannot resolve itself goes to the supervisor
+                                      (zum_vm_fault) before it counts as a fault; with it the
+                                      hello may carry the userfaultfd (one SCM_RIGHTS fd), with
+                                      which the supervisor write-protects and releases pages */
+
+/* zum_vm_fault flags. */
+#define ZUM_VM_FAULT_WRITE 0x1u /* the access was a write (page-fault error code bit 1) */
 
 typedef struct zum_agent_reply {
   uint64_t token;
