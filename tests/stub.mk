@@ -12,3 +12,11 @@ tests_unit_test_cow_fault_SOURCES = tests/unit/test_cow_fault.c abi/runtime/cow.
 tests_unit_test_cow_fault_CFLAGS = $(unit_cflags)
 tests_unit_test_cow_fault_LDADD = $(CMOCKA_LIBS) -lpthread
 TESTS += tests/unit/test_cow_fault
+
+# The hosted runtime's SIGBUS handler: copy-on-write faults resolved, other bus errors passed on
+# to the program's earlier handler.
+check_PROGRAMS += tests/guests/cow_sigbus
+tests_guests_cow_sigbus_SOURCES = tests/guests/cow_sigbus.c tests/guests/guest_test.h
+tests_guests_cow_sigbus_CFLAGS = $(guest_cflags)
+tests_guests_cow_sigbus_LDADD = $(guest_ldadd)
+tests_guests_cow_sigbus_LDFLAGS = $(guest_ldflags)

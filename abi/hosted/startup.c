@@ -3,7 +3,10 @@
  *  2. reserves the root VMAR, a large PROT_NONE region glibc will never map into;
  *  3. asks the supervisor for the process's handles. If no supervisor is listening (the program
  *     was run bare, `./t` or `gdb ./t`), forks one first: the child becomes the supervisor, this
- *     process installs the filter and hands it the listener, then carries on as the guest. */
+ *     process installs the filter and hands it the listener, then carries on as the guest;
+ *  4. creates the userfaultfd for copy-on-write faults and its SIGBUS handler (after the fork
+ *     of a supervisor, which must not inherit them) and starts the agent, whose hello says
+ *     whether that worked. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -105,5 +108,6 @@ __attribute__((constructor(101))) static void zum_hosted_start(void) {
     fprintf(stderr, "zum: hosted start-up failed (status %lld)\n", (long long)r);
     _exit(127);
   }
+  if (zum_hosted_info.agent_fd >= 0) zum_hosted_cow_start();
   zum_hosted_start_agent(zum_hosted_info.agent_fd);
 }

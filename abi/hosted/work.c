@@ -1,6 +1,8 @@
 /* The hosted runtime's side of address-space work (see zum_work_t in <zum/abi-private.h>): the
  * calling thread runs work on its way back from a trapped call, and the agent thread runs work
- * that other processes asked for. */
+ * that other processes asked for. Copy-on-write mappings (ZUM_MAP_UFFD, ZUM_WORK_FAULT_SOURCE)
+ * go through abi/runtime/cow.c, shared with the pure-process stub; a missing page of one raises
+ * SIGBUS in the thread that touched it, and the handler here copies it in. */
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -14,6 +16,7 @@
 #include <zircon/types.h>
 
 #include "abi/hosted/runtime.h"
+#include "abi/runtime/cow.h"
 
 static int linux_prot(uint32_t zx) {
   int p = PROT_NONE;
@@ -23,29 +26,49 @@ static int linux_prot(uint32_t zx) {
   return p;
 }
 
-static int run_op(const zum_work_op_t* op) {
+static int map_op(void* arg) {
+  const zum_work_op_t* op = arg;
+  return mmap((void*)(uintptr_t)op->addr, op->len, linux_prot(op->prot), MAP_SHARED | MAP_FIXED,
+              op->fd, (off_t)op->offset) == MAP_FAILED
+             ? errno
+             : 0;
+}
+
+/* Back to reserved address space: nothing else may be placed there. */
+static int reserve_op(void* arg) {
+  const zum_work_op_t* op = arg;
+  return mmap((void*)(uintptr_t)op->addr, op->len, PROT_NONE,
+              MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED
+             ? errno
+             : 0;
+}
+
+/* The fd of a MAP or FAULT_SOURCE op is always taken: a MAP's is closed, a FAULT_SOURCE's kept
+ * by the fault source until MAP or RESERVE over its range forgets it. */
+static int run_op(zum_work_op_t* op) {
   void* addr = (void*)(uintptr_t)op->addr;
   switch (op->kind) {
     case ZUM_WORK_MAP: {
-      void* r = mmap(addr, op->len, linux_prot(op->prot), MAP_SHARED | MAP_FIXED, op->fd,
-                     (off_t)op->offset);
-      int e = r == MAP_FAILED ? errno : 0;
+      int e = zum_cow_remap(op->addr, op->len, (op->flags & ZUM_MAP_UFFD) != 0, map_op, op);
       close(op->fd);
       return e;
     }
     case ZUM_WORK_RESERVE:
-      /* Back to reserved address space: nothing else may be placed there. */
-      return mmap(addr, op->len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
-                  -1, 0) == MAP_FAILED
-                 ? errno
-                 : 0;
+      return zum_cow_remap(op->addr, op->len, false, reserve_op, op);
+    case ZUM_WORK_FAULT_SOURCE:
+      return zum_cow_add_source(op->addr, op->len, op->fd, op->offset, op->src_len);
     case ZUM_WORK_PROTECT:
       return mprotect(addr, op->len, linux_prot(op->prot)) == 0 ? 0 : errno;
-    case ZUM_WORK_POPULATE:
+    case ZUM_WORK_POPULATE: {
+      /* Pages only a copy-on-write fault brings are copied in first (MADV_POPULATE_* fails on
+       * them: the userfaultfd is in SIGBUS mode). */
+      int e = zum_cow_fill(op->addr, op->len);
+      if (e) return e;
       return madvise(addr, op->len, (op->prot & ZX_VM_PERM_WRITE) ? MADV_POPULATE_WRITE
                                                                    : MADV_POPULATE_READ) == 0
                  ? 0
                  : errno;
+    }
     default:
       return EINVAL;
   }
@@ -62,13 +85,62 @@ void zum_hosted_do_work(zum_work_t* w) {
 
 static int agent_fd = -1;
 static sem_t agent_ready;
+static int agent_caps; /* ZUM_AGENT_CAP_*, told in the hello */
+
+/* ---- copy-on-write faults */
+static struct sigaction prev_sigbus;
+
+/* SIGBUS: a missing page of a copy-on-write mapping is copied in and the access retried.
+ * Anything else goes to the handler installed before this one; without one, the previous
+ * disposition comes back and the fault, retried, does what it would have done without zum. */
+static void on_sigbus(int sig, siginfo_t* si, void* ctx) {
+  int saved = errno;
+  if (si->si_code == BUS_ADRERR && zum_cow_fault((uint64_t)(uintptr_t)si->si_addr)) {
+    errno = saved;
+    return;
+  }
+  if (prev_sigbus.sa_flags & SA_SIGINFO) {
+    if (prev_sigbus.sa_sigaction) prev_sigbus.sa_sigaction(sig, si, ctx);
+  } else if (prev_sigbus.sa_handler != SIG_DFL && prev_sigbus.sa_handler != SIG_IGN) {
+    prev_sigbus.sa_handler(sig);
+  } else if (si->si_code > 0) {
+    /* A fault: it happens again on return, now with the old disposition. */
+    sigaction(SIGBUS, &prev_sigbus, NULL);
+  } else if (prev_sigbus.sa_handler == SIG_DFL) {
+    /* Sent (kill, tgkill): what SIG_DFL would have done. */
+    sigaction(SIGBUS, &prev_sigbus, NULL);
+    raise(SIGBUS);
+  }
+  errno = saved;
+}
+
+int zum_hosted_cow_start(void) {
+  if (zum_cow_init() != 0) return 0;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_sigaction = on_sigbus;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  /* Other handlers wait while a fault is resolved (one of them touching a copy-on-write page
+   * would wait for a lock its own thread holds); the synchronous signals stay open (blocked,
+   * they would kill). */
+  sigfillset(&sa.sa_mask);
+  static const int sync_signals[] = {SIGBUS, SIGSEGV, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
+  for (unsigned i = 0; i < sizeof(sync_signals) / sizeof(sync_signals[0]); i++)
+    sigdelset(&sa.sa_mask, sync_signals[i]);
+  struct sigaction cur;
+  if (sigaction(SIGBUS, &sa, &prev_sigbus) != 0 || sigaction(SIGBUS, NULL, &cur) != 0 ||
+      !(cur.sa_flags & SA_SIGINFO) || cur.sa_sigaction != on_sigbus)
+    return 0; /* not ours to handle (a sanitizer keeps SIGBUS to itself): no copy-on-write */
+  agent_caps = ZUM_AGENT_CAP_UFFD;
+  return agent_caps;
+}
 
 static void* agent_main(void* arg) {
   int fd = agent_fd;
   prctl(PR_SET_NAME, "zum-agent");
   /* The supervisor must know this thread before the program runs, so that it never counts it
    * as one of the program's Zircon threads. */
-  zum_agent_reply_t hello = {.token = 0, .error = 0, .tid = (int32_t)gettid()};
+  zum_agent_reply_t hello = {.token = 0, .error = agent_caps, .tid = (int32_t)gettid()};
   ssize_t sent = send(fd, &hello, sizeof(hello), MSG_NOSIGNAL);
   sem_post(&agent_ready);
   if (sent != sizeof(hello)) return NULL;
@@ -99,7 +171,7 @@ static void* agent_main(void* arg) {
                     : m.u.work.num_ops < ZUM_WORK_MAX_OPS ? m.u.work.num_ops : ZUM_WORK_MAX_OPS;
     for (uint32_t i = 0; i < nops; i++) {
       zum_work_op_t* op = &m.u.work.ops[i];
-      if (op->kind == ZUM_WORK_MAP) {
+      if (zum_work_op_has_fd(op->kind)) {
         if (used >= nfds) {
           r.error = EBADF;
           break;
