@@ -29,6 +29,7 @@
 #include "host/seccomp.h"
 #include "host/spawn.h"
 #include "host/stub/stub.h"
+#include "host/uffd.h"
 
 #ifndef ZUM_STUB_PATH
 #error "ZUM_STUB_PATH: the build directory's zum-stub"
@@ -77,7 +78,7 @@ __asm__(
     ".globl guest_image, guest_image_end, g_zumcall, g_zumcall_end, g_exit, g_exit_ret\n"
     ".globl g_getpid, g_getpid_after, g_rogue, g_rogue_after, g_segv, g_segv_insn\n"
     ".globl g_regs, g_regs_ret, g_clock, g_work, g_thread_exit\n"
-    ".globl g_int3, g_int3_after, g_div0, g_div0_insn, g_load, g_cow\n"
+    ".globl g_int3, g_int3_after, g_div0, g_div0_insn, g_load, g_cow, g_store\n"
     "guest_image:\n"
     "g_zumcall:\n"
     "  syscall\n"
@@ -206,13 +207,21 @@ __asm__(
     "  mov $" STR(ZUM_SYS_process_exit) ", %eax\n"
     "  call g_zumcall\n"
     "  ud2\n"
+    /* Stores rsi at rdi, loads it back, then a zum call with what it loaded. */
+    "g_store:\n"
+    "  mov %rsi, (%rdi)\n"
+    "  mov (%rdi), %rax\n"
+    "  mov %rax, %rdi\n"
+    "  mov $" STR(ZUM_SYS_process_exit) ", %eax\n"
+    "  call g_zumcall\n"
+    "  ud2\n"
     "guest_image_end:\n"
     ".popsection\n");
 
 extern const char guest_image[], guest_image_end[], g_zumcall[], g_zumcall_end[], g_exit[],
     g_exit_ret[], g_getpid[], g_getpid_after[], g_rogue[], g_rogue_after[], g_segv[],
     g_segv_insn[], g_regs[], g_regs_ret[], g_clock[], g_work[], g_thread_exit[], g_int3[],
-    g_int3_after[], g_div0[], g_div0_insn[], g_load[], g_cow[];
+    g_int3_after[], g_div0[], g_div0_insn[], g_load[], g_cow[], g_store[];
 
 #define CODE_ADDR 0x10000000ul
 #define STACK_ADDR 0x20000000ul
@@ -239,12 +248,36 @@ static bool host_has_uffd(void) {
   return known;
 }
 
+/* The fds open in a process, and what one of them is. */
+static int count_fds(pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+  DIR* d = opendir(path);
+  REQUIRE(d);
+  int n = 0;
+  struct dirent* e;
+  while ((e = readdir(d)))
+    if (e->d_name[0] != '.') n++;
+  closedir(d);
+  return n;
+}
+
+static const char* fd_target(pid_t pid, int fd) {
+  static char link[128];
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+  ssize_t n = readlink(path, link, sizeof(link) - 1);
+  link[n > 0 ? n : 0] = 0;
+  return link;
+}
+
 /* ---------------------------------------------------------------- a stub process */
 struct stub {
   struct host_guest g;
   int agent;
   pid_t main_tid;
   int code_fd, stack_fd, data_fd;
+  int uffd; /* the stub's userfaultfd, handed over with its hello, or -1 */
   uint64_t token;
 };
 
@@ -318,11 +351,32 @@ static zum_agent_reply_t start_thread(struct stub* s, uint64_t pc, uint64_t sp, 
 static void stub_start(struct stub* s, const char* name) {
   memset(s, 0, sizeof(*s));
   REQUIRE(host_spawn_pure(ZUM_STUB_PATH, name, &s->g, &s->agent) == 0);
+  /* The hello: with a userfaultfd, the capabilities and the userfaultfd itself. */
   zum_agent_reply_t hello;
-  REQUIRE(recv(s->agent, &hello, sizeof(hello), 0) == (ssize_t)sizeof(hello));
+  struct iovec iov = {&hello, sizeof(hello)};
+  union {
+    char buf[CMSG_SPACE(sizeof(int) * 2)];
+    struct cmsghdr align;
+  } u;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                       .msg_controllen = sizeof(u.buf)};
+  REQUIRE(recvmsg(s->agent, &msg, MSG_CMSG_CLOEXEC) == (ssize_t)sizeof(hello));
+  s->uffd = -1;
+  int nfds = 0;
+  for (struct cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+      for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+        int fd;
+        memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+        if (nfds++ == 0) s->uffd = fd;
+        else close(fd);
+      }
   CHECK_EQ(hello.token, 0);
-  CHECK_EQ(hello.error, host_has_uffd() ? ZUM_AGENT_CAP_UFFD : 0);
+  CHECK_EQ(hello.error,
+           host_has_uffd() ? ZUM_AGENT_CAP_UFFD | ZUM_AGENT_CAP_VM_FAULT : 0);
   CHECK_EQ(hello.tid, s->g.pid);
+  CHECK_EQ(nfds, host_has_uffd() ? 1 : 0);
+  if (s->uffd >= 0) CHECK(strcmp(fd_target(getpid(), s->uffd), "anon_inode:[userfaultfd]") == 0);
   s->main_tid = hello.tid;
 
   size_t code_len = (size_t)(guest_image_end - guest_image);
@@ -359,6 +413,7 @@ static void stub_end(struct stub* s) {
   close(s->code_fd);
   close(s->stack_fd);
   close(s->data_fd);
+  if (s->uffd >= 0) close(s->uffd);
 }
 
 /* The next seccomp notification; fails the test if the stub dies instead. */
@@ -390,6 +445,19 @@ static void expect_fault(struct stub* s, pid_t tid, uint64_t signo, uint64_t cod
   CHECK_EQ(n.args[3], pc);
   /* The fault came from the stub's handler. */
   CHECK(n.ip >= 0x10000 && n.ip < ZUM_USER_BASE);
+}
+
+/* A vm_fault call from the stub's fault handler (what it could not resolve itself). */
+static void expect_vm_fault(struct stub* s, pid_t tid, uint64_t addr, uint32_t flags,
+                            uint64_t* id) {
+  struct host_notif n;
+  next_notif(s, &n);
+  CHECK_EQ(n.nr, ZUM_SYS_vm_fault);
+  CHECK_EQ(n.tid, tid);
+  CHECK_EQ(n.args[0], addr);
+  CHECK_EQ(n.args[1], flags);
+  CHECK(n.ip >= 0x10000 && n.ip < ZUM_USER_BASE); /* from the stub's handler */
+  *id = n.id;
 }
 
 /* ---------------------------------------------------------------- /proc checks */
@@ -424,29 +492,6 @@ static const struct mapping* find_mapping(const struct mapping* m, int n, uint64
   for (int i = 0; i < n; i++)
     if (addr >= m[i].start && addr < m[i].end) return &m[i];
   return NULL;
-}
-
-/* The fds open in a process, and what one of them is. */
-static int count_fds(pid_t pid) {
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-  DIR* d = opendir(path);
-  REQUIRE(d);
-  int n = 0;
-  struct dirent* e;
-  while ((e = readdir(d)))
-    if (e->d_name[0] != '.') n++;
-  closedir(d);
-  return n;
-}
-
-static const char* fd_target(pid_t pid, int fd) {
-  static char link[128];
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
-  ssize_t n = readlink(path, link, sizeof(link) - 1);
-  link[n > 0 ? n : 0] = 0;
-  return link;
 }
 
 /* ---------------------------------------------------------------- scenarios */
@@ -660,6 +705,12 @@ static void test_segv(void) {
   close(fd);
   r = start_thread(&s, GUEST(g_load), STACK_ADDR + 4 * PAGE, 0x40000000 + PAGE, 0, 0, 0);
   CHECK_EQ(r.error, 0);
+  if (host_has_uffd()) {
+    /* First asked of the supervisor (zum_vm_fault), which says it is a real one. */
+    uint64_t id;
+    expect_vm_fault(&s, r.tid, 0x40000000 + PAGE, 0, &id);
+    CHECK_EQ(host_seccomp_reply(s.g.listener, id, ZX_ERR_OUT_OF_RANGE), 0);
+  }
   expect_fault(&s, r.tid, SIGBUS, BUS_ADRERR, 0x40000000 + PAGE, GUEST(g_load));
   /* The agent still does work after the seal. */
   zum_work_op_t op = {.kind = ZUM_WORK_PROTECT, .prot = ZX_VM_PERM_READ, .addr = DATA_ADDR,
@@ -940,20 +991,34 @@ static void test_cow(void) {
   zum_agent_reply_t t = start_thread(&s, GUEST(g_load), STACK_ADDR + PAGE, COW_ADDR + 33 * PAGE,
                                      0, 0, 0);
   CHECK_EQ(t.error, 0);
-  /* (the first thread's ud2 and this bus error, in either order) */
-  for (int i = 0; i < 2; i++) {
+  /* The first thread's ud2; this bus error, asked of the supervisor first (zum_vm_fault), which
+   * answers that it is a real one. In any order between the two threads. */
+  int seen = 0;
+  for (int i = 0; i < 3; i++) {
     struct host_notif f;
     next_notif(&s, &f);
+    if (f.nr == ZUM_SYS_vm_fault) {
+      CHECK_EQ(f.tid, t.tid);
+      CHECK_EQ(f.args[0], COW_ADDR + 33 * PAGE);
+      CHECK_EQ(f.args[1], 0);
+      CHECK_EQ(host_seccomp_reply(s.g.listener, f.id, ZX_ERR_OUT_OF_RANGE), 0);
+      seen |= 1;
+      continue;
+    }
     CHECK_EQ(f.nr, ZUM_SYS_fault);
     if (f.tid == cow_tid) {
       CHECK_EQ(f.args[0], SIGILL);
+      seen |= 2;
     } else {
       CHECK_EQ(f.tid, t.tid);
+      CHECK(seen & 1);
       CHECK_EQ(f.args[0], SIGBUS);
       CHECK_EQ(f.args[1], BUS_ADRERR);
       CHECK_EQ(f.args[2], COW_ADDR + 33 * PAGE);
+      seen |= 4;
     }
   }
+  CHECK_EQ(seen, 7);
   /* Its first page is inside the memfd: filled through the supervisor's side too (a POPULATE
    * copies in what a fault would). */
   zum_work_op_t pop = {.kind = ZUM_WORK_POPULATE, .prot = ZX_VM_PERM_READ,
@@ -994,6 +1059,107 @@ static void test_cow(void) {
   stub_end(&s);
 }
 
+/* What the stub cannot resolve itself goes to zum_vm_fault (ZUM_AGENT_CAP_VM_FAULT): a page of
+ * a ZUM_MAP_UFFD mapping without a fault source, and a write to a page write-protected through
+ * the userfaultfd the hello handed over. This test plays the supervisor's part: it answers each
+ * vm_fault after putting the page in place (or lifting the protection). */
+static void test_vm_fault(void) {
+  scenario = "vm-fault";
+  if (!host_has_uffd()) return;
+  struct stub s;
+  stub_start(&s, "vm-fault");
+  REQUIRE(s.uffd >= 0);
+  const uint64_t base = COW_ADDR + 64 * PAGE;
+  int child = memfd("child", 4 * PAGE);
+  zum_work_op_t map = {.kind = ZUM_WORK_MAP, .prot = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE,
+                       .flags = ZUM_MAP_UFFD, .addr = base, .len = 4 * PAGE};
+  zum_agent_reply_t r = work(&s, &map, 1, &child, 1);
+  CHECK_EQ(r.error, 0);
+  stub_seal(&s);
+  uint64_t value = 0x0102030405060708ull;
+  r = start_thread(&s, GUEST(g_cow), STACK_ADDR + STACK_PAGES * PAGE, base, value, 0, 0);
+  CHECK_EQ(r.error, 0);
+  pid_t tid = r.tid;
+  uint64_t id, q[4] = {0x1111, 0x2222, 0x3333, 0x4444};
+  /* Page 0 read, page 1 written (at +8), page 2 read at +96, page 3 read: each put in the child
+   * memfd before the answer. */
+  expect_vm_fault(&s, tid, base, 0, &id);
+  REQUIRE(pwrite(child, &q[0], 8, 0) == 8);
+  CHECK_EQ(host_seccomp_reply(s.g.listener, id, ZX_OK), 0);
+  expect_vm_fault(&s, tid, base + PAGE + 8, ZUM_VM_FAULT_WRITE, &id);
+  REQUIRE(pwrite(child, &q[1], 8, PAGE) == 8);
+  CHECK_EQ(host_seccomp_reply(s.g.listener, id, ZX_OK), 0);
+  expect_vm_fault(&s, tid, base + 2 * PAGE + 96, 0, &id);
+  REQUIRE(pwrite(child, &q[2], 8, 2 * PAGE + 96) == 8);
+  CHECK_EQ(host_seccomp_reply(s.g.listener, id, ZX_OK), 0);
+  expect_vm_fault(&s, tid, base + 3 * PAGE, 0, &id);
+  REQUIRE(pwrite(child, &q[3], 8, 3 * PAGE) == 8);
+  CHECK_EQ(host_seccomp_reply(s.g.listener, id, ZX_OK), 0);
+  struct host_notif n;
+  next_notif(&s, &n);
+  CHECK_EQ(n.nr, ZUM_SYS_process_exit);
+  CHECK_EQ(n.args[0], q[0]);
+  CHECK_EQ(n.args[1], q[2]);
+  CHECK_EQ(n.args[2], q[3]);
+  uint64_t got = 0;
+  CHECK(pread(child, &got, 8, PAGE + 8) == 8);
+  CHECK_EQ(got, value);
+  CHECK(pread(child, &got, 8, PAGE) == 8);
+  CHECK_EQ(got, q[1]);
+
+  /* Write protection: a plain mapping protected through the handed-over userfaultfd. */
+  const uint64_t wbase = base + 16 * PAGE;
+  int plain = memfd("plain", 2 * PAGE);
+  zum_work_op_t map2 = {.kind = ZUM_WORK_MAP, .prot = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE,
+                        .addr = wbase, .len = 2 * PAGE};
+  r = work(&s, &map2, 1, &plain, 1);
+  CHECK_EQ(r.error, 0);
+  int e = host_uffd_write_protect(s.uffd, wbase, 2 * PAGE, false);
+  if (e != 0) {
+    fprintf(stderr, "  note: no shared-memory write protection (%s): not checked\n", strerror(e));
+  } else {
+    r = start_thread(&s, GUEST(g_store), STACK_ADDR + PAGE, wbase + PAGE + 16, value, 0, 0);
+    CHECK_EQ(r.error, 0);
+    expect_vm_fault(&s, r.tid, wbase + PAGE + 16, ZUM_VM_FAULT_WRITE, &id);
+    /* Nothing written yet. */
+    got = 1;
+    CHECK(pread(plain, &got, 8, PAGE + 16) == 8);
+    CHECK_EQ(got, 0);
+    CHECK_EQ(host_uffd_release(s.uffd, wbase + PAGE, PAGE), 0);
+    CHECK_EQ(host_seccomp_reply(s.g.listener, id, ZX_OK), 0);
+    next_notif(&s, &n);
+    CHECK_EQ(n.nr, ZUM_SYS_process_exit);
+    CHECK_EQ(n.tid, r.tid);
+    CHECK_EQ(n.args[0], value);
+    CHECK(pread(plain, &got, 8, PAGE + 16) == 8);
+    CHECK_EQ(got, value);
+  }
+
+  /* An error answer: the fault is reported as before. */
+  r = start_thread(&s, GUEST(g_load), STACK_ADDR + 2 * PAGE, wbase + 16, 0, 0, 0);
+  CHECK_EQ(r.error, 0);
+  if (e == 0) {
+    /* (a read of a write-protected page is no fault at all) */
+    next_notif(&s, &n);
+    CHECK_EQ(n.nr, ZUM_SYS_fault);
+    CHECK_EQ(n.args[0], SIGILL);
+  }
+  int child2 = memfd("child2", PAGE);
+  zum_work_op_t map3 = {.kind = ZUM_WORK_MAP, .prot = ZX_VM_PERM_READ, .flags = ZUM_MAP_UFFD,
+                        .addr = base + 32 * PAGE, .len = PAGE};
+  zum_agent_reply_t r3 = work(&s, &map3, 1, &child2, 1);
+  CHECK_EQ(r3.error, 0);
+  r = start_thread(&s, GUEST(g_load), STACK_ADDR + 3 * PAGE, base + 32 * PAGE + 4, 0, 0, 0);
+  CHECK_EQ(r.error, 0);
+  expect_vm_fault(&s, r.tid, base + 32 * PAGE + 4, 0, &id);
+  CHECK_EQ(host_seccomp_reply(s.g.listener, id, ZX_ERR_OUT_OF_RANGE), 0);
+  expect_fault(&s, r.tid, SIGBUS, BUS_ADRERR, base + 32 * PAGE + 4, GUEST(g_load));
+  close(child2);
+  close(plain);
+  close(child);
+  stub_end(&s);
+}
+
 /* The supervisor going away ends the stub (no orphans). */
 static void test_supervisor_gone(void) {
   scenario = "supervisor-gone";
@@ -1025,6 +1191,7 @@ int main(void) {
   test_do_work();
   test_pool();
   test_cow();
+  test_vm_fault();
   test_supervisor_gone();
   if (failures) {
     fprintf(stderr, "stub-test: %d failure(s)\n", failures);

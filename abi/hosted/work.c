@@ -2,7 +2,8 @@
  * calling thread runs work on its way back from a trapped call, and the agent thread runs work
  * that other processes asked for. Copy-on-write mappings (ZUM_MAP_UFFD, ZUM_WORK_FAULT_SOURCE)
  * go through abi/runtime/cow.c, shared with the pure-process stub; a missing page of one raises
- * SIGBUS in the thread that touched it, and the handler here copies it in. */
+ * SIGBUS in the thread that touched it, and the handler here copies it in, or asks the
+ * supervisor (zum_vm_fault) when it cannot. */
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -12,8 +13,11 @@
 #include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include <zircon/types.h>
+#include <zum/sysno.h>
+#include <zum/trap.h>
 
 #include "abi/hosted/runtime.h"
 #include "abi/runtime/cow.h"
@@ -90,14 +94,24 @@ static int agent_caps; /* ZUM_AGENT_CAP_*, told in the hello */
 /* ---- copy-on-write faults */
 static struct sigaction prev_sigbus;
 
-/* SIGBUS: a missing page of a copy-on-write mapping is copied in and the access retried.
- * Anything else goes to the handler installed before this one; without one, the previous
- * disposition comes back and the fault, retried, does what it would have done without zum. */
+/* SIGBUS: a missing page of a copy-on-write mapping is copied in, or what the supervisor
+ * resolves (a page without a source here, a write to a page it write-protected), and the access
+ * retried. Anything else goes to the handler installed before this one; without one, the
+ * previous disposition comes back and the fault, retried, does what it would have done without
+ * zum. */
 static void on_sigbus(int sig, siginfo_t* si, void* ctx) {
   int saved = errno;
-  if (si->si_code == BUS_ADRERR && zum_cow_fault((uint64_t)(uintptr_t)si->si_addr)) {
-    errno = saved;
-    return;
+  if (si->si_code == BUS_ADRERR) {
+    uint64_t addr = (uint64_t)(uintptr_t)si->si_addr;
+    /* Page-fault error code bit 1: a write. */
+    uint32_t flags =
+        (((const ucontext_t*)ctx)->uc_mcontext.gregs[REG_ERR] & 2) ? ZUM_VM_FAULT_WRITE : 0;
+    if (zum_cow_fault(addr) ||
+        ((agent_caps & ZUM_AGENT_CAP_VM_FAULT) &&
+         zum_trap(ZUM_SYS_vm_fault, addr, flags, 0, 0, 0, 0) == ZX_OK)) {
+      errno = saved;
+      return;
+    }
   }
   if (prev_sigbus.sa_flags & SA_SIGINFO) {
     if (prev_sigbus.sa_sigaction) prev_sigbus.sa_sigaction(sig, si, ctx);
@@ -131,7 +145,10 @@ int zum_hosted_cow_start(void) {
   if (sigaction(SIGBUS, &sa, &prev_sigbus) != 0 || sigaction(SIGBUS, NULL, &cur) != 0 ||
       !(cur.sa_flags & SA_SIGINFO) || cur.sa_sigaction != on_sigbus)
     return 0; /* not ours to handle (a sanitizer keeps SIGBUS to itself): no copy-on-write */
-  agent_caps = ZUM_AGENT_CAP_UFFD;
+  /* What has no source here the supervisor fills (and it write-protects through the
+   * userfaultfd, which the hello hands over). */
+  zum_cow_set_fallback(true);
+  __atomic_store_n(&agent_caps, ZUM_AGENT_CAP_UFFD | ZUM_AGENT_CAP_VM_FAULT, __ATOMIC_RELEASE);
   return agent_caps;
 }
 
@@ -141,7 +158,25 @@ static void* agent_main(void* arg) {
   /* The supervisor must know this thread before the program runs, so that it never counts it
    * as one of the program's Zircon threads. */
   zum_agent_reply_t hello = {.token = 0, .error = agent_caps, .tid = (int32_t)gettid()};
-  ssize_t sent = send(fd, &hello, sizeof(hello), MSG_NOSIGNAL);
+  /* With ZUM_AGENT_CAP_VM_FAULT it carries the userfaultfd. */
+  struct iovec hiov = {&hello, sizeof(hello)};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } hu;
+  memset(&hu, 0, sizeof(hu));
+  struct msghdr hmsg = {.msg_iov = &hiov, .msg_iovlen = 1};
+  int uffd = zum_cow_uffd();
+  if ((agent_caps & ZUM_AGENT_CAP_VM_FAULT) && uffd >= 0) {
+    hmsg.msg_control = hu.buf;
+    hmsg.msg_controllen = sizeof(hu.buf);
+    struct cmsghdr* cm = CMSG_FIRSTHDR(&hmsg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &uffd, sizeof(int));
+  }
+  ssize_t sent = sendmsg(fd, &hmsg, MSG_NOSIGNAL);
   sem_post(&agent_ready);
   if (sent != sizeof(hello)) return NULL;
   for (;;) {

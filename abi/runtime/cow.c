@@ -53,7 +53,7 @@ struct src {
 };
 
 static int uffd = -1;
-static bool user_mode_only;
+static bool user_mode_only, write_protect, fallback;
 static int lock_word;
 static struct src table[ZUM_COW_MAX_SOURCES];
 static unsigned nsrc;
@@ -123,8 +123,14 @@ int zum_cow_init(void) {
     }
   }
   if (fd < 0) return (int)-fd;
-  struct uffdio_api api = {.api = UFFD_API, .features = FEATURES};
+  /* Write protection of shared memory when the host has it (an unknown feature: EINVAL, and the
+   * API may be asked again). */
+  struct uffdio_api api = {.api = UFFD_API, .features = FEATURES | UFFD_FEATURE_WP_HUGETLBFS_SHMEM};
   long r = sys3(__NR_ioctl, fd, UFFDIO_API, &api);
+  if (r == -EINVAL) {
+    api = (struct uffdio_api){.api = UFFD_API, .features = FEATURES};
+    r = sys3(__NR_ioctl, fd, UFFDIO_API, &api);
+  }
   if (r == 0 && ((api.features & FEATURES) != FEATURES ||
                  !(api.ioctls & (1ull << _UFFDIO_REGISTER))))
     r = -EOPNOTSUPP;
@@ -134,12 +140,15 @@ int zum_cow_init(void) {
   }
   uffd = (int)fd;
   user_mode_only = umo;
+  write_protect = (api.features & UFFD_FEATURE_WP_HUGETLBFS_SHMEM) != 0;
   return 0;
 }
 
 bool zum_cow_available(void) { return uffd >= 0; }
 int zum_cow_uffd(void) { return uffd; }
 bool zum_cow_user_mode_only(void) { return user_mode_only; }
+bool zum_cow_write_protect(void) { return write_protect; }
+void zum_cow_set_fallback(bool on) { __atomic_store_n(&fallback, on, __ATOMIC_RELAXED); }
 
 int zum_cow_register(uint64_t addr, uint64_t len) {
   if (uffd < 0) return EOPNOTSUPP;
@@ -324,7 +333,7 @@ int zum_cow_remap(uint64_t addr, uint64_t len, bool use_uffd, int (*change)(void
   if (!err) err = change(ctx);
   if (!err && use_uffd) {
     err = zum_cow_register(addr, len);
-    if (!err) table[nsrc++] = (struct src){.addr = addr, .len = len, .fd = -1};
+    if (!err && !fallback) table[nsrc++] = (struct src){.addr = addr, .len = len, .fd = -1};
   }
   flush_closing();
   unlock_blocking(mask);
@@ -341,7 +350,7 @@ int zum_cow_fault(uint64_t addr) {
     struct src* s = find(page);
     if (!s) {
       int retry = 0;
-      for (unsigned i = 0; i < GONE_RING && !retry; i++) {
+      for (unsigned i = 0; i < GONE_RING && !retry && !fallback; i++) {
         struct gone* g = &gone[i];
         if (page >= g->addr && page < g->end && g->retries > 0) {
           g->retries--;

@@ -22,15 +22,24 @@
 #define ZUM_COW_PAGE 4096ul
 
 /* Creates the process's userfaultfd (close-on-exec; without UFFD_USER_MODE_ONLY first, then with
- * it) and negotiates UFFD_FEATURE_SIGBUS | UFFD_FEATURE_MISSING_SHMEM. 0 (also when it exists
- * already) or an errno; without it every other call here is harmless and zum_cow_fault says
- * "not ours". */
+ * it) and negotiates UFFD_FEATURE_SIGBUS | UFFD_FEATURE_MISSING_SHMEM, and where the host has it
+ * UFFD_FEATURE_WP_HUGETLBFS_SHMEM (the supervisor may write-protect shared-memory mappings
+ * through it). 0 (also when it exists already) or an errno; without it every other call here is
+ * harmless and zum_cow_fault says "not ours". */
 int zum_cow_init(void);
 bool zum_cow_available(void);
 /* The userfaultfd, or -1. */
 int zum_cow_uffd(void);
 /* Whether the userfaultfd is restricted to faults from user mode (UFFD_USER_MODE_ONLY). */
 bool zum_cow_user_mode_only(void);
+/* Whether it can write-protect shared memory (UFFD_FEATURE_WP_HUGETLBFS_SHMEM). */
+bool zum_cow_write_protect(void);
+
+/* Whether the faults zum_cow_fault leaves go on to the supervisor (zum_vm_fault, the runtime
+ * told ZUM_AGENT_CAP_VM_FAULT), which fills any missing page of a copy-on-write mapping itself.
+ * Then a remap holds no place for its source and a range just forgotten is not retried: what
+ * is not found here is the supervisor's. Off at first. */
+void zum_cow_set_fallback(bool on);
 
 /* Registers [addr, addr + len) (page-aligned) for missing-page faults. 0 or an errno. */
 int zum_cow_register(uint64_t addr, uint64_t len);
@@ -49,8 +58,9 @@ int zum_cow_forget(uint64_t addr, uint64_t len);
 
 /* A range change as one step for faulting threads (the runtimes' MAP and RESERVE work ops):
  * forgets [addr, addr + len), calls change(ctx) (mmap, munmap: 0 or an errno), and with `uffd`
- * registers the new mapping and holds a place for its source: a fault there waits until
- * zum_cow_add_source of the same range fills it (or the range is forgotten). Returns change's
+ * registers the new mapping and (without a fallback, zum_cow_set_fallback) holds a place for
+ * its source: a fault there waits until zum_cow_add_source of the same range fills it (or the
+ * range is forgotten). Returns change's
  * error, the registration's, ENOMEM (table full: nothing was changed), or EOPNOTSUPP (uffd asked
  * without a userfaultfd: nothing was changed). */
 int zum_cow_remap(uint64_t addr, uint64_t len, bool uffd, int (*change)(void* ctx), void* ctx);

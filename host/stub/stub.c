@@ -6,9 +6,12 @@
  * zum's private `fault` call.
  *
  * Copy-on-write faults (abi/runtime/cow.c, shared with the hosted library): the stub creates the
- * process's userfaultfd before its hello (and says so in it, ZUM_AGENT_CAP_UFFD); mappings made
- * with ZUM_MAP_UFFD are registered with it, and a missing page of one raises SIGBUS in the
- * faulting thread, whose handler copies the page in from the mapping's fault source.
+ * process's userfaultfd before its hello (and says so in it, ZUM_AGENT_CAP_UFFD |
+ * ZUM_AGENT_CAP_VM_FAULT, handing the supervisor the userfaultfd with it); mappings made with
+ * ZUM_MAP_UFFD are registered with it, and a missing page of one raises SIGBUS in the faulting
+ * thread, whose handler copies the page in from the mapping's fault source. What it cannot
+ * resolve so (no source; a write to a page the supervisor write-protected) goes to the
+ * supervisor's zum_vm_fault before it counts as a fault.
  *
  * No libc: only Linux's uapi headers. Every Linux system call the stub makes, and when:
  *   startup:      prctl(PR_SET_NAME), munmap, arch_prctl(ARCH_MAP_VDSO_64), mincore, mmap,
@@ -21,8 +24,8 @@
  *   registers:    arch_prctl(ARCH_SET_FS/GS, ARCH_GET_FS/GS) for ZX_PROP_REGISTER_FS/GS work
  *   guest threads, through the zum page: the agent's WORK calls (do_work), exit (exit_thread),
  *                 clock_gettime (only without a usable Linux vDSO)
- *   fault handler: pread64, ioctl(UFFDIO_COPY), sched_yield, rt_sigreturn (a copy-on-write
- *                 fault, resolved); zum's fault call, exit_group (anything else)
+ *   fault handler: pread64, ioctl(UFFDIO_COPY), sched_yield, zum's vm_fault call, rt_sigreturn
+ *                 (a copy-on-write fault, resolved); zum's fault call, exit_group (anything else)
  * After the seal only the numbers of the last four groups are allowed from the stub's text (see
  * seal(); ioctl only on the userfaultfd, UFFDIO_REGISTER and UFFDIO_COPY); anything else from
  * there kills the process (a stub bug). */
@@ -123,12 +126,30 @@ static NORETURN void report_fault(uint64_t signo, uint64_t code, uint64_t addr, 
   exit_group(127);
 }
 
+static int vm_fault_cap; /* the supervisor resolves what zum_cow_fault cannot */
+
+/* zum's vm_fault call: ZX_OK when the access may retry. */
+static long vm_fault(uint64_t addr, uint32_t flags) {
+  long ret;
+  __asm__ volatile("syscall"
+                   : "=a"(ret)
+                   : "a"((long)ZUM_SYS_vm_fault), "D"(addr), "S"((uint64_t)flags)
+                   : "rcx", "r11", "memory");
+  return ret;
+}
+
 static void on_fault(int sig, siginfo_t* si, void* ctx) {
   const struct ucontext* uc = ctx;
-  /* A missing page of a copy-on-write mapping: copied in, the access retries. */
-  if (sig == SIGBUS && si->si_code == BUS_ADRERR &&
-      zum_cow_fault((uint64_t)(uintptr_t)si->si_addr))
-    return;
+  /* A userfaultfd fault: a missing page of a copy-on-write mapping copied in from its source, or
+   * what the supervisor resolves; the access retries. */
+  if (sig == SIGBUS && si->si_code == BUS_ADRERR) {
+    uint64_t addr = (uint64_t)(uintptr_t)si->si_addr;
+    if (zum_cow_fault(addr)) return;
+    /* Page-fault error code bit 1: a write. */
+    if (vm_fault_cap &&
+        vm_fault(addr, (uc->uc_mcontext.err & 2) ? ZUM_VM_FAULT_WRITE : 0) == ZX_OK)
+      return;
+  }
   /* A trapped system call (SIGSYS) reports its number; anything else its si_code. */
   uint64_t code = sig == SIGSYS ? (uint32_t)si->si_syscall : (uint32_t)si->si_code;
   report_fault((uint64_t)sig, code, (uint64_t)(uintptr_t)si->si_addr, uc->uc_mcontext.rip);
@@ -590,7 +611,7 @@ static int seal(uint64_t code_start, uint64_t code_end) {
       __NR_recvmsg, __NR_sendmsg, __NR_close, __NR_mmap, __NR_munmap, __NR_mprotect, __NR_madvise,
       __NR_rt_sigreturn, __NR_exit, __NR_exit_group, __NR_clock_gettime, ZUM_SYS_fault,
       /* copy-on-write faults (abi/runtime/cow.c) */
-      __NR_pread64, __NR_sched_yield, __NR_rt_sigprocmask,
+      __NR_pread64, __NR_sched_yield, __NR_rt_sigprocmask, ZUM_SYS_vm_fault,
   };
   for (unsigned i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
     jump(b, BPF_JEQ, allowed[i], allow, -1);
@@ -683,15 +704,29 @@ struct k_cmsghdr {
 #define K_MSG_CMSG_CLOEXEC 0x40000000
 #define AGENT_FD 3
 
-static void agent_reply(uint64_t token, int error, int tid) {
+/* A reply; with fd >= 0 (the hello) carrying that fd too. */
+static void agent_reply_fd(uint64_t token, int error, int tid, int fd) {
   zum_agent_reply_t r = {.token = token, .error = error, .tid = tid};
   struct k_iovec iov = {&r, sizeof(r)};
   struct k_msghdr msg = {.iov = &iov, .iovlen = 1};
+  union {
+    char buf[sizeof(struct k_cmsghdr) + 8];
+    struct k_cmsghdr align;
+  } u;
+  if (fd >= 0) {
+    u.align = (struct k_cmsghdr){.len = sizeof(struct k_cmsghdr) + sizeof(int),
+                                 .level = K_SOL_SOCKET, .type = K_SCM_RIGHTS};
+    memcpy(u.buf + sizeof(struct k_cmsghdr), &fd, sizeof(int));
+    msg.control = u.buf;
+    msg.controllen = sizeof(u.buf);
+  }
   long n;
   do n = sys3(__NR_sendmsg, AGENT_FD, &msg, K_MSG_NOSIGNAL);
   while (n == -EINTR);
   if (n != (long)sizeof(r)) exit_group(0); /* the supervisor is gone */
 }
+
+static void agent_reply(uint64_t token, int error, int tid) { agent_reply_fd(token, error, tid, -1); }
 
 static NORETURN void agent_loop(void) {
   static zum_agent_msg_t m;
@@ -786,9 +821,15 @@ NORETURN void stub_main(uint64_t* sp) {
   if (install_fault_handlers() != 0) die(123);
 
   /* Copy-on-write faults: the userfaultfd, if this host lets the process have one (the hello
-   * says so; without it the supervisor copies pages in up front). */
-  int caps = zum_cow_init() == 0 ? ZUM_AGENT_CAP_UFFD : 0;
+   * says so and hands it to the supervisor, which write-protects through it; without it the
+   * supervisor copies pages in up front). Faults without a source go to the supervisor. */
+  int caps = 0;
+  if (zum_cow_init() == 0) {
+    caps = ZUM_AGENT_CAP_UFFD | ZUM_AGENT_CAP_VM_FAULT;
+    vm_fault_cap = 1;
+    zum_cow_set_fallback(true);
+  }
 
-  agent_reply(0, caps, (int)sys0(__NR_getpid));
+  agent_reply_fd(0, caps, (int)sys0(__NR_getpid), caps ? zum_cow_uffd() : -1);
   agent_loop();
 }

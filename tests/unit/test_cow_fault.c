@@ -156,8 +156,9 @@ static void test_init(void** state) {
   /* A second init keeps the one there is. */
   assert_int_equal(zum_cow_init(), 0);
   assert_int_equal(zum_cow_uffd(), fd);
-  fprintf(stderr, "userfaultfd %d%s\n", fd,
-          zum_cow_user_mode_only() ? " (UFFD_USER_MODE_ONLY)" : "");
+  fprintf(stderr, "userfaultfd %d%s%s\n", fd,
+          zum_cow_user_mode_only() ? " (UFFD_USER_MODE_ONLY)" : "",
+          zum_cow_write_protect() ? ", shmem write protection" : "");
 }
 
 /* Reads and writes see the parent's bytes; zeros past src_len. */
@@ -527,6 +528,19 @@ static void test_remap(void** state) {
   m.fd = -1;
   assert_int_equal(zum_cow_remap(a, c.len, true, do_map, &m), EBADF);
   assert_int_equal(zum_cow_count(), 0);
+
+  /* With a fallback (the supervisor's zum_vm_fault) no place is held and nothing is retried
+   * here: what has no source goes on at once. */
+  zum_cow_set_fallback(true);
+  m.fd = child2;
+  assert_int_equal(zum_cow_remap(a, c.len, true, do_map, &m), 0);
+  assert_int_equal(zum_cow_count(), 0);
+  assert_int_equal(zum_cow_fault(a + P), 0);
+  assert_int_equal(zum_cow_add_source(a, c.len, dup(parent_fd), 0, 4 * P), 0);
+  assert_int_equal(touch_read(c.p + P + 3), pattern(P + 3));
+  assert_int_equal(zum_cow_forget(a, c.len), 0);
+  assert_int_equal(zum_cow_fault(a + 3 * P), 0);
+  zum_cow_set_fallback(false);
   munmap(c.p, c.len);
   close(c.fd);
   close(child2);
