@@ -56,7 +56,9 @@ zx_status_t host_memfd_create(uint64_t size, int* out_fd) {
 }
 
 void host_memfd_close(int fd) {
-  if (fd >= 0) close(fd);
+  if (fd < 0) return;
+  host_memfd_forget_window(fd);
+  close(fd);
 }
 
 zx_status_t host_memfd_resize(int fd, uint64_t size) {

@@ -26,6 +26,7 @@ static const struct mm_backing_ops memfd_backing = {
     .resize = host_memfd_resize,
     .read = host_memfd_read,
     .write = host_memfd_write,
+    .insert = host_memfd_insert,
     .commit = host_memfd_commit,
     .decommit = host_memfd_decommit,
     .page_has_data = host_memfd_page_has_data,
@@ -187,7 +188,7 @@ static zx_status_t push_down(const struct mm_vmo* v, uint64_t page, struct push_
       if ((s = read_page(ctx->owner, ctx->page, push_buf)) != ZX_OK) return s;
       ctx->have = true;
     }
-    if ((s = c->ops->write(c->fd, in, push_buf, PAGE)) != ZX_OK) return s;
+    if ((s = c->ops->insert(c->fd, in, push_buf, PAGE)) != ZX_OK) return s;
   }
   return ZX_OK;
 }
@@ -207,7 +208,7 @@ static zx_status_t before_change(struct mm_vmo* o, uint64_t off, uint64_t len, b
     if (copy_up && !whole && o->kind == MM_VMO_SNAPSHOT && page < store_len(o) &&
         !owns_page(o, page)) {
       zx_status_t s = read_page(o, page, copy_buf);
-      if (s == ZX_OK) s = o->ops->write(o->fd, page, copy_buf, PAGE);
+      if (s == ZX_OK) s = o->ops->insert(o->fd, page, copy_buf, PAGE);
       if (s != ZX_OK) return s;
     }
     if (page + PAGE < page) break;
@@ -317,7 +318,7 @@ zx_status_t mm_vmo_prepare_map(struct mm_vmo* v, uint64_t off, uint64_t len) {
      * the old (zero) page into it first, like any page the snapshot lacks. */
     if (!src) continue;
     zx_status_t s = src->ops->read(src->fd, at, copy_buf, PAGE);
-    if (s == ZX_OK) s = o->ops->write(o->fd, page, copy_buf, PAGE);
+    if (s == ZX_OK) s = o->ops->insert(o->fd, page, copy_buf, PAGE);
     if (s != ZX_OK) return s;
   }
   return ZX_OK;
@@ -375,7 +376,7 @@ zx_status_t mm_vmo_fill(struct mm_vmo* v, uint64_t off, uint64_t len) {
   for (uint64_t page = round_down_page(off); page < end; page += PAGE) {
     if (owns_page(o, page)) continue;
     zx_status_t s = read_page(o, page, copy_buf);
-    if (s == ZX_OK) s = o->ops->write(o->fd, page, copy_buf, PAGE);
+    if (s == ZX_OK) s = o->ops->insert(o->fd, page, copy_buf, PAGE);
     if (s != ZX_OK) return s;
   }
   return ZX_OK;
@@ -646,7 +647,7 @@ zx_status_t mm_vmo_commit(struct mm_vmo* v, uint64_t off, uint64_t len) {
     for (uint64_t page = at; page < at + (min_u64(end_page, stored) - off); page += PAGE) {
       if (page >= store_len(o) || owns_page(o, page)) continue;
       zx_status_t s = read_page(o, page, copy_buf);
-      if (s == ZX_OK) s = o->ops->write(o->fd, page, copy_buf, PAGE);
+      if (s == ZX_OK) s = o->ops->insert(o->fd, page, copy_buf, PAGE);
       if (s != ZX_OK) return ZX_ERR_NO_MEMORY;
     }
   } else if (off < stored) {

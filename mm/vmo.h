@@ -28,6 +28,9 @@ struct mm_backing_ops {
   /* Exactly len bytes; holes read as zeros. */
   zx_status_t (*read)(int fd, uint64_t off, void* buf, size_t len);
   zx_status_t (*write)(int fd, uint64_t off, const void* buf, size_t len);
+  /* Whole pages, put in only where the store has none yet (a guest may be filling the same
+   * page at the same moment: its page wins, with whatever it wrote). */
+  zx_status_t (*insert)(int fd, uint64_t off, const void* buf, size_t len);
   /* Page aligned ranges: allocate without changing contents / free (reads zeros again). */
   zx_status_t (*commit)(int fd, uint64_t off, uint64_t len);
   zx_status_t (*decommit)(int fd, uint64_t off, uint64_t len);

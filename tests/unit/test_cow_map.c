@@ -18,6 +18,7 @@
 #include "kobj/handle.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmo.h"
+#include "host/memfd.h"
 #include "mm/vmo.h"
 #include "tests/unit/fake_host.h"
 
@@ -484,8 +485,43 @@ static void test_write_protect_cow_mappings(void** state) {
   for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) FAKE(T, handle_close, all[i]);
 }
 
+/* Insert-if-absent: pages go in where the memfd has none; a page already there (a guest filled
+ * it, and wrote it) stays as it is, also inside one multi-page insert; across windows too. */
+static void test_memfd_insert(void** state) {
+  (void)state;
+  int fd;
+  assert_int_equal(host_memfd_create(3ull << 30, &fd), ZX_OK);
+  static uint8_t buf[4 * PG];
+  memset(buf, 'i', sizeof(buf));
+  char g = 'G';
+  assert_int_equal(pwrite(fd, &g, 1, PG + 9), 1); /* "the guest's" page 1 */
+  assert_int_equal(host_memfd_insert(fd, 0, buf, 4 * PG), ZX_OK);
+  char b[4];
+  assert_int_equal(pread(fd, b, 1, 9), 1);
+  assert_int_equal(b[0], 'i');
+  assert_int_equal(pread(fd, b, 1, PG + 9), 1);
+  assert_int_equal(b[0], 'G');
+  assert_int_equal(pread(fd, b, 1, PG + 10), 1);
+  assert_int_equal(b[0], 0); /* the rest of that page is the guest's too */
+  assert_int_equal(pread(fd, b, 1, 3 * PG), 1);
+  assert_int_equal(b[0], 'i');
+  /* Again over the same pages: nothing changes. */
+  memset(buf, 'j', sizeof(buf));
+  assert_int_equal(host_memfd_insert(fd, 0, buf, 4 * PG), ZX_OK);
+  assert_int_equal(pread(fd, b, 1, 2 * PG), 1);
+  assert_int_equal(b[0], 'i');
+  /* Beyond the first window, and spanning two. */
+  assert_int_equal(host_memfd_insert(fd, (2ull << 30) + PG, buf, PG), ZX_OK);
+  assert_int_equal(host_memfd_insert(fd, (1ull << 30) - 2 * PG, buf, 4 * PG), ZX_OK);
+  assert_int_equal(pread(fd, b, 1, (1ull << 30) + PG), 1);
+  assert_int_equal(b[0], 'j');
+  assert_int_equal(host_memfd_committed(fd), 9 * PG);
+  host_memfd_close(fd);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_memfd_insert),
       cmocka_unit_test_setup_teardown(test_fault_source, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fault_source_limit, setup, teardown),
       cmocka_unit_test_setup_teardown(test_eager_fallbacks, setup, teardown),
