@@ -34,3 +34,30 @@ tests_bench_cow_SOURCES = tests/bench/cow.c tests/bench/bench.h
 tests_bench_cow_CFLAGS = $(guest_cflags)
 tests_bench_cow_LDADD = $(guest_ldadd)
 tests_bench_cow_LDFLAGS = $(guest_ldflags)
+
+# Issue 6, copy-on-write faults: mapped children in one process (tests/guests/cow_util.h has the
+# expectations of each path). tests/cow-fallback.sh runs the vmo_cow_* guests again with
+# ZUM_NO_UFFD=1 (the supervisor's eager fallback).
+check_PROGRAMS += tests/guests/vmo_cow_map
+tests_guests_vmo_cow_map_SOURCES = tests/guests/vmo_cow_map.c tests/guests/cow_util.h tests/guests/guest_test.h
+tests_guests_vmo_cow_map_CFLAGS = $(guest_cflags)
+tests_guests_vmo_cow_map_LDADD = $(guest_ldadd)
+tests_guests_vmo_cow_map_LDFLAGS = $(guest_ldflags)
+
+# Children across processes: a hosted peer (tests/helpers/cow_helper) and a pure process.
+check_PROGRAMS += tests/guests/vmo_cow_proc tests/helpers/cow_helper
+tests_guests_vmo_cow_proc_SOURCES = tests/guests/vmo_cow_proc.c tests/guests/cow_proto.h tests/guests/cow_util.h tests/guests/guest_test.h
+tests_guests_vmo_cow_proc_CFLAGS = $(guest_cflags)
+tests_guests_vmo_cow_proc_LDADD = $(guest_ldadd)
+tests_guests_vmo_cow_proc_LDFLAGS = $(guest_ldflags)
+tests_helpers_cow_helper_SOURCES = tests/helpers/cow_helper.c tests/guests/cow_proto.h
+tests_helpers_cow_helper_CFLAGS = $(guest_cflags)
+tests_helpers_cow_helper_LDADD = $(guest_ldadd)
+tests_helpers_cow_helper_LDFLAGS = $(guest_ldflags)
+
+# The cow bench runs twice (userfaultfd path and ZUM_NO_UFFD=1) from `make bench`.
+bench: tests/bench/cow
+
+# The copy-on-write guests again on the supervisor's eager fallback (ZUM_NO_UFFD=1).
+TESTS += tests/cow-fallback.sh
+EXTRA_DIST += tests/cow-fallback.sh
