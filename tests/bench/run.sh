@@ -24,10 +24,15 @@
 #                     before the call returns) vs the same in a non-shared pure process
 #   vmo_clone_1m / vmo_clone_1g  zx_vmo_create_child(SNAPSHOT) + close of a written 1 MiB / 1 GiB
 #                     VMO vs memfd_create + ftruncate + close (must not depend on the size)
+#   cow_fault_page    one isolated first-touch write fault on a page of a mapped snapshot (only
+#                     the write timed) vs a copy-on-write fault on a MAP_PRIVATE mapping of a
+#                     written memfd
 #   cow_map_write_page  per page: map a 64-page snapshot, write every page, unmap vs the same
-#                     writes to a MAP_PRIVATE mapping of a memfd (copy-on-write faults); zum's
-#                     fallback path (pages copied when the clone is mapped; no userfaultfd yet)
+#                     writes to a MAP_PRIVATE mapping of a memfd (copy-on-write faults)
 #   cow_seq_touch_256m  the same per page over a 256 MiB snapshot
+#   *_fallback        the cow lines again with ZUM_NO_UFFD=1: the supervisor's eager fallback
+#                     (every page holding data copied when the snapshot is mapped), baselines
+#                     measured in that run; also what a run without userfaultfd reports
 #
 # Environment: ZUM (the zum binary), BENCH (the built tests/bench directory), BENCH_ROUNDS,
 # BENCH_QUICK=1 (short loops, for checking that the programs run; numbers are noisier).
@@ -63,6 +68,7 @@ for ((i = 0; i < rounds; i++)); do
   run proc "$ZUM" run "$BENCH/proc" "${quick[@]}"
   run shared "$ZUM" run "$BENCH/shared" "${quick[@]}"
   run cow "$ZUM" run "$BENCH/cow" "${quick[@]}"
+  run cow_fallback env ZUM_NO_UFFD=1 "$ZUM" run "$BENCH/cow" "${quick[@]}"
 done
 
 awk '
@@ -99,8 +105,12 @@ awk '
     mf = median("native_memfd_ns")
     line("vmo_clone_1m", median("clone_mib_ns"), mf, "us", 1000)
     line("vmo_clone_1g", median("clone_gib_ns"), mf, "us", 1000)
+    line("cow_fault_page", median("cow_fault_ns"), median("native_cow_fault_ns"), "us", 1000)
     line("cow_map_write_page", median("cow_page_ns"), median("native_cow_page_ns"), "us", 1000)
     line("cow_seq_touch_256m", median("cow_seq_ns"), median("native_cow_seq_ns"), "us", 1000)
+    line("cow_fault_page_fallback", median("fb_cow_fault_ns"), median("fb_native_cow_fault_ns"), "us", 1000)
+    line("cow_map_write_page_fallback", median("fb_cow_page_ns"), median("fb_native_cow_page_ns"), "us", 1000)
+    line("cow_seq_touch_256m_fallback", median("fb_cow_seq_ns"), median("fb_native_cow_seq_ns"), "us", 1000)
   }
 ' "$raw"
 exit $failed
