@@ -123,9 +123,10 @@ static int64_t apply(struct kcall* c, struct kproc* target, struct mm_ops* ops,
 
 /* How a new mapping m (at base, of [vmo_offset, ...) of vmo) of a copy-on-write setting reaches
  * Linux (DESIGN.md section 5):
- *  - a writable mapping bypasses zum on every write, so the snapshots of its store take the
- *    pages it shows first (kvmo_guard_window; zx_vmar_protect guards what it makes writable,
- *    lazily where it can, kvmo_guard_piece);
+ *  - a writable mapping bypasses zum on every write, so while its store has snapshots it is
+ *    write-protected by the guest (ZUM_MAP_WP, where kvmo_can_write_protect) or the snapshots
+ *    take the pages it shows now (kvmo_guard_window); zx_vmar_protect guards what it makes
+ *    writable the same way (kvmo_guard_piece);
  *  - a mapping of a snapshot child is filled on demand (its MAP op gets ZUM_MAP_UFFD, and apply()
  *    adds the fault source when there is one) when every process that gets the mapping has a
  *    userfaultfd; otherwise its pages are copied into the child's memfd now (the fallback,
@@ -134,30 +135,38 @@ static zx_status_t cow_mapping(struct kproc* target, struct kvmo* vmo, struct mm
                                uint64_t base, uint64_t vmo_offset, bool writable,
                                struct mm_ops* ops) {
   uint64_t size = mm_region_size(m);
-  if (writable && kvmo_guard_window(vmo, vmo_offset, size) != ZX_OK) return ZX_ERR_NO_MEMORY;
-  if (!mm_vmo_is_cow(kvmo_mm(vmo))) return ZX_OK;
-  bool uffd = target && target->uffd;
-  bool vm_fault = uffd && target->vm_fault;
-  if (uffd && target->share && base >= ZUM_SHARED_BASE) {
-    uffd = kshare_all_uffd(target->share);
-    vm_fault = uffd && kshare_all_vm_fault(target->share);
+  struct mm_op* map = NULL;
+  for (size_t i = ops->n; i-- > 0 && !map;) {
+    struct mm_op* o = &ops->v[i];
+    if (o->kind == ZUM_WORK_MAP && o->addr == base && o->obj == (void*)vmo) map = o;
   }
-  int fd;
-  uint64_t off, len;
-  /* With a fault source the guest fills pages itself; without one (a clone of a clone, a
-   * resizable VMO) a guest that sends what it cannot resolve to zum_vm_fault has them filled
-   * there; any other guest gets the pages now. */
-  if ((uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
-      vm_fault) {
-    for (size_t i = ops->n; i-- > 0;) {
-      struct mm_op* o = &ops->v[i];
-      if (o->kind == ZUM_WORK_MAP && o->addr == base && o->obj == (void*)vmo) {
-        o->flags |= ZUM_MAP_UFFD;
-        return ZX_OK;
-      }
+  if (mm_vmo_is_cow(kvmo_mm(vmo))) {
+    bool uffd = target && target->uffd;
+    bool vm_fault = uffd && target->vm_fault;
+    if (uffd && target->share && base >= ZUM_SHARED_BASE) {
+      uffd = kshare_all_uffd(target->share);
+      vm_fault = uffd && kshare_all_vm_fault(target->share);
     }
+    int fd;
+    uint64_t off, len;
+    /* With a fault source the guest fills pages itself; without one (a clone of a clone, a
+     * resizable VMO) a guest that sends what it cannot resolve to zum_vm_fault has them filled
+     * there; any other guest gets the pages now. */
+    if (map && ((uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
+                vm_fault))
+      map->flags |= ZUM_MAP_UFFD;
+    else if (kvmo_prepare_map(vmo, vmo_offset, size) != ZX_OK)
+      return ZX_ERR_NO_MEMORY;
   }
-  return kvmo_prepare_map(vmo, vmo_offset, size) == ZX_OK ? ZX_OK : ZX_ERR_NO_MEMORY;
+  if (writable && mm_vmo_store_has_snapshots(kvmo_mm(vmo))) {
+    /* The guest write-protects the new mapping before the call returns, or the snapshots take
+     * its pages now. */
+    if (map && kvmo_can_write_protect(target, vmo, base))
+      map->flags |= ZUM_MAP_WP;
+    else if (kvmo_guard_window(vmo, vmo_offset, size) != ZX_OK)
+      return ZX_ERR_NO_MEMORY;
+  }
+  return ZX_OK;
 }
 
 /* Page-table population (MAP_RANGE, and COMMIT, ALWAYS_NEED, PREFETCH after their VMO work):

@@ -108,6 +108,8 @@ struct kproc {
   bool uffd;
   /* With uffd: faults the guest cannot resolve come to zum_vm_fault (ZUM_AGENT_CAP_VM_FAULT). */
   bool vm_fault;
+  /* With vm_fault: its userfaultfd write-protects shared memory (ZUM_AGENT_CAP_WP). */
+  bool wp;
   /* zum_vm_fault's batch: where the last fill ended and how many pages it took (sequential
    * faults double it, up to 16 pages, as the guests' own fault path does). */
   uint64_t fault_next;

@@ -85,11 +85,15 @@ zx_status_t kvmo_create(uint32_t flags, uint64_t size, uint64_t content_size, st
  * page of the piece now (mm_vmo_guard_window). Shared-region mappings (one tree, many Linux
  * processes) and stores whose own pages guests fill from fault sources (their UFFDIO_COPY would
  * drop the protection) are always guarded now. */
+bool kvmo_can_write_protect(const struct kproc* p, const struct kvmo* v, uint64_t base) {
+  return p && p->state != KPROC_DEAD && p->vm_fault && p->wp &&
+         !(p->share && base >= ZUM_SHARED_BASE) && !mm_vmo_has_fault_sources(v->m);
+}
+
 zx_status_t kvmo_guard_piece(struct kproc* p, struct kvmo* v, uint64_t base, uint64_t size,
                              uint64_t vmo_off) {
   if (!mm_vmo_store_has_snapshots(v->m)) return ZX_OK;
-  if (p && p->state != KPROC_DEAD && p->vm_fault && p->host_ops && p->host_ops->uffd_wp &&
-      !(p->share && base >= ZUM_SHARED_BASE) && !mm_vmo_has_fault_sources(v->m)) {
+  if (kvmo_can_write_protect(p, v, base) && p->host_ops && p->host_ops->uffd_wp) {
     bool missing = p->uffd && mm_vmo_is_cow(v->m);
     if (p->host_ops->uffd_wp(p->host, base, size, missing) == 0) return ZX_OK;
   }

@@ -470,6 +470,7 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
     if (p->kp) {
       p->kp->uffd = uffd;
       p->kp->vm_fault = uffd && (r.error & ZUM_AGENT_CAP_VM_FAULT) != 0;
+      p->kp->wp = p->kp->vm_fault && (r.error & ZUM_AGENT_CAP_WP) != 0;
     }
     if (uffd && fd >= 0) p->uffd_fd = fd;
     else if (fd >= 0) close(fd);

@@ -233,9 +233,13 @@ extern const char guest_image[], guest_image_end[], g_zumcall[], g_zumcall_end[]
 /* ---------------------------------------------------------------- userfaultfd */
 /* Whether this host lets a process have a userfaultfd with what the stub asks for (then the
  * stub's hello must say ZUM_AGENT_CAP_UFFD). */
+/* Whether this host's userfaultfd can write-protect shared memory (ZUM_AGENT_CAP_WP). */
+static int host_wp = -1;
+
 static bool host_has_uffd(void) {
   static int known = -1;
   if (known >= 0) return known;
+  host_wp = 0;
   long fd = syscall(SYS_userfaultfd, O_CLOEXEC);
   if (fd < 0) fd = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
   known = 0;
@@ -244,6 +248,15 @@ static bool host_has_uffd(void) {
                              .features = UFFD_FEATURE_SIGBUS | UFFD_FEATURE_MISSING_SHMEM};
     known = ioctl((int)fd, UFFDIO_API, &api) == 0;
     close((int)fd);
+  }
+  if (known) {
+    fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+    if (fd < 0) fd = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+    struct uffdio_api api = {.api = UFFD_API,
+                             .features = UFFD_FEATURE_SIGBUS | UFFD_FEATURE_MISSING_SHMEM |
+                                         UFFD_FEATURE_WP_HUGETLBFS_SHMEM};
+    host_wp = fd >= 0 && ioctl((int)fd, UFFDIO_API, &api) == 0;
+    if (fd >= 0) close((int)fd);
   }
   return known;
 }
@@ -372,8 +385,9 @@ static void stub_start(struct stub* s, const char* name) {
         else close(fd);
       }
   CHECK_EQ(hello.token, 0);
-  CHECK_EQ(hello.error,
-           host_has_uffd() ? ZUM_AGENT_CAP_UFFD | ZUM_AGENT_CAP_VM_FAULT : 0);
+  CHECK_EQ(hello.error, host_has_uffd() ? ZUM_AGENT_CAP_UFFD | ZUM_AGENT_CAP_VM_FAULT |
+                                              (host_wp ? ZUM_AGENT_CAP_WP : 0)
+                                        : 0);
   CHECK_EQ(hello.tid, s->g.pid);
   CHECK_EQ(nfds, host_has_uffd() ? 1 : 0);
   if (s->uffd >= 0) CHECK(strcmp(fd_target(getpid(), s->uffd), "anon_inode:[userfaultfd]") == 0);

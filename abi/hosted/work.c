@@ -53,12 +53,12 @@ static int run_op(zum_work_op_t* op) {
   void* addr = (void*)(uintptr_t)op->addr;
   switch (op->kind) {
     case ZUM_WORK_MAP: {
-      int e = zum_cow_remap(op->addr, op->len, (op->flags & ZUM_MAP_UFFD) != 0, map_op, op);
+      int e = zum_cow_remap(op->addr, op->len, op->flags & (ZUM_MAP_UFFD | ZUM_MAP_WP), map_op, op);
       close(op->fd);
       return e;
     }
     case ZUM_WORK_RESERVE:
-      return zum_cow_remap(op->addr, op->len, false, reserve_op, op);
+      return zum_cow_remap(op->addr, op->len, 0, reserve_op, op);
     case ZUM_WORK_FAULT_SOURCE:
       return zum_cow_add_source(op->addr, op->len, op->fd, op->offset, op->src_len);
     case ZUM_WORK_PROTECT:
@@ -148,7 +148,10 @@ int zum_hosted_cow_start(void) {
   /* What has no source here the supervisor fills (and it write-protects through the
    * userfaultfd, which the hello hands over). */
   zum_cow_set_fallback(true);
-  __atomic_store_n(&agent_caps, ZUM_AGENT_CAP_UFFD | ZUM_AGENT_CAP_VM_FAULT, __ATOMIC_RELEASE);
+  __atomic_store_n(&agent_caps,
+                   ZUM_AGENT_CAP_UFFD | ZUM_AGENT_CAP_VM_FAULT |
+                       (zum_cow_write_protect() ? ZUM_AGENT_CAP_WP : 0),
+                   __ATOMIC_RELEASE);
   return agent_caps;
 }
 

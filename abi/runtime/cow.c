@@ -17,6 +17,7 @@
 #include <linux/fcntl.h>
 #include <linux/ioctl.h>
 #include <linux/userfaultfd.h>
+#include <zum/abi-private.h>
 
 #define PAGE ZUM_COW_PAGE
 #define MAX_BATCH ((uint64_t)ZUM_COW_MAX_BATCH_PAGES)
@@ -150,13 +151,24 @@ bool zum_cow_user_mode_only(void) { return user_mode_only; }
 bool zum_cow_write_protect(void) { return write_protect; }
 void zum_cow_set_fallback(bool on) { __atomic_store_n(&fallback, on, __ATOMIC_RELAXED); }
 
-int zum_cow_register(uint64_t addr, uint64_t len) {
+static int register_modes(uint64_t addr, uint64_t len, uint64_t modes) {
   if (uffd < 0) return EOPNOTSUPP;
-  struct uffdio_register reg = {
-      .range = {.start = addr, .len = len},
-      .mode = UFFDIO_REGISTER_MODE_MISSING,
-  };
+  struct uffdio_register reg = {.range = {.start = addr, .len = len}, .mode = modes};
   long r = sys3(__NR_ioctl, uffd, UFFDIO_REGISTER, &reg);
+  return r < 0 ? (int)-r : 0;
+}
+
+int zum_cow_register(uint64_t addr, uint64_t len) {
+  return register_modes(addr, len, UFFDIO_REGISTER_MODE_MISSING);
+}
+
+/* Write-protects [addr, addr+len), registered for it (holes too: shared memory keeps markers). */
+static int protect(uint64_t addr, uint64_t len) {
+  struct uffdio_writeprotect wp = {.range = {.start = addr, .len = len},
+                                   .mode = UFFDIO_WRITEPROTECT_MODE_WP};
+  long r;
+  do r = sys3(__NR_ioctl, uffd, UFFDIO_WRITEPROTECT, &wp);
+  while (r == -EAGAIN);
   return r < 0 ? (int)-r : 0;
 }
 
@@ -323,17 +335,25 @@ int zum_cow_forget(uint64_t addr, uint64_t len) {
   return err;
 }
 
-int zum_cow_remap(uint64_t addr, uint64_t len, bool use_uffd, int (*change)(void* ctx),
+int zum_cow_remap(uint64_t addr, uint64_t len, uint32_t map_flags, int (*change)(void* ctx),
                   void* ctx) {
-  if (use_uffd && uffd < 0) return EOPNOTSUPP;
+  bool use_uffd = (map_flags & ZUM_MAP_UFFD) != 0, wp = (map_flags & ZUM_MAP_WP) != 0;
+  if ((use_uffd || wp) && uffd < 0) return EOPNOTSUPP;
+  if (wp && !write_protect) return EOPNOTSUPP;
+  if (wp && !range_ok(addr, len)) return EINVAL;
   if (use_uffd && !range_ok(addr, len)) return EINVAL;
   uint64_t end = addr + len < addr ? UINT64_MAX : addr + len;
   uint64_t mask = lock_blocking();
   int err = len ? forget_locked(addr, end, use_uffd ? 1 : 0) : 0;
   if (!err) err = change(ctx);
-  if (!err && use_uffd) {
-    err = zum_cow_register(addr, len);
-    if (!err && !fallback) table[nsrc++] = (struct src){.addr = addr, .len = len, .fd = -1};
+  if (!err && (use_uffd || wp)) {
+    err = register_modes(addr, len,
+                         (use_uffd ? UFFDIO_REGISTER_MODE_MISSING : 0) |
+                             (wp ? UFFDIO_REGISTER_MODE_WP : 0));
+    /* Before any other thread learns the address (the map call has not returned yet). */
+    if (!err && wp) err = protect(addr, len);
+    if (!err && use_uffd && !fallback)
+      table[nsrc++] = (struct src){.addr = addr, .len = len, .fd = -1};
   }
   flush_closing();
   unlock_blocking(mask);

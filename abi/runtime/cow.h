@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <zum/abi-private.h> /* ZUM_MAP_* */
 
 /* Sources at once in a process; one more makes zum_cow_add_source fail with ENOMEM. */
 #define ZUM_COW_MAX_SOURCES 1024
@@ -57,13 +58,16 @@ int zum_cow_add_source(uint64_t addr, uint64_t len, int fd, uint64_t off, uint64
 int zum_cow_forget(uint64_t addr, uint64_t len);
 
 /* A range change as one step for faulting threads (the runtimes' MAP and RESERVE work ops):
- * forgets [addr, addr + len), calls change(ctx) (mmap, munmap: 0 or an errno), and with `uffd`
- * registers the new mapping and (without a fallback, zum_cow_set_fallback) holds a place for
- * its source: a fault there waits until zum_cow_add_source of the same range fills it (or the
- * range is forgotten). Returns change's
- * error, the registration's, ENOMEM (table full: nothing was changed), or EOPNOTSUPP (uffd asked
- * without a userfaultfd: nothing was changed). */
-int zum_cow_remap(uint64_t addr, uint64_t len, bool uffd, int (*change)(void* ctx), void* ctx);
+ * forgets [addr, addr + len), calls change(ctx) (mmap, munmap: 0 or an errno), and with
+ * ZUM_MAP_UFFD in map_flags registers the new mapping for missing pages and (without a fallback,
+ * zum_cow_set_fallback) holds a place for its source: a fault there waits until
+ * zum_cow_add_source of the same range fills it (or the range is forgotten). With ZUM_MAP_WP it
+ * registers the mapping for write-protect faults too and write-protects all of it. Returns
+ * change's error, the registration's, ENOMEM (table full: nothing was changed), or EOPNOTSUPP
+ * (ZUM_MAP_UFFD without a userfaultfd, or ZUM_MAP_WP without write protection: nothing was
+ * changed). */
+int zum_cow_remap(uint64_t addr, uint64_t len, uint32_t map_flags, int (*change)(void* ctx),
+                  void* ctx);
 
 /* Resolves a SIGBUS at addr (the handler's si_addr, for si_code BUS_ADRERR): 1 when the access
  * may retry (a page was copied in, another thread did it, or the range just changed under the

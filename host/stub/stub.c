@@ -18,7 +18,8 @@
  *                 mprotect, sysinfo, sched_getaffinity, rt_sigaction, sigaltstack, userfaultfd,
  *                 ioctl(UFFDIO_API), close, getpid, sendmsg
  *   agent:        recvmsg, sendmsg, close, mmap, munmap, mprotect, madvise, ioctl(UFFDIO_REGISTER,
- *                 UFFDIO_COPY), pread64, rt_sigprocmask, sched_yield (WORK), clone
+ *                 UFFDIO_COPY, UFFDIO_WRITEPROTECT), pread64, rt_sigprocmask, sched_yield (WORK),
+ *                 clone
  *                 (START_THREAD), seccomp (SEAL), exit_group (the supervisor is gone)
  *   new threads:  arch_prctl(ARCH_SET_GS), rt_sigreturn (entering the guest's code)
  *   registers:    arch_prctl(ARCH_SET_FS/GS, ARCH_GET_FS/GS) for ZX_PROP_REGISTER_FS/GS work
@@ -27,7 +28,7 @@
  *   fault handler: pread64, ioctl(UFFDIO_COPY), sched_yield, zum's vm_fault call, rt_sigreturn
  *                 (a copy-on-write fault, resolved); zum's fault call, exit_group (anything else)
  * After the seal only the numbers of the last four groups are allowed from the stub's text (see
- * seal(); ioctl only on the userfaultfd, UFFDIO_REGISTER and UFFDIO_COPY); anything else from
+ * seal(); ioctl only on the userfaultfd: REGISTER, COPY, WRITEPROTECT); anything else from
  * there kills the process (a stub bug). */
 #include <stddef.h>
 #include <stdint.h>
@@ -333,13 +334,13 @@ static int run_op(zum_work_op_t* op) {
   long r;
   switch (op->kind) {
     case ZUM_WORK_MAP:
-      r = in_range ? -(long)zum_cow_remap(op->addr, op->len, (op->flags & ZUM_MAP_UFFD) != 0,
+      r = in_range ? -(long)zum_cow_remap(op->addr, op->len, op->flags & (ZUM_MAP_UFFD | ZUM_MAP_WP),
                                           map_op, op)
                    : -EINVAL;
       sys1(__NR_close, op->fd);
       break;
     case ZUM_WORK_RESERVE:
-      r = in_range ? -(long)zum_cow_remap(op->addr, op->len, false, unmap_op, op) : -EINVAL;
+      r = in_range ? -(long)zum_cow_remap(op->addr, op->len, 0, unmap_op, op) : -EINVAL;
       break;
     case ZUM_WORK_FAULT_SOURCE:
       if (!in_range) {
@@ -618,7 +619,7 @@ static int seal(uint64_t code_start, uint64_t code_end) {
   jump(b, BPF_JEQ, __NR_ioctl, stub_ioctl, -1);
   jump(b, BPF_JEQ, __NR_clone, stub_clone_l, -1);
   jump(b, BPF_JEQ, __NR_arch_prctl, stub_arch_prctl, kill);
-  here(b, stub_ioctl); /* the userfaultfd's REGISTER and COPY (Linux takes both as 32 bits) */
+  here(b, stub_ioctl); /* the userfaultfd's REGISTER, COPY, WRITEPROTECT (32 bits to Linux) */
   int uffd = zum_cow_uffd();
   if (uffd >= 0) {
     int ioctl_cmd = new_label(b);
@@ -627,6 +628,7 @@ static int seal(uint64_t code_start, uint64_t code_end) {
     here(b, ioctl_cmd);
     load(b, DATA(args[1]));
     jump(b, BPF_JEQ, (uint32_t)UFFDIO_COPY, allow, -1);
+    jump(b, BPF_JEQ, (uint32_t)UFFDIO_WRITEPROTECT, allow, -1);
     jump(b, BPF_JEQ, (uint32_t)UFFDIO_REGISTER, allow, kill);
   } else {
     ja(b, kill);
@@ -825,7 +827,8 @@ NORETURN void stub_main(uint64_t* sp) {
    * supervisor copies pages in up front). Faults without a source go to the supervisor. */
   int caps = 0;
   if (zum_cow_init() == 0) {
-    caps = ZUM_AGENT_CAP_UFFD | ZUM_AGENT_CAP_VM_FAULT;
+    caps = ZUM_AGENT_CAP_UFFD | ZUM_AGENT_CAP_VM_FAULT |
+           (zum_cow_write_protect() ? ZUM_AGENT_CAP_WP : 0);
     vm_fault_cap = 1;
     zum_cow_set_fallback(true);
   }

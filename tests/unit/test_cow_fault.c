@@ -502,7 +502,7 @@ static void test_remap(void** state) {
   int child2 = memfd_create("child2", MFD_CLOEXEC);
   assert_int_equal(ftruncate(child2, (off_t)(4 * P)), 0);
   struct remap_ctx m = {c.p, c.len, child2};
-  assert_int_equal(zum_cow_remap(a, c.len, true, do_map, &m), 0);
+  assert_int_equal(zum_cow_remap(a, c.len, ZUM_MAP_UFFD, do_map, &m), 0);
   assert_int_equal(count_fds(), fds0 + 2); /* the old source's fd is closed */
   struct zum_cow_source s;
   assert_true(zum_cow_lookup(a, &s));
@@ -521,19 +521,19 @@ static void test_remap(void** state) {
   assert_int_equal(held_pages(c.fd), 0);
 
   /* Back to a reservation: forgotten, nothing held. */
-  assert_int_equal(zum_cow_remap(a, c.len, false, do_reserve, &m), 0);
+  assert_int_equal(zum_cow_remap(a, c.len, 0, do_reserve, &m), 0);
   assert_int_equal(zum_cow_count(), 0);
   assert_int_equal(count_fds(), fds0 + 2);
   /* A remap that fails keeps no place. */
   m.fd = -1;
-  assert_int_equal(zum_cow_remap(a, c.len, true, do_map, &m), EBADF);
+  assert_int_equal(zum_cow_remap(a, c.len, ZUM_MAP_UFFD, do_map, &m), EBADF);
   assert_int_equal(zum_cow_count(), 0);
 
   /* With a fallback (the supervisor's zum_vm_fault) no place is held and nothing is retried
    * here: what has no source goes on at once. */
   zum_cow_set_fallback(true);
   m.fd = child2;
-  assert_int_equal(zum_cow_remap(a, c.len, true, do_map, &m), 0);
+  assert_int_equal(zum_cow_remap(a, c.len, ZUM_MAP_UFFD, do_map, &m), 0);
   assert_int_equal(zum_cow_count(), 0);
   assert_int_equal(zum_cow_fault(a + P), 0);
   assert_int_equal(zum_cow_add_source(a, c.len, dup(parent_fd), 0, 4 * P), 0);

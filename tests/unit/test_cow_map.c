@@ -105,7 +105,8 @@ static int setup(void** state) {
   FAKE(T, handle_close, info.thread_self);
   ROOT = info.vmar_root_self;
   P->uffd = true;
-  P->vm_fault = false; /* tests that want the lazy paths turn it on */
+  P->vm_fault = false; /* tests that want the lazy paths turn them on */
+  P->wp = false;
   NOPS = 0;
   NUFFD = 0;
   UFFD_ERR = 0;
@@ -371,6 +372,7 @@ static void test_zero_tail_with_source(void** state) {
 static void test_vm_fault_fills(void** state) {
   (void)state;
   P->vm_fault = true;
+  P->wp = true;
   zx_handle_t p = parent_vmo(40, 0, 1u << 1);
   zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 40 * PG);
   zx_handle_t gc = child_of(c, ZX_VMO_CHILD_SNAPSHOT, 0, 40 * PG);
@@ -404,6 +406,7 @@ static void test_vm_fault_fills(void** state) {
 static void test_vm_fault_errors(void** state) {
   (void)state;
   P->vm_fault = true;
+  P->wp = true;
   zx_handle_t p = parent_vmo(2, 0, 0);
   uint64_t a = map(p, ZX_VM_PERM_READ, 0, 2 * PG);
   assert_int_equal(FAKE(T, vm_fault, a, 2), ZX_ERR_INVALID_ARGS);
@@ -422,6 +425,7 @@ static void test_vm_fault_errors(void** state) {
 static void test_lazy_write_protect(void** state) {
   (void)state;
   P->vm_fault = true;
+  P->wp = true;
   zx_handle_t p = parent_vmo(8, 0, 0);
   uint64_t a = map(p, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 8 * PG);
   zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG);
@@ -465,6 +469,7 @@ static void test_lazy_write_protect(void** state) {
 static void test_write_protect_cow_mappings(void** state) {
   (void)state;
   P->vm_fault = true;
+  P->wp = true;
   zx_handle_t p = parent_vmo(4, 0, 0);
   zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
   map(c, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
@@ -519,6 +524,34 @@ static void test_memfd_insert(void** state) {
   host_memfd_close(fd);
 }
 
+/* A new writable mapping of a VMO that has snapshots: the guest write-protects it as it maps it
+ * (ZUM_MAP_WP) where it can; otherwise the snapshots take its pages now. */
+static void test_new_writable_mapping_protected(void** state) {
+  (void)state;
+  zx_handle_t p = parent_vmo(4, 0, 0);
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  P->vm_fault = true;
+  P->wp = true;
+  map(p, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
+  assert_int_equal(find_op(ZUM_WORK_MAP)->flags, ZUM_MAP_WP);
+  assert_int_equal(committed(c), 0);
+  map(p, ZX_VM_PERM_READ, 0, 4 * PG); /* read-only: nothing */
+  assert_int_equal(find_op(ZUM_WORK_MAP)->flags, 0);
+  /* A clone of a clone mapped writable while it has a snapshot: both modes. */
+  zx_handle_t gc = child_of(c, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  zx_handle_t ggc = child_of(gc, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  map(gc, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
+  assert_int_equal(find_op(ZUM_WORK_MAP)->flags, ZUM_MAP_UFFD | ZUM_MAP_WP);
+  assert_int_equal(committed(ggc), 0);
+  /* No write protection in the guest: copied now. */
+  P->wp = false;
+  map(p, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
+  assert_int_equal(find_op(ZUM_WORK_MAP)->flags, 0);
+  assert_int_equal(committed(c), 4 * PG);
+  zx_handle_t all[] = {ggc, gc, c, p};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) FAKE(T, handle_close, all[i]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_memfd_insert),
@@ -534,6 +567,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_vm_fault_errors, setup, teardown),
       cmocka_unit_test_setup_teardown(test_lazy_write_protect, setup, teardown),
       cmocka_unit_test_setup_teardown(test_write_protect_cow_mappings, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_new_writable_mapping_protected, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,6 +72,9 @@ enum zum_work_kind {
 
 /* zum_work_op_t.flags of a ZUM_WORK_MAP op. */
 #define ZUM_MAP_UFFD 0x1u /* register the new mapping with the process's userfaultfd (MISSING) */
+/* Register it for write-protect faults too and write-protect all of it (snapshots of the store
+ * still read its pages): a first write to each page goes to zum_vm_fault. */
+#define ZUM_MAP_WP 0x2u
 
 /* Ops whose fd field carries a memory fd (put into the guest by the supervisor). */
 static inline int zum_work_op_has_fd(uint32_t kind) {
@@ -138,6 +141,7 @@ typedef struct zum_agent_msg {
                                       (zum_vm_fault) before it counts as a fault; with it the
                                       hello may carry the userfaultfd (one SCM_RIGHTS fd), with
                                       which the supervisor write-protects and releases pages */
+#define ZUM_AGENT_CAP_WP 0x4 /* its userfaultfd write-protects shared memory (ZUM_MAP_WP) */
 
 /* zum_vm_fault flags. */
 #define ZUM_VM_FAULT_WRITE 0x1u /* the access was a write (page-fault error code bit 1) */
