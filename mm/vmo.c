@@ -9,7 +9,10 @@
  * "children" section below and DESIGN.md section 5). On snapshots, op_range follows current
  * Zircon: COMMIT takes private copies of the parent's pages, DECOMMIT is NOT_SUPPORTED (after
  * the range checks), ZERO leaves zero pages the child owns (a hole would show the parent's page
- * again), and a shrink of a parent cuts what its children see of it for good. Writes made through
+ * again), and a shrink of a parent cuts what its children see of it for good. Older texts (the
+ * project's seed among them) describe DECOMMIT freeing a clone's private pages and
+ * ZX_VMO_OP_LOOKUP on clones; current Zircon refuses the first for every non-slice child and has
+ * retired the second (op 5: INVALID_ARGS, kobj/sys_vmo.c). Writes made through
  * host mappings bypass this file, so a VMO mapped writable cannot push its old pages into its
  * snapshots: a known gap until userfaultfd write-protection is used. */
 #include "mm/vmo.h"
