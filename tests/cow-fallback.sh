@@ -8,7 +8,7 @@ set -u
 ZUM=${ZUM:?} GUESTS=${GUESTS:?}
 export ZUM_NO_UFFD=1
 fail=0 n=0
-for name in vmo_child vmo_cow_map vmo_cow_proc; do
+for name in vmo_child vmo_cow_map vmo_cow_threads vmo_cow_proc; do
   g=$GUESTS/$name
   if [ ! -x "$g" ]; then
     echo "FAIL: $name: not built"

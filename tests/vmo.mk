@@ -61,3 +61,11 @@ bench: tests/bench/cow
 # The copy-on-write guests again on the supervisor's eager fallback (ZUM_NO_UFFD=1).
 TESTS += tests/cow-fallback.sh
 EXTRA_DIST += tests/cow-fallback.sh
+
+# Concurrent first faults on the same child pages from four threads, and against the
+# supervisor's user copies.
+check_PROGRAMS += tests/guests/vmo_cow_threads
+tests_guests_vmo_cow_threads_SOURCES = tests/guests/vmo_cow_threads.c tests/guests/cow_util.h tests/guests/guest_test.h
+tests_guests_vmo_cow_threads_CFLAGS = $(guest_cflags) -pthread
+tests_guests_vmo_cow_threads_LDADD = $(guest_ldadd) -lpthread
+tests_guests_vmo_cow_threads_LDFLAGS = $(guest_ldflags) -pthread
