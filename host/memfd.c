@@ -152,6 +152,17 @@ bool host_memfd_page_has_data(int fd, uint64_t off) {
   return (uint64_t)data < off + PAGE;
 }
 
+bool host_memfd_next_data(int fd, uint64_t off, uint64_t* out) {
+  off_t data = lseek(fd, (off_t)off, SEEK_DATA);
+  if (data < 0) {
+    if (errno == ENXIO) return false;
+    *out = off; /* unsure: from here on */
+    return true;
+  }
+  *out = (uint64_t)data & ~(uint64_t)(PAGE - 1);
+  return true;
+}
+
 uint64_t host_memfd_committed(int fd) {
   struct stat st;
   if (fstat(fd, &st) != 0) return 0;

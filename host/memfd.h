@@ -36,6 +36,8 @@ zx_status_t host_memfd_decommit(int fd, uint64_t off, uint64_t len);
 /* False when the page at `off` certainly reads as zeros (a hole, or allocated but never
  * written); true when it may hold data. */
 bool host_memfd_page_has_data(int fd, uint64_t off);
+/* The first page at or after `off` that may hold data (*out), or false: none. */
+bool host_memfd_next_data(int fd, uint64_t off, uint64_t* out);
 /* Bytes of memory the memfd holds (allocated pages, including swapped-out ones). */
 uint64_t host_memfd_committed(int fd);
 /* Bytes of [off, off+len) (page aligned) resident in memory. */

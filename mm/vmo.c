@@ -34,6 +34,7 @@ static const struct mm_backing_ops memfd_backing = {
     .commit = host_memfd_commit,
     .decommit = host_memfd_decommit,
     .page_has_data = host_memfd_page_has_data,
+    .next_data = host_memfd_next_data,
     .committed = host_memfd_committed,
     .committed_range = host_memfd_committed_range,
     .max_size = HOST_MEMFD_MAX_SIZE,
@@ -308,6 +309,26 @@ zx_status_t mm_vmo_init_child(struct mm_vmo* child, struct mm_vmo* parent, uint3
   return ZX_OK;
 }
 
+/* The first page >= page (below end) of snapshot o that some ancestor may hold data for, found
+ * with one seek per ancestor instead of a look at every page: false if there is none. Limits
+ * are left to resolve_page (this may only say too much). */
+static bool next_ancestor_data(const struct mm_vmo* o, uint64_t page, uint64_t end,
+                               uint64_t* out) {
+  uint64_t best = end;
+  uint64_t x = page; /* page, in a's offsets */
+  const struct mm_vmo* a = o;
+  while (a->kind == MM_VMO_SNAPSHOT && x < a->parent_limit) {
+    x += a->parent_off;
+    a = owner_of(a->parent, &x);
+    uint64_t found;
+    if (x < store_len(a) && a->ops->next_data(a->fd, x, &found) && found >= x &&
+        found - x < best - page)
+      best = page + (found - x);
+  }
+  *out = best;
+  return best < end;
+}
+
 zx_status_t mm_vmo_prepare_map(struct mm_vmo* v, uint64_t off, uint64_t len) {
   if (off >= v->size) return ZX_OK;
   len = min_u64(len, v->size - off);
@@ -315,6 +336,10 @@ zx_status_t mm_vmo_prepare_map(struct mm_vmo* v, uint64_t off, uint64_t len) {
   if (o->kind != MM_VMO_SNAPSHOT) return ZX_OK;
   uint64_t end = min_u64(off + len, min_u64(o->parent_limit, store_len(o)));
   for (uint64_t page = round_down_page(off); page < end; page += PAGE) {
+    /* Only pages some ancestor has data for can need a copy. */
+    uint64_t next;
+    if (!next_ancestor_data(o, page, end, &next)) break;
+    page = next;
     if (owns_page(o, page)) continue;
     uint64_t at = page;
     const struct mm_vmo* src = resolve_page(o, &at);

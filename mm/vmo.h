@@ -36,6 +36,9 @@ struct mm_backing_ops {
   zx_status_t (*decommit)(int fd, uint64_t off, uint64_t len);
   /* False only when the page certainly reads as zeros. */
   bool (*page_has_data)(int fd, uint64_t off);
+  /* The first offset >= off (page aligned) from which the store may hold data: *out, true; or
+   * false when nothing from off on can. */
+  bool (*next_data)(int fd, uint64_t off, uint64_t* out);
   uint64_t (*committed)(int fd);
   uint64_t (*committed_range)(int fd, uint64_t off, uint64_t len);
   /* The longest store create/resize accept (page aligned). */
