@@ -15,7 +15,7 @@
  *    zx_channel_write from them, zx_vmo_read, zx_channel_read, zx_object_get_info and
  *    zx_process_read/write_memory into them;
  *  - memory: the committed bytes of a mapped 1 GiB child after one touch, a 1 GiB parent cloned,
- *    mapped and touched 32 times (8 on the fallback) without growth (memfds, shmem, the
+ *    mapped and touched 32 times without growth (memfds, shmem, the
  *    process's RSS). */
 #include <inttypes.h>
 #include <stdio.h>
@@ -621,13 +621,12 @@ static void test_memory(void) {
 
   /* 32 rounds: clone, map whole, check and write one data page, then (rounds 16-31) 8 MiB more
    * written sequentially (what a leak would keep: 16 x 8 MiB), unmap, close. Sixteen children stay
-   * alive and mapped until the end; their committed bytes stay small all together. The fallback
-   * walks every page of a mapped range when it maps (~200 ms a GiB here): there 8 rounds, 4 kept,
-   * 31 MiB written in each of the others (a leak: 124 MiB). */
+   * alive and mapped until the end; their committed bytes stay small all together (on the
+   * fallback: the parent's 32 data pages each, copied when mapped). */
   enum { KEEP_MAX = 16 };
   const bool uffd = cow_expect_uffd();
-  const int rounds = uffd ? 32 : 8, keep = rounds / 2;
-  const uint64_t written = uffd ? 8 * MIB : 31 * MIB;
+  const int rounds = 32, keep = rounds / 2;
+  const uint64_t written = 8 * MIB;
   zx_handle_t kept[KEEP_MAX];
   uint8_t* kept_map[KEEP_MAX];
   uint64_t sum = 0;
@@ -677,7 +676,7 @@ static void test_memory(void) {
     cow_unmap(kept_map[r], GIB);
     CHECK_EQ(zx_handle_close(kept[r]), ZX_OK);
   }
-  /* All gone: no memfd left open here, the machine's shmem did not keep the 124-128 MiB written,
+  /* All gone: no memfd left open here, the machine's shmem did not keep the 128 MiB written,
    * the parent is as before. */
   CHECK_EQ(cow_memfd_count(), fds0);
   /* Shmem is the whole machine's, and other tests running at the same time (make -j) move it
