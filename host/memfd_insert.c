@@ -6,8 +6,8 @@
  * page a guest filled and wrote in between. UFFDIO_COPY is the insert-if-absent Linux has: the
  * page goes into the file's page cache unless one is there (EEXIST). So the supervisor keeps its
  * own userfaultfd and a window onto each memfd it inserts into: the memfd mapped MAP_SHARED |
- * MAP_NORESERVE, 1 GiB at a time, registered for missing pages and never touched (the ioctl
- * alone fills it). Without a userfaultfd no guest has one either, so nobody else fills pages and
+ * MAP_NORESERVE, up to 1 GiB at a time (no further than its length), registered for missing
+ * pages and never touched (the ioctl alone fills it). Without a userfaultfd no guest has one either, so nobody else fills pages and
  * the plain check-then-write is exact. */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 struct window {
   uint8_t* base; /* NULL: none */
   uint64_t off;  /* the file offset base shows */
+  uint64_t len;  /* at most WINDOW; no further than the memfd's length when it was mapped */
 };
 
 /* Indexed by fd (the supervisor is single-threaded). */
@@ -51,8 +53,13 @@ static int insert_uffd(void) {
 
 static void drop_window(int fd) {
   if (fd < 0 || (size_t)fd >= g_nwindows || !g_windows[fd].base) return;
-  munmap(g_windows[fd].base, WINDOW);
+  munmap(g_windows[fd].base, g_windows[fd].len);
   g_windows[fd].base = NULL;
+}
+
+/* Address space ran out (a great many stores): every window goes, they come back on use. */
+static void drop_all_windows(void) {
+  for (size_t fd = 0; fd < g_nwindows; fd++) drop_window((int)fd);
 }
 
 /* The window of fd showing `off`, mapped and registered as needed; NULL on failure. */
@@ -68,19 +75,28 @@ static struct window* window_for(int fd, uint64_t off) {
   }
   struct window* w = &g_windows[fd];
   uint64_t start = off & ~(WINDOW - 1);
-  if (w->base && w->off == start) return w;
+  if (w->base && off >= w->off && off - w->off < w->len) return w;
   drop_window(fd);
-  void* p = mmap(NULL, WINDOW, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd,
-                 (off_t)start);
+  /* Small stores get small windows; one that grew later gets a new one. */
+  struct stat st;
+  if (fstat(fd, &st) != 0 || (uint64_t)st.st_size <= off) return NULL;
+  uint64_t len = ((uint64_t)st.st_size - start + PAGE - 1) & ~(PAGE - 1);
+  if (len > WINDOW) len = WINDOW;
+  void* p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, (off_t)start);
+  if (p == MAP_FAILED && errno == ENOMEM) {
+    drop_all_windows();
+    p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, (off_t)start);
+  }
   if (p == MAP_FAILED) return NULL;
-  struct uffdio_register reg = {.range = {(uint64_t)(uintptr_t)p, WINDOW},
+  struct uffdio_register reg = {.range = {(uint64_t)(uintptr_t)p, len},
                                 .mode = UFFDIO_REGISTER_MODE_MISSING};
   if (ioctl(g_uffd, UFFDIO_REGISTER, &reg) != 0) {
-    munmap(p, WINDOW);
+    munmap(p, len);
     return NULL;
   }
   w->base = p;
   w->off = start;
+  w->len = len;
   return w;
 }
 
@@ -99,7 +115,7 @@ zx_status_t host_memfd_insert(int fd, uint64_t off, const void* buf, size_t len)
   while (len > 0) {
     struct window* w = window_for(fd, off);
     if (!w) return ZX_ERR_NO_MEMORY;
-    uint64_t room = w->off + WINDOW - off;
+    uint64_t room = w->off + w->len - off;
     uint64_t n = len < room ? len : room;
     struct uffdio_copy c = {.dst = (uint64_t)(uintptr_t)(w->base + (off - w->off)),
                             .src = (uint64_t)(uintptr_t)src,
