@@ -185,7 +185,8 @@ void kshare_vdso_mapped(struct kproc* target, const struct mm_aspace* as) {
 bool kshare_all_uffd(const struct kshare* s) {
   const struct list_node* pos;
   list_for_each(pos, &s->members) {
-    const struct kproc* p = list_entry(pos, struct kproc, share_node);
+    struct kproc* p = list_entry(pos, struct kproc, share_node);
+    kproc_learn_caps(p);
     if (p->state != KPROC_DEAD && !p->uffd) return false;
   }
   return true;

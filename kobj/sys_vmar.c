@@ -141,6 +141,7 @@ static zx_status_t cow_mapping(struct kproc* target, struct kvmo* vmo, struct mm
     if (o->kind == ZUM_WORK_MAP && o->addr == base && o->obj == (void*)vmo) map = o;
   }
   if (mm_vmo_is_cow(kvmo_mm(vmo))) {
+    kproc_learn_caps(target);
     bool uffd = target && target->uffd;
     bool vm_fault = uffd && target->vm_fault;
     if (uffd && target->share && base >= ZUM_SHARED_BASE) {

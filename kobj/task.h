@@ -64,6 +64,9 @@ struct kproc_host_ops {
    * lifts the protection. Return 0 or an errno (ENOENT: nothing mapped there any more). */
   int (*uffd_wp)(void* host, uint64_t addr, uint64_t len, bool missing);
   int (*uffd_release)(void* host, uint64_t addr, uint64_t len);
+  /* Optional: makes sure what the guest's runtime said it can do (uffd, vm_fault, wp below) is
+   * known, waiting briefly for a runtime still starting up. */
+  void (*learn_caps)(void* host);
 };
 
 enum kjob_state { KJOB_ALIVE, KJOB_KILLING, KJOB_DEAD };
@@ -110,6 +113,8 @@ struct kproc {
   bool vm_fault;
   /* With vm_fault: its userfaultfd write-protects shared memory (ZUM_AGENT_CAP_WP). */
   bool wp;
+  /* uffd, vm_fault and wp are known (the runtime's hello was read): kproc_learn_caps. */
+  bool caps_known;
   /* zum_vm_fault's batch: where the last fill ended and how many pages it took (sequential
    * faults double it, up to 16 pages, as the guests' own fault path does). */
   uint64_t fault_next;
@@ -180,5 +185,11 @@ void kjob_kill(struct kjob* j, int64_t retcode);
 
 /* The root job of the system, made by kobj_boot. */
 extern struct kjob* kroot_job;
+
+/* Before deciding by p->uffd / vm_fault / wp: what p's runtime can do, learnt if not yet. */
+static inline void kproc_learn_caps(struct kproc* p) {
+  if (p && !p->caps_known && p->host_ops && p->host_ops->learn_caps)
+    p->host_ops->learn_caps(p->host);
+}
 
 #endif

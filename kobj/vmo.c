@@ -85,7 +85,8 @@ zx_status_t kvmo_create(uint32_t flags, uint64_t size, uint64_t content_size, st
  * page of the piece now (mm_vmo_guard_window). Shared-region mappings (one tree, many Linux
  * processes) and stores whose own pages guests fill from fault sources (their UFFDIO_COPY would
  * drop the protection) are always guarded now. */
-bool kvmo_can_write_protect(const struct kproc* p, const struct kvmo* v, uint64_t base) {
+bool kvmo_can_write_protect(struct kproc* p, const struct kvmo* v, uint64_t base) {
+  kproc_learn_caps(p);
   return p && p->state != KPROC_DEAD && p->vm_fault && p->wp &&
          !(p->share && base >= ZUM_SHARED_BASE) && !mm_vmo_has_fault_sources(v->m);
 }

@@ -46,7 +46,7 @@ zx_status_t kvmo_guard_piece(struct kproc* p, struct kvmo* v, uint64_t base, uin
 /* Whether a writable piece at base of a mapping of v in p can be write-protected in p's guest
  * instead (its userfaultfd can, faults go to zum_vm_fault, not the shared region, and no guest
  * fills v's store from a fault source: UFFDIO_COPY would drop the protection). */
-bool kvmo_can_write_protect(const struct kproc* p, const struct kvmo* v, uint64_t base);
+bool kvmo_can_write_protect(struct kproc* p, const struct kvmo* v, uint64_t base);
 /* The VMO's memory (sizes, ranges). */
 struct mm_vmo* kvmo_mm(struct kvmo* v);
 

@@ -143,11 +143,17 @@ static void hp_sync_threads(void* host) {
 
 static int hp_uffd_wp(void* host, uint64_t addr, uint64_t len, bool missing) {
   struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
+  if (p->uffd_fd < 0) return ENOSYS;
+  sv_work_drain_agent(p);
   return host_uffd_write_protect(p->uffd_fd, addr, len, missing);
 }
 static int hp_uffd_release(void* host, uint64_t addr, uint64_t len) {
   struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
   return host_uffd_release(p->uffd_fd, addr, len);
+}
+
+static void hp_learn_caps(void* host) {
+  sv_work_learn_caps(container_of((struct host_guest*)host, struct sv_proc, g));
 }
 
 static const struct kproc_host_ops proc_ops = {
@@ -162,6 +168,7 @@ static const struct kproc_host_ops proc_ops = {
     .start_thread = sv_work_start_thread,
     .uffd_wp = hp_uffd_wp,
     .uffd_release = hp_uffd_release,
+    .learn_caps = hp_learn_caps,
 };
 
 static struct sv_proc* sv_proc_new(void) {

@@ -13,6 +13,7 @@
 #include "launcher/sv_work.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -468,6 +469,7 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
     p->agent_tid = r.tid;
     bool uffd = sv_uffd_usable((r.error & ZUM_AGENT_CAP_UFFD) != 0);
     if (p->kp) {
+      p->kp->caps_known = true;
       p->kp->uffd = uffd;
       p->kp->vm_fault = uffd && (r.error & ZUM_AGENT_CAP_VM_FAULT) != 0;
       p->kp->wp = p->kp->vm_fault && (r.error & ZUM_AGENT_CAP_WP) != 0;
@@ -510,6 +512,29 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
   }
   finish(it, it->status);
   pop_done(p, it);
+}
+
+void sv_work_drain_agent(struct sv_proc* p) {
+  /* Work the agent has in hand (a loader's mappings into a process not started yet are not
+   * waited for) finishes before the address space is looked at from outside; work a thread of
+   * the process runs itself cannot be waited for here. */
+  for (int rounds = 0; rounds < 1024; rounds++) {
+    struct sv_work_item* it = head_of(p);
+    /* Address-space work only: the answer to a thread start would serve that thread's waiting
+     * calls, which must not run inside the call that is waiting here. */
+    if (!it || it->self || !it->started || it->kind != ZUM_AGENT_WORK || p->agent_fd < 0) return;
+    struct pollfd pfd = {.fd = p->agent_fd, .events = POLLIN};
+    if (poll(&pfd, 1, 1000) != 1) return;
+    on_agent(&p->agent_src, HOST_EV_IN);
+  }
+}
+
+void sv_work_learn_caps(struct sv_proc* p) {
+  /* The hello comes first on the agent's socket, as soon as the runtime is up (the stub's
+   * start-up, libzum's constructor): wait for it a little if it is not there yet. */
+  if (p->agent_fd < 0 || p->agent_tid != 0) return;
+  struct pollfd pfd = {.fd = p->agent_fd, .events = POLLIN};
+  if (poll(&pfd, 1, 1000) == 1) on_agent(&p->agent_src, HOST_EV_IN);
 }
 
 void sv_work_learn_agent(struct sv_proc* p) {

@@ -31,6 +31,11 @@ int64_t sv_work_start_thread(void* host, struct kcall* c, struct kthread* t,
 int64_t sv_work_done(struct kcall* c, uint64_t work_addr);
 /* Reads the agent's greeting if it is still queued (its thread id is then known). */
 void sv_work_learn_agent(struct sv_proc* p);
+/* The same, waiting up to a second for a hello not sent yet (kproc_learn_caps). */
+void sv_work_learn_caps(struct sv_proc* p);
+/* Waits (briefly) until the work p's agent has been sent is applied (host_uffd_write_protect
+ * needs the mappings in place). */
+void sv_work_drain_agent(struct sv_proc* p);
 /* Serves p's agent on `fd` (a pure process's stub). */
 int sv_work_adopt_agent(struct sv_proc* p, int fd);
 /* khost_ops.attach_agent: makes the caller's agent socket; returns its fd in the caller. */

@@ -261,8 +261,11 @@ static void test_remote_map(void) {
 /* ---- a pure process */
 
 /* The pure process's code. rsi (arg2) = the address of a mapped copy-on-write child of two
- * pages: it copies byte 0 to byte 1 and byte PG to byte PG + 1, then stores "DONE" at byte 8 and
- * spins (it makes no Zircon call: no vDSO is mapped). */
+ * pages: it copies byte 0 to byte 1 and byte PG to byte PG + 1; then it writes 0x77 and 0x78 at
+ * the starts of the two pages of a writable mapping of a VMO that has a snapshot (its address is
+ * the 8 bytes at COW_PARENT_AT in the code page): writes to a write-protected parent; then it
+ * stores "DONE" at byte 8 of the child and spins (it makes no Zircon call: no vDSO is mapped). */
+#define COW_PARENT_AT 256
 __asm__(".pushsection .rodata.cow_code, \"a\"\n"
         ".balign 16\n"
         ".globl cow_code, cow_code_end\n"
@@ -272,6 +275,9 @@ __asm__(".pushsection .rodata.cow_code, \"a\"\n"
         "  mov %al, 1(%rsi)\n"
         "  movzbl 4096(%rsi), %ecx\n"
         "  mov %cl, 4097(%rsi)\n"
+        "  movq cow_code+256(%rip), %rdi\n"
+        "  movb $0x77, (%rdi)\n"
+        "  movb $0x78, 4096(%rdi)\n"
         "  movl $0x454e4f44, 8(%rsi)\n"
         "1:\n"
         "  pause\n"
@@ -286,9 +292,20 @@ static void test_pure_process(void) {
   if (!proc) return;
   /* Code: a VMO holding it, a snapshot child of that made executable and mapped untouched. */
   zx_handle_t code = ZX_HANDLE_INVALID, xchild = ZX_HANDLE_INVALID;
+  /* A parent mapped writable there, then a snapshot of it: the mapping is write-protected (or,
+   * on the fallback, the snapshot takes its pages now). */
+  zx_handle_t wp = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_vmo_create(2 * PG, 0, &wp), ZX_OK);
+  for (uint64_t i = 0; i < 2; i++) CHECK_EQ(pat_vmo_write(wp, 16, i), ZX_OK);
+  zx_vaddr_t wp_addr = 0;
+  CHECK_EQ(zx_vmar_map(vmar, RW, 0, wp, 0, 2 * PG, &wp_addr), ZX_OK);
+  zx_handle_t wps = cow_child(wp, ZX_VMO_CHILD_SNAPSHOT, 0, 2 * PG);
+  CHECK_EQ(cow_committed(wps), cow_expect_uffd() ? 0 : 2 * PG);
   uint8_t page[PG];
   memset(page, 0xcc, sizeof(page)); /* int3 around the code */
+  CHECK((size_t)(cow_code_end - cow_code) <= COW_PARENT_AT);
   memcpy(page, cow_code, (size_t)(cow_code_end - cow_code));
+  memcpy(page + COW_PARENT_AT, &wp_addr, sizeof(wp_addr));
   CHECK_EQ(zx_vmo_create(PG, 0, &code), ZX_OK);
   CHECK_EQ(zx_vmo_write(code, page, 0, PG), ZX_OK);
   zx_handle_t cchild = cow_child(code, ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, 0, PG);
@@ -352,6 +369,17 @@ static void test_pure_process(void) {
   CHECK(pat_vmo_is(dp, 15, 2));
   CHECK_EQ(zx_vmo_read(code, buf, 0, PG), ZX_OK);
   CHECK(memcmp(buf, page, PG) == 0);
+  /* The write-protected parent took the pure process's writes; its snapshot kept the bytes of
+   * when it was made, each page given to it before the write landed. */
+  for (uint64_t i = 0; i < 2; i++) {
+    pat_fill(want, 16, i);
+    CHECK_EQ(zx_vmo_read(wps, buf, i * PG, PG), ZX_OK);
+    CHECK(memcmp(buf, want, PG) == 0);
+    want[0] = (uint8_t)(0x77 + i);
+    CHECK_EQ(zx_vmo_read(wp, buf, i * PG, PG), ZX_OK);
+    CHECK(memcmp(buf, want, PG) == 0);
+  }
+  CHECK_EQ(cow_committed(wps), 2 * PG);
   CHECK_EQ(zx_task_kill(proc), ZX_OK);
   zx_signals_t seen = 0;
   CHECK_EQ(zx_object_wait_one(proc, ZX_PROCESS_TERMINATED, zx_deadline_after(ZX_SEC(20)), &seen),
@@ -362,6 +390,8 @@ static void test_pure_process(void) {
   zx_handle_close(dp);
   zx_handle_close(xchild);
   zx_handle_close(code);
+  zx_handle_close(wps);
+  zx_handle_close(wp);
   zx_handle_close(vmar);
   zx_handle_close(proc);
 }
