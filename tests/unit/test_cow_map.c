@@ -454,6 +454,12 @@ static void test_lazy_write_protect(void** state) {
   assert_true(UFFD[0].wp);
   assert_int_equal(UFFD[0].addr, r);
   assert_int_equal(committed(c), PG);
+  /* A release the host cannot do leaves the page protected: a real fault, not a retry loop;
+   * ENOENT (unmapped meanwhile) lets the access retry and fault for real. */
+  UFFD_ERR = 22;
+  assert_int_equal(FAKE(T, vm_fault, a + 4 * PG, ZUM_VM_FAULT_WRITE), ZX_ERR_BAD_STATE);
+  UFFD_ERR = 2; /* ENOENT */
+  assert_int_equal(FAKE(T, vm_fault, a + 4 * PG, ZUM_VM_FAULT_WRITE), ZX_OK);
   /* Where the host cannot protect, the pages are copied now instead. */
   UFFD_ERR = 22;
   zx_handle_t c2 = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG);
