@@ -91,32 +91,52 @@ struct pure_exec {
   const char* stub_path;
   const char* name;
   int agent_fd;
+  int work_fd; /* -1: none */
 };
+
+/* fd becomes `want` in the stub, kept across exec. */
+static int place_fd(int fd, int want) {
+  if (fd != want) return dup2(fd, want) == want ? 0 : errno;
+  return fcntl(want, F_SETFD, 0) == 0 ? 0 : errno;
+}
 
 static int exec_pure(const void* arg) {
   const struct pure_exec* e = arg;
-  if (e->agent_fd != 3) {
-    if (dup2(e->agent_fd, 3) != 3) return errno;
-  } else if (fcntl(3, F_SETFD, 0) != 0) {
-    return errno;
+  int work = e->work_fd;
+  if (work == 3) { /* out of the agent's way first */
+    work = fcntl(work, F_DUPFD_CLOEXEC, 5);
+    if (work < 0) return errno;
   }
+  int err = place_fd(e->agent_fd, 3);
+  if (!err && work >= 0) err = place_fd(work, 4);
+  if (err) return err;
   char* argv[] = {(char*)"zum-stub", (char*)e->name, NULL};
   char* envp[] = {NULL};
   execve(e->stub_path, argv, envp);
   return errno;
 }
 
-int host_spawn_pure(const char* stub_path, const char* name, struct host_guest* g, int* agent_fd) {
-  int sv[2];
+int host_spawn_pure(const char* stub_path, const char* name, struct host_guest* g, int* agent_fd,
+                    int* work_fd) {
+  int sv[2], wv[2] = {-1, -1};
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return -errno;
-  struct pure_exec e = {stub_path, name, sv[1]};
+  if (work_fd && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, wv) != 0) {
+    int e = errno;
+    close(sv[0]);
+    close(sv[1]);
+    return -e;
+  }
+  struct pure_exec e = {stub_path, name, sv[1], wv[1]};
   int r = spawn_guest(exec_pure, &e, g);
   close(sv[1]);
+  if (wv[1] >= 0) close(wv[1]);
   if (r != 0) {
     close(sv[0]);
+    if (wv[0] >= 0) close(wv[0]);
     return r;
   }
   *agent_fd = sv[0];
+  if (work_fd) *work_fd = wv[0];
   return 0;
 }
 

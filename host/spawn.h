@@ -14,10 +14,12 @@ int host_spawn_hosted(const char* path, char* const argv[], char* const envp[],
 /* Starts zum's stub (`stub_path`) as an empty pure Zircon process named `name`: the child dies
  * with the supervisor, installs the same filter as hosted guests (zum's numbers go to a new
  * listener), gets one end of a SOCK_SEQPACKET socket as fd 3 (the stub's agent channel, see
- * zum_agent_msg_t) and execs the stub with argv {"zum-stub", name} and an empty environment. On
- * success fills g (pid, pidfd, listener, is_child), sets *agent_fd to the supervisor's end and
- * returns 0; returns -errno on failure. */
-int host_spawn_pure(const char* stub_path, const char* name, struct host_guest* g, int* agent_fd);
+ * zum_agent_msg_t), with work_fd (may be NULL) one end of another as fd 4 (its work channel,
+ * ZUM_WORK_FD_CHANNEL), and execs the stub with argv {"zum-stub", name} and an empty
+ * environment. On success fills g (pid, pidfd, listener, is_child), sets *agent_fd (and
+ * *work_fd) to the supervisor's ends and returns 0; returns -errno on failure. */
+int host_spawn_pure(const char* stub_path, const char* name, struct host_guest* g, int* agent_fd,
+                    int* work_fd);
 
 /* Sends / receives one fd over a unix socket (SCM_RIGHTS). */
 int host_send_fd(int sock, int fd);

@@ -29,6 +29,9 @@ struct khost_ops {
   /* Gives the calling process an agent socket for address-space work asked by other
    * processes; returns its fd number in the caller, or -errno. */
   int (*attach_agent)(struct kcall* c);
+  /* Optional: gives the calling process a work channel (ZUM_WORK_FD_CHANNEL); its fd number in
+   * the caller, or -errno. */
+  int (*attach_work_channel)(struct kcall* c);
   /* Applies the same address-space operations to several processes (the live members of a
    * shared-process group, for a change of their shared region): like kproc_host_ops.mm_apply,
    * but the call finishes with `status` only once every one of them has applied them.

@@ -62,6 +62,8 @@ int64_t sys_hosted_init(struct kcall* c, zum_uaddr_t info, uint64_t vmar_base, u
   }
   out.agent_fd = khost->attach_agent ? khost->attach_agent(c) : -1;
   if (out.agent_fd < 0) out.agent_fd = -1;
+  out.work_fd = khost->attach_work_channel ? khost->attach_work_channel(c) : -1;
+  if (out.work_fd < 0) out.work_fd = -1;
   if (kcall_copy_out(c, info, &out, sizeof(out)) != ZX_OK) return ZX_ERR_INVALID_ARGS;
   return ZX_OK;
 }

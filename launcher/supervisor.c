@@ -250,15 +250,18 @@ static zx_status_t kh_spawn_pure(struct kjob* job, const char* name, struct kpro
   }
   struct sv_proc* p = sv_proc_new();
   if (!p) return ZX_ERR_NO_MEMORY;
-  int agent = -1;
-  int r = host_spawn_pure(stub, name, &p->g, &agent);
+  int agent = -1, work = -1;
+  int r = host_spawn_pure(stub, name, &p->g, &agent, &work);
   if (r != 0) {
     free(p);
     return r == -ENOMEM ? ZX_ERR_NO_MEMORY : ZX_ERR_NO_RESOURCES;
   }
+  p->work_chan = work;
   zx_status_t s = sv_adopt(p, job, name);
   if (s != ZX_OK) {
     close(agent);
+    if (work >= 0) close(work);
+    p->work_chan = -1;
     host_guest_kill(&p->g);
     host_guest_close(&p->g);
     free(p);
@@ -316,6 +319,7 @@ static const struct khost_ops khost_impl = {.spawn_hosted = kh_spawn,
                                             .work_done = sv_work_done,
                                             .mm_apply_many = sv_work_mm_apply_many,
                                             .attach_agent = sv_work_attach_agent,
+                                            .attach_work_channel = sv_work_attach_work_channel,
                                             .report_fault = kh_report_fault};
 
 /* ---- threads */

@@ -38,6 +38,10 @@ struct sv_proc {
   pid_t agent_tid;
   /* The process's userfaultfd, from its agent's hello (-1: none; host/uffd.h). */
   int uffd_fd;
+  /* The supervisor's end of the process's work channel (ZUM_WORK_FD_CHANNEL; -1: none), and
+   * whether its runtime takes fds from it (ZUM_AGENT_CAP_WORK_FDS). */
+  int work_chan;
+  bool work_fds;
   struct host_loop_source agent_src;
   /* Requests from pure-process threads that trapped before their start was confirmed. */
   uint32_t num_pending;

@@ -108,24 +108,58 @@ static void fill_op(zum_work_op_t* w, const struct kmm_op* op) {
 
 /* Writes the next batch of it's operations into the calling thread's work block; memory fds
  * go into the caller's fd table through the pending request `notif_id`. */
+/* Sends the batch's memory fds down p's work channel, tagged with the work's token (see
+ * ZUM_WORK_FD_CHANNEL); 0 or -errno. */
+static int send_work_fds(struct sv_proc* p, uint64_t token, const int* fds, int nfds) {
+  struct iovec iov = {&token, sizeof(token)};
+  union {
+    char buf[CMSG_SPACE(sizeof(int) * ZUM_WORK_MAX_OPS)];
+    struct cmsghdr align;
+  } u;
+  memset(&u, 0, sizeof(u));
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                       .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds)};
+  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+  memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
+  ssize_t r = sendmsg(p->work_chan, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+  return r == (ssize_t)sizeof(token) ? 0 : -(r < 0 ? errno : EPROTO);
+}
+
 static int64_t deliver_self(struct sv_proc* p, struct sv_work_item* it, uint64_t notif_id) {
   zum_work_t w;
   memset(&w, 0, sizeof(w));
   w.token = it->token;
+  int fds[ZUM_WORK_MAX_OPS];
+  int nfds = 0;
   while (it->next < it->n && w.num_ops < ZUM_WORK_MAX_OPS) {
     const struct kmm_op* op = &it->ops[it->next];
     zum_work_op_t* wo = &w.ops[w.num_ops];
     fill_op(wo, op);
     if (zum_work_op_has_fd(op->kind)) {
-      int fd = host_seccomp_addfd(p->g.listener, notif_id, op->fd);
-      if (fd < 0) {
-        work_failed(p, "passing the memory fd", -fd);
-        return ZX_ERR_BAD_STATE;
+      if (p->work_fds) {
+        fds[nfds++] = op->fd;
+        wo->fd = ZUM_WORK_FD_CHANNEL;
+      } else {
+        int fd = host_seccomp_addfd(p->g.listener, notif_id, op->fd);
+        if (fd < 0) {
+          work_failed(p, "passing the memory fd", -fd);
+          return ZX_ERR_BAD_STATE;
+        }
+        wo->fd = fd;
       }
-      wo->fd = fd;
     }
     w.num_ops++;
     it->next++;
+  }
+  if (nfds > 0) {
+    int e = send_work_fds(p, w.token, fds, nfds);
+    if (e != 0) {
+      work_failed(p, "passing the memory fds", -e);
+      return ZX_ERR_BAD_STATE;
+    }
   }
   if (host_guest_write(&p->g, it->work_addr, &w, sizeof(w)) != 0) {
     work_failed(p, "writing the work block", EFAULT);
@@ -474,6 +508,7 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
       p->kp->vm_fault = uffd && (r.error & ZUM_AGENT_CAP_VM_FAULT) != 0;
       p->kp->wp = p->kp->vm_fault && (r.error & ZUM_AGENT_CAP_WP) != 0;
     }
+    p->work_fds = p->work_chan >= 0 && (r.error & ZUM_AGENT_CAP_WORK_FDS) != 0;
     if (uffd && fd >= 0) p->uffd_fd = fd;
     else if (fd >= 0) close(fd);
     return;
@@ -575,9 +610,26 @@ int sv_work_attach_agent(struct kcall* c) {
   return guest_fd;
 }
 
+int sv_work_attach_work_channel(struct kcall* c) {
+  struct sv_proc* p = sv_proc_of(c->proc);
+  if (p->work_chan >= 0) return -EBUSY;
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return -errno;
+  int guest_fd = host_seccomp_addfd(p->g.listener, c->id, sv[1]);
+  close(sv[1]);
+  if (guest_fd < 0) {
+    close(sv[0]);
+    return guest_fd;
+  }
+  p->work_chan = sv[0];
+  return guest_fd;
+}
+
 void sv_work_init(struct sv_proc* p) {
   list_init(&p->work_queue);
   p->uffd_fd = -1;
+  p->work_chan = -1;
+  p->work_fds = false;
   p->agent_fd = -1;
   p->agent_tid = 0;
 }
@@ -604,6 +656,8 @@ void sv_work_proc_exited(struct sv_proc* p) {
   }
   if (p->uffd_fd >= 0) close(p->uffd_fd);
   p->uffd_fd = -1;
+  if (p->work_chan >= 0) close(p->work_chan);
+  p->work_chan = -1;
 }
 
 int64_t sv_work_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,

@@ -36,6 +36,8 @@ void sv_work_learn_caps(struct sv_proc* p);
 /* Waits (briefly) until the work p's agent has been sent is applied (host_uffd_write_protect
  * needs the mappings in place). */
 void sv_work_drain_agent(struct sv_proc* p);
+/* khost attach_work_channel: the calling process's work channel (ZUM_WORK_FD_CHANNEL). */
+int sv_work_attach_work_channel(struct kcall* c);
 /* Serves p's agent on `fd` (a pure process's stub). */
 int sv_work_adopt_agent(struct sv_proc* p, int fd);
 /* khost_ops.attach_agent: makes the caller's agent socket; returns its fd in the caller. */

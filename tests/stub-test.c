@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/userfaultfd.h>
@@ -275,6 +276,45 @@ static int count_fds(pid_t pid) {
   return n;
 }
 
+/* How many of a process's fds are the memfd called `name`. */
+static int count_fds_named(pid_t pid, const char* name) {
+  char path[64], want[96], link[128];
+  snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+  snprintf(want, sizeof(want), "/memfd:%s", name);
+  DIR* d = opendir(path);
+  REQUIRE(d);
+  int n = 0;
+  struct dirent* e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char fdpath[384];
+    snprintf(fdpath, sizeof(fdpath), "%s/%s", path, e->d_name);
+    ssize_t k = readlink(fdpath, link, sizeof(link) - 1);
+    link[k > 0 ? k : 0] = 0;
+    if (strncmp(link, want, strlen(want)) == 0) n++;
+  }
+  closedir(d);
+  return n;
+}
+
+/* Sends one fd down a work channel, tagged with a work token (ZUM_WORK_FD_CHANNEL). */
+static void send_work_fd(int chan, uint64_t token, int fd) {
+  struct iovec iov = {&token, sizeof(token)};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  memset(&u, 0, sizeof(u));
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                       .msg_controllen = sizeof(u.buf)};
+  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+  REQUIRE(sendmsg(chan, &msg, 0) == (ssize_t)sizeof(token));
+}
+
 static const char* fd_target(pid_t pid, int fd) {
   static char link[128];
   char path[64];
@@ -288,6 +328,7 @@ static const char* fd_target(pid_t pid, int fd) {
 struct stub {
   struct host_guest g;
   int agent;
+  int work; /* the supervisor's end of the work channel (ZUM_WORK_FD_CHANNEL) */
   pid_t main_tid;
   int code_fd, stack_fd, data_fd;
   int uffd; /* the stub's userfaultfd, handed over with its hello, or -1 */
@@ -363,7 +404,7 @@ static zum_agent_reply_t start_thread(struct stub* s, uint64_t pc, uint64_t sp, 
 /* Starts a stub, reads its hello, maps the guest image (R X), a stack (RW) and a data area. */
 static void stub_start(struct stub* s, const char* name) {
   memset(s, 0, sizeof(*s));
-  REQUIRE(host_spawn_pure(ZUM_STUB_PATH, name, &s->g, &s->agent) == 0);
+  REQUIRE(host_spawn_pure(ZUM_STUB_PATH, name, &s->g, &s->agent, &s->work) == 0);
   /* The hello: with a userfaultfd, the capabilities and the userfaultfd itself. */
   zum_agent_reply_t hello;
   struct iovec iov = {&hello, sizeof(hello)};
@@ -385,9 +426,10 @@ static void stub_start(struct stub* s, const char* name) {
         else close(fd);
       }
   CHECK_EQ(hello.token, 0);
-  CHECK_EQ(hello.error, host_has_uffd() ? ZUM_AGENT_CAP_UFFD | ZUM_AGENT_CAP_VM_FAULT |
-                                              (host_wp ? ZUM_AGENT_CAP_WP : 0)
-                                        : 0);
+  int caps = ZUM_AGENT_CAP_WORK_FDS; /* it has the work channel */
+  if (host_has_uffd())
+    caps |= ZUM_AGENT_CAP_UFFD | ZUM_AGENT_CAP_VM_FAULT | (host_wp ? ZUM_AGENT_CAP_WP : 0);
+  CHECK_EQ(hello.error, caps);
   CHECK_EQ(hello.tid, s->g.pid);
   CHECK_EQ(nfds, host_has_uffd() ? 1 : 0);
   if (s->uffd >= 0) CHECK(strcmp(fd_target(getpid(), s->uffd), "anon_inode:[userfaultfd]") == 0);
@@ -424,6 +466,7 @@ static void stub_end(struct stub* s) {
   CHECK_EQ(sig, SIGKILL);
   host_guest_close(&s->g);
   close(s->agent);
+  if (s->work >= 0) close(s->work);
   close(s->code_fd);
   close(s->stack_fd);
   close(s->data_fd);
@@ -514,7 +557,8 @@ static void test_layout(void) {
   scenario = "layout";
   struct stub s;
   memset(&s, 0, sizeof(s));
-  REQUIRE(host_spawn_pure(ZUM_STUB_PATH, "layout-test-name-too-long", &s.g, &s.agent) == 0);
+  REQUIRE(host_spawn_pure(ZUM_STUB_PATH, "layout-test-name-too-long", &s.g, &s.agent, &s.work) ==
+          0);
   zum_agent_reply_t hello;
   REQUIRE(recv(s.agent, &hello, sizeof(hello), 0) == (ssize_t)sizeof(hello));
   CHECK_EQ(hello.tid, s.g.pid);
@@ -635,11 +679,11 @@ static void test_layout(void) {
   d = find_mapping(m, n, DATA_ADDR + PAGE);
   CHECK(d == NULL);
   close(fd);
-  /* The fds the stub received are closed: only 0-3 are open (the parent closed nothing else
-   * but cloexec'd everything from 3 up before exec; 3 is the agent socket), and 4, the
-   * userfaultfd, if the process has one. */
-  CHECK_EQ(count_fds(s.g.pid), host_has_uffd() ? 5 : 4);
-  if (host_has_uffd()) CHECK(strcmp(fd_target(s.g.pid, 4), "anon_inode:[userfaultfd]") == 0);
+  /* The fds the stub received are closed: only 0-4 are open (the parent closed nothing else
+   * but cloexec'd everything from 3 up before exec; 3 is the agent socket, 4 the work channel),
+   * and 5, the userfaultfd, if the process has one. */
+  CHECK_EQ(count_fds(s.g.pid), host_has_uffd() ? 6 : 5);
+  if (host_has_uffd()) CHECK(strcmp(fd_target(s.g.pid, 5), "anon_inode:[userfaultfd]") == 0);
 
   host_guest_kill(&s.g);
   int sig = 0;
@@ -647,6 +691,7 @@ static void test_layout(void) {
   CHECK_EQ(sig, SIGKILL);
   host_guest_close(&s.g);
   close(s.agent);
+  close(s.work);
 }
 
 /* A zum call from the sealed code range reaches the supervisor with the start registers. */
@@ -845,12 +890,23 @@ static void test_do_work(void) {
   stub_seal(&s);
   zum_work_t w;
   memset(&w, 0, sizeof(w));
-  w.num_ops = 3;
+  w.num_ops = 4;
+  w.token = 77;
   w.ops[0] = (zum_work_op_t){.kind = ZUM_WORK_PROTECT, .prot = ZX_VM_PERM_READ,
                              .addr = DATA_ADDR + PAGE, .len = PAGE};
   w.ops[1] = (zum_work_op_t){.kind = ZUM_WORK_RESERVE, .addr = ZUM_PAGE_ADDR, .len = PAGE};
   w.ops[2] = (zum_work_op_t){.kind = ZUM_WORK_POPULATE, .prot = ZX_VM_PERM_READ,
                              .addr = DATA_ADDR + PAGE, .len = PAGE};
+  /* A memory fd from the work channel: after a stale message (another token), whose fd the
+   * stub must close, comes the one for this work. */
+  w.ops[3] = (zum_work_op_t){.kind = ZUM_WORK_MAP, .prot = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE,
+                             .fd = ZUM_WORK_FD_CHANNEL, .addr = 0x50000000, .len = PAGE};
+  int stale = memfd("zum-stale", PAGE), fresh = memfd("zum-chan", PAGE);
+  REQUIRE(pwrite(fresh, "chan", 4, 0) == 4);
+  send_work_fd(s.work, 76, stale);
+  send_work_fd(s.work, 77, fresh);
+  close(stale);
+  close(fresh);
   w.error = -1;
   REQUIRE(pwrite(s.data_fd, &w, sizeof(w), 0) == sizeof(w));
   zum_agent_reply_t r =
@@ -866,6 +922,14 @@ static void test_do_work(void) {
   CHECK(d && strcmp(d->perms, "r--s") == 0);
   d = find_mapping(m, nm, ZUM_PAGE_ADDR);
   CHECK(d && strcmp(d->perms, "r--p") == 0);
+  d = find_mapping(m, nm, 0x50000000);
+  CHECK(d && strcmp(d->perms, "rw-s") == 0);
+  char got[4] = {0};
+  struct iovec l = {got, 4}, r4 = {(void*)0x50000000, 4};
+  CHECK_EQ(process_vm_readv(s.g.pid, &l, 1, &r4, 1, 0), 4);
+  CHECK(memcmp(got, "chan", 4) == 0);
+  CHECK_EQ(count_fds_named(s.g.pid, "zum-stale"), 0); /* the stale fd was closed */
+  CHECK_EQ(count_fds_named(s.g.pid, "zum-chan"), 0);  /* the mapped one too */
   stub_end(&s);
 }
 
@@ -931,7 +995,7 @@ static void test_cow(void) {
   struct stub s;
   stub_start(&s, "cow");
   int fds0 = count_fds(s.g.pid);
-  CHECK_EQ(fds0, 5); /* 0-2, the agent socket, the userfaultfd */
+  CHECK_EQ(fds0, 6); /* 0-2, the agent socket, the work channel, the userfaultfd */
   int parent = memfd("parent", 3 * PAGE);
   uint8_t buf[3 * PAGE];
   for (uint64_t i = 0; i < sizeof(buf); i++) buf[i] = cow_pattern(i);
@@ -1179,7 +1243,7 @@ static void test_supervisor_gone(void) {
   scenario = "supervisor-gone";
   struct stub s;
   memset(&s, 0, sizeof(s));
-  REQUIRE(host_spawn_pure(ZUM_STUB_PATH, "gone", &s.g, &s.agent) == 0);
+  REQUIRE(host_spawn_pure(ZUM_STUB_PATH, "gone", &s.g, &s.agent, NULL) == 0);
   zum_agent_reply_t hello;
   REQUIRE(recv(s.agent, &hello, sizeof(hello), 0) == (ssize_t)sizeof(hello));
   close(s.agent);

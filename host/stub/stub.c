@@ -15,15 +15,15 @@
  *
  * No libc: only Linux's uapi headers. Every Linux system call the stub makes, and when:
  *   startup:      prctl(PR_SET_NAME), munmap, arch_prctl(ARCH_MAP_VDSO_64), mincore, mmap,
- *                 mprotect, sysinfo, sched_getaffinity, rt_sigaction, sigaltstack, userfaultfd,
- *                 ioctl(UFFDIO_API), close, getpid, sendmsg
+ *                 mprotect, sysinfo, sched_getaffinity, rt_sigaction, sigaltstack, fcntl(F_GETFD
+ *                 of the work channel), userfaultfd, ioctl(UFFDIO_API), close, getpid, sendmsg
  *   agent:        recvmsg, sendmsg, close, mmap, munmap, mprotect, madvise, ioctl(UFFDIO_REGISTER,
  *                 UFFDIO_COPY, UFFDIO_WRITEPROTECT), pread64, rt_sigprocmask, sched_yield (WORK),
- *                 clone
- *                 (START_THREAD), seccomp (SEAL), exit_group (the supervisor is gone)
+ *                 clone (START_THREAD), seccomp (SEAL), exit_group (the supervisor is gone)
  *   new threads:  arch_prctl(ARCH_SET_GS), rt_sigreturn (entering the guest's code)
  *   registers:    arch_prctl(ARCH_SET_FS/GS, ARCH_GET_FS/GS) for ZX_PROP_REGISTER_FS/GS work
- *   guest threads, through the zum page: the agent's WORK calls (do_work), exit (exit_thread),
+ *   guest threads, through the zum page: the agent's WORK calls and recvmsg on the work channel
+ *                 (do_work), exit (exit_thread),
  *                 clock_gettime (only without a usable Linux vDSO)
  *   fault handler: pread64, ioctl(UFFDIO_COPY), sched_yield, zum's vm_fault call, rt_sigreturn
  *                 (a copy-on-write fault, resolved); zum's fault call, exit_group (anything else)
@@ -387,9 +387,12 @@ static int run_op(zum_work_op_t* op) {
   return r < 0 && r > -4096 ? (int)-r : 0;
 }
 
+static void take_work_fds(zum_work_t* w);
+
 /* The zum page's do_work hook, called by the vDSO on a guest thread. */
 static void do_work(zum_work_t* w) {
   w->error = 0;
+  take_work_fds(w);
   uint32_t n = w->num_ops < ZUM_WORK_MAX_OPS ? w->num_ops : ZUM_WORK_MAX_OPS;
   for (uint32_t i = 0; i < n; i++) {
     int e = run_op(&w->ops[i]);
@@ -704,6 +707,53 @@ struct k_cmsghdr {
 #define K_SCM_RIGHTS 1
 #define K_MSG_NOSIGNAL 0x4000
 #define K_MSG_CMSG_CLOEXEC 0x40000000
+#define K_MSG_DONTWAIT 0x40
+#define WORK_FD 4 /* the work channel (host_spawn_pure), when work_channel says so */
+
+static int work_channel;
+
+/* Gives the ops of w that say ZUM_WORK_FD_CHANNEL their fds: the message with w's token on the
+ * work channel (older ones are stale: their fds are closed). An op left without one gets -1
+ * (its mmap fails: EBADF). */
+static void take_work_fds(zum_work_t* w) {
+  uint32_t n = w->num_ops < ZUM_WORK_MAX_OPS ? w->num_ops : ZUM_WORK_MAX_OPS;
+  unsigned want = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (w->ops[i].fd == ZUM_WORK_FD_CHANNEL) want++;
+  if (want == 0) return;
+  int fds[ZUM_WORK_MAX_OPS];
+  int nfds = 0;
+  while (work_channel) {
+    uint64_t token = 0;
+    union {
+      char buf[sizeof(struct k_cmsghdr) + sizeof(int) * ZUM_WORK_MAX_OPS];
+      struct k_cmsghdr align;
+    } u;
+    struct k_iovec iov = {&token, sizeof(token)};
+    struct k_msghdr msg = {.iov = &iov, .iovlen = 1, .control = u.buf, .controllen = sizeof(u.buf)};
+    long r = sys3(__NR_recvmsg, WORK_FD, &msg, K_MSG_CMSG_CLOEXEC | K_MSG_DONTWAIT);
+    if (r == -EINTR) continue;
+    if (r != (long)sizeof(token)) break; /* nothing there: the supervisor sent none */
+    int got = 0;
+    if (msg.controllen >= sizeof(struct k_cmsghdr) && u.align.level == K_SOL_SOCKET &&
+        u.align.type == K_SCM_RIGHTS && u.align.len >= sizeof(struct k_cmsghdr) &&
+        u.align.len <= msg.controllen) {
+      got = (int)((u.align.len - sizeof(struct k_cmsghdr)) / sizeof(int));
+      if (got > (int)ZUM_WORK_MAX_OPS) got = ZUM_WORK_MAX_OPS;
+    }
+    const int* in = (const int*)(u.buf + sizeof(struct k_cmsghdr));
+    if (token != w->token) {
+      for (int i = 0; i < got; i++) sys1(__NR_close, in[i]);
+      continue;
+    }
+    for (int i = 0; i < got; i++) fds[nfds++] = in[i];
+    break;
+  }
+  int used = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (w->ops[i].fd == ZUM_WORK_FD_CHANNEL) w->ops[i].fd = used < nfds ? fds[used++] : -1;
+  while (used < nfds) sys1(__NR_close, fds[used++]);
+}
 #define AGENT_FD 3
 
 /* A reply; with fd >= 0 (the hello) carrying that fd too. */
@@ -826,13 +876,19 @@ NORETURN void stub_main(uint64_t* sp) {
    * says so and hands it to the supervisor, which write-protects through it; without it the
    * supervisor copies pages in up front). Faults without a source go to the supervisor. */
   int caps = 0;
+  /* The work channel, if the supervisor gave one (fd 4). */
+  if (sys3(__NR_fcntl, WORK_FD, 1 /* F_GETFD */, 0) >= 0) {
+    work_channel = 1;
+    caps |= ZUM_AGENT_CAP_WORK_FDS;
+  }
   if (zum_cow_init() == 0) {
-    caps = ZUM_AGENT_CAP_UFFD | ZUM_AGENT_CAP_VM_FAULT |
+    caps |= ZUM_AGENT_CAP_UFFD | ZUM_AGENT_CAP_VM_FAULT |
            (zum_cow_write_protect() ? ZUM_AGENT_CAP_WP : 0);
     vm_fault_cap = 1;
     zum_cow_set_fallback(true);
   }
 
-  agent_reply_fd(0, caps, (int)sys0(__NR_getpid), caps ? zum_cow_uffd() : -1);
+  agent_reply_fd(0, caps, (int)sys0(__NR_getpid),
+                 (caps & ZUM_AGENT_CAP_UFFD) ? zum_cow_uffd() : -1);
   agent_loop();
 }

@@ -76,6 +76,15 @@ enum zum_work_kind {
  * still read its pages): a first write to each page goes to zum_vm_fault. */
 #define ZUM_MAP_WP 0x2u
 
+/* A self-work op's fd when it waits in the process's *work channel* (a SOCK_SEQPACKET socket
+ * whose other end the supervisor holds): before answering ZUM_STATUS_WORK the supervisor sends
+ * one message, the work's token (uint64_t) with the batch's fds (SCM_RIGHTS, in op order); the
+ * runtime reads it (messages with another token are stale: their fds are closed) and gives the
+ * fds to the ops that say ZUM_WORK_FD_CHANNEL. Putting fds in with SECCOMP_IOCTL_NOTIF_ADDFD
+ * instead costs two wake-ups that are not on the current CPU (the trapped thread installs the
+ * fd, then wakes the supervisor): on an idle machine ~60 us and a migration per map. */
+#define ZUM_WORK_FD_CHANNEL (-2)
+
 /* Ops whose fd field carries a memory fd (put into the guest by the supervisor). */
 static inline int zum_work_op_has_fd(uint32_t kind) {
   return kind == ZUM_WORK_MAP || kind == ZUM_WORK_FAULT_SOURCE;
@@ -142,6 +151,7 @@ typedef struct zum_agent_msg {
                                       hello may carry the userfaultfd (one SCM_RIGHTS fd), with
                                       which the supervisor write-protects and releases pages */
 #define ZUM_AGENT_CAP_WP 0x4 /* its userfaultfd write-protects shared memory (ZUM_MAP_WP) */
+#define ZUM_AGENT_CAP_WORK_FDS 0x8 /* do_work takes ZUM_WORK_FD_CHANNEL fds from its work channel */
 
 /* zum_vm_fault flags. */
 #define ZUM_VM_FAULT_WRITE 0x1u /* the access was a write (page-fault error code bit 1) */
@@ -161,6 +171,7 @@ typedef struct zum_hosted_info {
   zx_handle_t thread_self;
   uint32_t num_startup;
   int32_t agent_fd; /* the agent's socket in this process, or -1 */
+  int32_t work_fd;  /* the work channel's end in this process (ZUM_WORK_FD_CHANNEL), or -1 */
   zx_handle_t startup_handles[ZUM_HOSTED_MAX_STARTUP];
   uint32_t startup_info[ZUM_HOSTED_MAX_STARTUP];
 } zum_hosted_info_t;
