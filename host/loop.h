@@ -1,6 +1,7 @@
-/* The supervisor's event loop: epoll over listeners, pidfds and one timerfd. io_uring is not
- * used for this: as a wake-up channel it is no faster than epoll here (host-limits.md) and Docker's
- * default profile blocks it. */
+/* The supervisor's event loop: poll() over listeners, pidfds and one timerfd, epoll past 256
+ * sources or with ZUM_LOOP=epoll (host/loop.c says why poll first). io_uring is not used for
+ * this: as a wake-up channel it is no faster than epoll here (host-limits.md) and Docker's default
+ * profile blocks it. */
 #ifndef ZUM_HOST_LOOP_H_
 #define ZUM_HOST_LOOP_H_
 
@@ -19,6 +20,9 @@ struct host_loop_source {
 
 int host_loop_init(void);
 int host_loop_add(struct host_loop_source* s);
+/* The same for a seccomp listener: polled directly rather than through epoll, so that a
+ * notification's current-CPU wake-up reaches the supervisor (host/loop.c). */
+int host_loop_add_direct(struct host_loop_source* s);
 void host_loop_remove(struct host_loop_source* s);
 /* Arms the loop's timer for an absolute CLOCK_MONOTONIC time in ns (INT64_MAX: disarm). */
 void host_loop_set_timer(int64_t when_ns);

@@ -197,7 +197,7 @@ static zx_status_t sv_adopt(struct sv_proc* p, struct kjob* job, const char* nam
   p->listener_src.ready = on_listener;
   p->pidfd_src.fd = p->g.pidfd;
   p->pidfd_src.ready = on_pidfd;
-  if (host_loop_add(&p->listener_src) != 0 || host_loop_add(&p->pidfd_src) != 0) {
+  if (host_loop_add_direct(&p->listener_src) != 0 || host_loop_add(&p->pidfd_src) != 0) {
     kproc_kill(p->kp, ZX_TASK_RETCODE_SYSCALL_KILL);
     return ZX_ERR_NO_RESOURCES;
   }
