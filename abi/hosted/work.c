@@ -20,6 +20,7 @@
 #include <zum/trap.h>
 
 #include "abi/hosted/runtime.h"
+#include "abi/runtime/workfd.h"
 #include "abi/runtime/cow.h"
 
 static int linux_prot(uint32_t zx) {
@@ -78,59 +79,11 @@ static int run_op(zum_work_op_t* op) {
   }
 }
 
-/* Gives the ops of w that say ZUM_WORK_FD_CHANNEL their fds: the message with w's token on the
- * work channel (older ones are stale: their fds are closed). An op left without one gets -1. */
-static void take_work_fds(zum_work_t* w) {
-  uint32_t n = w->num_ops < ZUM_WORK_MAX_OPS ? w->num_ops : ZUM_WORK_MAX_OPS;
-  unsigned want = 0;
-  for (uint32_t i = 0; i < n; i++)
-    if (w->ops[i].fd == ZUM_WORK_FD_CHANNEL) want++;
-  if (want == 0) return;
-  int fds[ZUM_WORK_MAX_OPS];
-  int nfds = 0;
-  int chan = zum_hosted_info.work_fd;
-  while (chan >= 0) {
-    uint64_t token = 0;
-    struct iovec iov = {&token, sizeof(token)};
-    union {
-      char buf[CMSG_SPACE(sizeof(int) * ZUM_WORK_MAX_OPS)];
-      struct cmsghdr align;
-    } u;
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                         .msg_controllen = sizeof(u.buf)};
-    ssize_t r = recvmsg(chan, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-    if (r < 0 && errno == EINTR) continue;
-    if (r != (ssize_t)sizeof(token)) break; /* nothing there: the supervisor sent none */
-    int in[ZUM_WORK_MAX_OPS];
-    int got = 0;
-    for (struct cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-      if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
-      size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t i = 0; i < k; i++) {
-        int fd;
-        memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-        if (got < (int)ZUM_WORK_MAX_OPS) in[got++] = fd;
-        else close(fd);
-      }
-    }
-    if (token != w->token) {
-      for (int i = 0; i < got; i++) close(in[i]);
-      continue;
-    }
-    memcpy(fds, in, sizeof(int) * (size_t)got);
-    nfds = got;
-    break;
-  }
-  int used = 0;
-  for (uint32_t i = 0; i < n; i++)
-    if (w->ops[i].fd == ZUM_WORK_FD_CHANNEL) w->ops[i].fd = used < nfds ? fds[used++] : -1;
-  while (used < nfds) close(fds[used++]);
-}
 
 void zum_hosted_do_work(zum_work_t* w) {
   w->error = 0;
   int saved = errno;
-  take_work_fds(w);
+  zum_take_work_fds(zum_hosted_info.work_fd, w);
   errno = saved;
   uint32_t n = w->num_ops < ZUM_WORK_MAX_OPS ? w->num_ops : ZUM_WORK_MAX_OPS;
   for (uint32_t i = 0; i < n; i++) {

@@ -8,6 +8,7 @@
  * all of it; it is held across pread + UFFDIO_COPY (a fault) and across forget + mmap + register
  * (a remap), never while touching guest memory. */
 #include "abi/runtime/cow.h"
+#include "abi/runtime/rawsys.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -24,17 +25,7 @@
 #define FEATURES (UFFD_FEATURE_SIGBUS | UFFD_FEATURE_MISSING_SHMEM)
 
 /* ---------------------------------------------------------------- system calls */
-static inline long cow_sys6(long n, long a, long b, long c, long d, long e, long f) {
-  register long r10 __asm__("r10") = d;
-  register long r8 __asm__("r8") = e;
-  register long r9 __asm__("r9") = f;
-  long ret;
-  __asm__ volatile("syscall"
-                   : "=a"(ret)
-                   : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-                   : "rcx", "r11", "memory");
-  return ret;
-}
+#define cow_sys6 zum_rawsys6
 #define sys1(n, a) cow_sys6(n, (long)(a), 0, 0, 0, 0, 0)
 #define sys3(n, a, b, c) cow_sys6(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
 #define sys4(n, a, b, c, d) cow_sys6(n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)

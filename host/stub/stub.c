@@ -56,6 +56,8 @@
 #include <zum/sysno.h>
 
 #include "abi/runtime/cow.h"
+#include "abi/runtime/rawsys.h"
+#include "abi/runtime/workfd.h"
 #include "host/stub/stub.h"
 
 #define NORETURN __attribute__((noreturn))
@@ -67,17 +69,7 @@
 #define USER_SPACE_END TASK_SIZE_MAX
 
 /* ---------------------------------------------------------------- system calls */
-static inline long sys6(long n, long a, long b, long c, long d, long e, long f) {
-  register long r10 __asm__("r10") = d;
-  register long r8 __asm__("r8") = e;
-  register long r9 __asm__("r9") = f;
-  long ret;
-  __asm__ volatile("syscall"
-                   : "=a"(ret)
-                   : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-                   : "rcx", "r11", "memory");
-  return ret;
-}
+#define sys6 zum_rawsys6
 #define sys0(n) sys6(n, 0, 0, 0, 0, 0, 0)
 #define sys1(n, a) sys6(n, (long)(a), 0, 0, 0, 0, 0)
 #define sys2(n, a, b) sys6(n, (long)(a), (long)(b), 0, 0, 0, 0)
@@ -707,53 +699,11 @@ struct k_cmsghdr {
 #define K_SCM_RIGHTS 1
 #define K_MSG_NOSIGNAL 0x4000
 #define K_MSG_CMSG_CLOEXEC 0x40000000
-#define K_MSG_DONTWAIT 0x40
 #define WORK_FD 4 /* the work channel (host_spawn_pure), when work_channel says so */
 
 static int work_channel;
 
-/* Gives the ops of w that say ZUM_WORK_FD_CHANNEL their fds: the message with w's token on the
- * work channel (older ones are stale: their fds are closed). An op left without one gets -1
- * (its mmap fails: EBADF). */
-static void take_work_fds(zum_work_t* w) {
-  uint32_t n = w->num_ops < ZUM_WORK_MAX_OPS ? w->num_ops : ZUM_WORK_MAX_OPS;
-  unsigned want = 0;
-  for (uint32_t i = 0; i < n; i++)
-    if (w->ops[i].fd == ZUM_WORK_FD_CHANNEL) want++;
-  if (want == 0) return;
-  int fds[ZUM_WORK_MAX_OPS];
-  int nfds = 0;
-  while (work_channel) {
-    uint64_t token = 0;
-    union {
-      char buf[sizeof(struct k_cmsghdr) + sizeof(int) * ZUM_WORK_MAX_OPS];
-      struct k_cmsghdr align;
-    } u;
-    struct k_iovec iov = {&token, sizeof(token)};
-    struct k_msghdr msg = {.iov = &iov, .iovlen = 1, .control = u.buf, .controllen = sizeof(u.buf)};
-    long r = sys3(__NR_recvmsg, WORK_FD, &msg, K_MSG_CMSG_CLOEXEC | K_MSG_DONTWAIT);
-    if (r == -EINTR) continue;
-    if (r != (long)sizeof(token)) break; /* nothing there: the supervisor sent none */
-    int got = 0;
-    if (msg.controllen >= sizeof(struct k_cmsghdr) && u.align.level == K_SOL_SOCKET &&
-        u.align.type == K_SCM_RIGHTS && u.align.len >= sizeof(struct k_cmsghdr) &&
-        u.align.len <= msg.controllen) {
-      got = (int)((u.align.len - sizeof(struct k_cmsghdr)) / sizeof(int));
-      if (got > (int)ZUM_WORK_MAX_OPS) got = ZUM_WORK_MAX_OPS;
-    }
-    const int* in = (const int*)(u.buf + sizeof(struct k_cmsghdr));
-    if (token != w->token) {
-      for (int i = 0; i < got; i++) sys1(__NR_close, in[i]);
-      continue;
-    }
-    for (int i = 0; i < got; i++) fds[nfds++] = in[i];
-    break;
-  }
-  int used = 0;
-  for (uint32_t i = 0; i < n; i++)
-    if (w->ops[i].fd == ZUM_WORK_FD_CHANNEL) w->ops[i].fd = used < nfds ? fds[used++] : -1;
-  while (used < nfds) sys1(__NR_close, fds[used++]);
-}
+static void take_work_fds(zum_work_t* w) { zum_take_work_fds(work_channel ? WORK_FD : -1, w); }
 #define AGENT_FD 3
 
 /* A reply; with fd >= 0 (the hello) carrying that fd too. */

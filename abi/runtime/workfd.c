@@ -1,0 +1,77 @@
+/* See abi/runtime/workfd.h. The kernel's own message structures: this file is built without
+ * libc for the stub. */
+#include "abi/runtime/workfd.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <asm/unistd.h>
+#include <linux/errno.h>
+
+#include "abi/runtime/rawsys.h"
+
+struct k_iovec {
+  void* base;
+  size_t len;
+};
+struct k_msghdr {
+  void* name;
+  int namelen;
+  struct k_iovec* iov;
+  size_t iovlen;
+  void* control;
+  size_t controllen;
+  unsigned flags;
+};
+struct k_cmsghdr {
+  size_t len;
+  int level;
+  int type;
+};
+#define K_SOL_SOCKET 1
+#define K_SCM_RIGHTS 1
+#define K_MSG_DONTWAIT 0x40
+#define K_MSG_CMSG_CLOEXEC 0x40000000
+
+static void close_fd(int fd) { zum_rawsys6(__NR_close, fd, 0, 0, 0, 0, 0); }
+
+void zum_take_work_fds(int chan, zum_work_t* w) {
+  uint32_t n = w->num_ops < ZUM_WORK_MAX_OPS ? w->num_ops : ZUM_WORK_MAX_OPS;
+  unsigned want = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (w->ops[i].fd == ZUM_WORK_FD_CHANNEL) want++;
+  if (want == 0) return;
+  int fds[ZUM_WORK_MAX_OPS];
+  int nfds = 0;
+  while (chan >= 0) {
+    uint64_t token = 0;
+    union {
+      char buf[sizeof(struct k_cmsghdr) + sizeof(int) * ZUM_WORK_MAX_OPS];
+      struct k_cmsghdr align;
+    } u;
+    struct k_iovec iov = {&token, sizeof(token)};
+    struct k_msghdr msg = {.iov = &iov, .iovlen = 1, .control = u.buf, .controllen = sizeof(u.buf)};
+    long r = zum_rawsys6(__NR_recvmsg, chan, (long)&msg, K_MSG_CMSG_CLOEXEC | K_MSG_DONTWAIT, 0,
+                         0, 0);
+    if (r == -EINTR) continue;
+    if (r != (long)sizeof(token)) break; /* nothing there: the supervisor sent none */
+    int got = 0;
+    if (msg.controllen >= sizeof(struct k_cmsghdr) && u.align.level == K_SOL_SOCKET &&
+        u.align.type == K_SCM_RIGHTS && u.align.len >= sizeof(struct k_cmsghdr) &&
+        u.align.len <= msg.controllen) {
+      got = (int)((u.align.len - sizeof(struct k_cmsghdr)) / sizeof(int));
+      if (got > (int)ZUM_WORK_MAX_OPS) got = ZUM_WORK_MAX_OPS;
+    }
+    const int* in = (const int*)(const void*)(u.buf + sizeof(struct k_cmsghdr));
+    if (token != w->token) {
+      for (int i = 0; i < got; i++) close_fd(in[i]);
+      continue;
+    }
+    for (int i = 0; i < got; i++) fds[nfds++] = in[i];
+    break;
+  }
+  int used = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (w->ops[i].fd == ZUM_WORK_FD_CHANNEL) w->ops[i].fd = used < nfds ? fds[used++] : -1;
+  while (used < nfds) close_fd(fds[used++]);
+}
