@@ -1,27 +1,42 @@
 #include "tests/unit/fake_host.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "kobj/kcall_table.h"
 #include "kobj/deadline.h"
+#include "kobj/handle.h"
 #include "kobj/khost.h"
 #include "kobj/kmm.h"
 
 int64_t fake_now = 1000000;
 static int64_t now_fn(void) { return fake_now; }
 
-static int fake_read(void* host, uint64_t addr, void* buf, size_t len) {
-  if (addr < 4096) return -1;
+uint64_t fake_unreachable_lo, fake_unreachable_hi;
+static bool unreachable(uint64_t addr, size_t len) {
+  return addr < 4096 || (addr < fake_unreachable_hi && addr + len > fake_unreachable_lo);
+}
+int fake_mem_read(void* host, uint64_t addr, void* buf, size_t len) {
+  (void)host;
+  if (unreachable(addr, len)) return -1;
   memcpy(buf, (void*)(uintptr_t)addr, len);
   return 0;
 }
-static int fake_write(void* host, uint64_t addr, const void* buf, size_t len) {
-  if (addr < 4096) return -1;
+int fake_mem_write(void* host, uint64_t addr, const void* buf, size_t len) {
+  (void)host;
+  if (unreachable(addr, len)) return -1;
   memcpy((void*)(uintptr_t)addr, buf, len);
   return 0;
 }
-static void fake_kill(void* host) {}
+void fake_no_kill(void* host) { (void)host; }
+int fake_zero_stats(void* host, uint64_t* mapped, uint64_t* priv, uint64_t* shared) {
+  (void)host;
+  *mapped = *priv = *shared = 0;
+  return 0;
+}
 static int fake_stats(void* host, uint64_t* m, uint64_t* p, uint64_t* s) {
   *m = 4096;
   *p = 4096;
@@ -44,11 +59,78 @@ static int64_t fake_mm_apply(void* host, struct kcall* c, const struct kmm_op* o
   return status;
 }
 
-static const struct kproc_host_ops fake_proc_ops = {.read = fake_read,
-                                                    .write = fake_write,
-                                                    .kill = fake_kill,
+static const struct kproc_host_ops fake_proc_ops = {.read = fake_mem_read,
+                                                    .write = fake_mem_write,
+                                                    .kill = fake_no_kill,
                                                     .mem_stats = fake_stats,
                                                     .mm_apply = fake_mm_apply};
+
+/* ---- the recording host */
+
+struct fake_rec fake_recs[FAKE_REC_MAX];
+size_t fake_nrec;
+struct fake_uffd_call fake_uffd[FAKE_UFFD_MAX];
+size_t fake_nuffd;
+int fake_uffd_err;
+
+void fake_rec_reset(void) {
+  fake_nrec = 0;
+  fake_nuffd = 0;
+  fake_uffd_err = 0;
+}
+
+void fake_rec_add(void* host, const struct kmm_op* ops, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    assert_true(fake_nrec < FAKE_REC_MAX);
+    fake_recs[fake_nrec].host = host;
+    fake_recs[fake_nrec].op = ops[i];
+    fake_nrec++;
+  }
+}
+
+int64_t fake_rec_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+                          zx_status_t status) {
+  (void)c;
+  fake_rec_add(host, ops, n);
+  return status;
+}
+
+static int rec_uffd_wp(void* host, uint64_t addr, uint64_t len, bool missing) {
+  (void)host;
+  assert_true(fake_nuffd < FAKE_UFFD_MAX);
+  fake_uffd[fake_nuffd++] = (struct fake_uffd_call){true, missing, addr, len};
+  return fake_uffd_err;
+}
+static int rec_uffd_release(void* host, uint64_t addr, uint64_t len) {
+  (void)host;
+  assert_true(fake_nuffd < FAKE_UFFD_MAX);
+  fake_uffd[fake_nuffd++] = (struct fake_uffd_call){false, false, addr, len};
+  return fake_uffd_err;
+}
+
+const struct kproc_host_ops fake_rec_ops = {.read = fake_mem_read,
+                                            .write = fake_mem_write,
+                                            .kill = fake_no_kill,
+                                            .mem_stats = fake_zero_stats,
+                                            .mm_apply = fake_rec_mm_apply};
+const struct kproc_host_ops fake_rec_uffd_ops = {.read = fake_mem_read,
+                                                 .write = fake_mem_write,
+                                                 .kill = fake_no_kill,
+                                                 .mem_stats = fake_zero_stats,
+                                                 .mm_apply = fake_rec_mm_apply,
+                                                 .uffd_wp = rec_uffd_wp,
+                                                 .uffd_release = rec_uffd_release};
+
+void fake_end(struct kproc* p, int64_t code) {
+  kproc_on_exit(p, code);
+  kobj_unref(&p->base);
+}
+
+zx_handle_t fake_give(struct kproc* p, struct kobj* o, zx_rights_t r) {
+  struct khandle* h = khandle_create(o, r);
+  assert_non_null(h);
+  return khandle_attach(p->table, h);
+}
 
 static zx_status_t fake_spawn(struct kjob* job, const char* path, char* const argv[],
                               struct kproc** out) {
@@ -56,8 +138,8 @@ static zx_status_t fake_spawn(struct kjob* job, const char* path, char* const ar
   *out = kproc_create(job, path, strlen(path), NULL, &fake_proc_ops, &s);
   return s;
 }
-static void fake_debug_write(const char* buf, size_t len) {}
-static int fake_random(void* buf, size_t len) {
+void fake_debug_write(const char* buf, size_t len) {}
+int fake_random(void* buf, size_t len) {
   memset(buf, 0x5a, len);
   return 0;
 }

@@ -19,6 +19,60 @@ extern int64_t fake_now;
 extern struct kmm_op fake_mm_ops[FAKE_MM_MAX_OPS];
 extern size_t fake_mm_nops;
 
+/* ---- pieces for tests that build their own host (struct kproc_host_ops / khost_ops) */
+
+/* Guest memory as this process's memory: fails (-1) below 4096 and for any range that touches
+ * [fake_unreachable_lo, fake_unreachable_hi) (empty unless a test sets it), else copies. The
+ * default fake process uses these too. */
+extern uint64_t fake_unreachable_lo, fake_unreachable_hi;
+int fake_mem_read(void* host, uint64_t addr, void* buf, size_t len);
+int fake_mem_write(void* host, uint64_t addr, const void* buf, size_t len);
+void fake_no_kill(void* host);
+/* mem_stats that reports nothing mapped. */
+int fake_zero_stats(void* host, uint64_t* mapped, uint64_t* priv, uint64_t* shared);
+/* khost_ops pieces: a console that drops everything, "random" bytes that are all 0x5a. */
+void fake_debug_write(const char* buf, size_t len);
+int fake_random(void* buf, size_t len);
+
+/* A recording host: every address-space operation it is asked to apply, oldest first, with the
+ * host tag (kproc_create's `host`) of the process it was for. Unlike fake_mm_ops it does not
+ * wrap: more than FAKE_REC_MAX operations fail the test. */
+struct fake_rec {
+  void* host;
+  struct kmm_op op;
+};
+#define FAKE_REC_MAX 512
+extern struct fake_rec fake_recs[FAKE_REC_MAX];
+extern size_t fake_nrec;
+/* What the guest's userfaultfd was asked to do (fake_rec_uffd_ops), oldest first: write-protect
+ * (wp) or release; each call returns fake_uffd_err. */
+struct fake_uffd_call {
+  bool wp;
+  bool missing;
+  uint64_t addr, len;
+};
+#define FAKE_UFFD_MAX 16
+extern struct fake_uffd_call fake_uffd[FAKE_UFFD_MAX];
+extern size_t fake_nuffd;
+extern int fake_uffd_err;
+/* Forgets every record and sets fake_uffd_err back to 0. */
+void fake_rec_reset(void);
+/* Records ops as applied to the process with host tag `host`. */
+void fake_rec_add(void* host, const struct kmm_op* ops, size_t n);
+/* mm_apply that records (fake_rec_add) and returns status. */
+int64_t fake_rec_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+                          zx_status_t status);
+/* fake_mem_read/write, fake_no_kill, fake_zero_stats, fake_rec_mm_apply; the second also records
+ * uffd_wp and uffd_release. */
+extern const struct kproc_host_ops fake_rec_ops;
+extern const struct kproc_host_ops fake_rec_uffd_ops;
+
+/* Process p's Linux process is gone with `code` (kproc_on_exit), and the test's reference with it. */
+void fake_end(struct kproc* p, int64_t code);
+
+/* A new handle in p's table to o with rights r. */
+zx_handle_t fake_give(struct kproc* p, struct kobj* o, zx_rights_t r);
+
 /* Boots the kernel side: root job, clock, host hooks. Call from each test's setup. */
 void fake_boot(void);
 /* A fresh running process in `job` (root job if NULL), with one thread. */

@@ -26,66 +26,8 @@
 #define BASE 0x100000000ull
 #define SIZE (1ull << 30)
 
-static struct kmm_op OPS[64];
-static size_t NOPS;
-
-static bool in_aspace(uint64_t addr, size_t len) { return addr < BASE + SIZE && addr + len > BASE; }
-static int host_read(void* host, uint64_t addr, void* buf, size_t len) {
-  (void)host;
-  if (addr < 4096 || in_aspace(addr, len)) return -1;
-  memcpy(buf, (void*)(uintptr_t)addr, len);
-  return 0;
-}
-static int host_write(void* host, uint64_t addr, const void* buf, size_t len) {
-  (void)host;
-  if (addr < 4096 || in_aspace(addr, len)) return -1;
-  memcpy((void*)(uintptr_t)addr, buf, len);
-  return 0;
-}
-static void host_kill(void* host) { (void)host; }
-static int host_stats(void* host, uint64_t* m, uint64_t* p, uint64_t* s) {
-  (void)host;
-  *m = *p = *s = 0;
-  return 0;
-}
-static int64_t host_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
-                             zx_status_t status) {
-  (void)host;
-  (void)c;
-  for (size_t i = 0; i < n; i++) {
-    assert_true(NOPS < 64);
-    OPS[NOPS++] = ops[i];
-  }
-  return status;
-}
-/* The guest's userfaultfd as the supervisor drives it: what was protected and released. */
-struct uffd_call {
-  bool wp; /* write-protect (else release) */
-  bool missing;
-  uint64_t addr, len;
-};
-static struct uffd_call UFFD[16];
-static size_t NUFFD;
-static int UFFD_ERR;
-static int host_uffd_wp(void* host, uint64_t addr, uint64_t len, bool missing) {
-  (void)host;
-  assert_true(NUFFD < 16);
-  UFFD[NUFFD++] = (struct uffd_call){true, missing, addr, len};
-  return UFFD_ERR;
-}
-static int host_uffd_release(void* host, uint64_t addr, uint64_t len) {
-  (void)host;
-  assert_true(NUFFD < 16);
-  UFFD[NUFFD++] = (struct uffd_call){false, false, addr, len};
-  return UFFD_ERR;
-}
-static const struct kproc_host_ops host_ops = {.read = host_read,
-                                               .write = host_write,
-                                               .kill = host_kill,
-                                               .mem_stats = host_stats,
-                                               .mm_apply = host_mm_apply,
-                                               .uffd_wp = host_uffd_wp,
-                                               .uffd_release = host_uffd_release};
+/* The recording host with userfaultfd (fake_rec_uffd_ops); guest addresses in [BASE, BASE+SIZE)
+ * are unreachable for it (setup). */
 
 static struct kproc* P;
 static struct kthread* T;
@@ -96,7 +38,7 @@ static int setup(void** state) {
   (void)state;
   fake_boot();
   zx_status_t s;
-  P = kproc_create(kroot_job, "p", 1, &TAG, &host_ops, &s);
+  P = kproc_create(kroot_job, "p", 1, &TAG, &fake_rec_uffd_ops, &s);
   T = fake_thread(P);
   zum_hosted_info_t info;
   memset(&info, 0, sizeof(info));
@@ -107,16 +49,15 @@ static int setup(void** state) {
   P->uffd = true;
   P->vm_fault = false; /* tests that want the lazy paths turn them on */
   P->wp = false;
-  NOPS = 0;
-  NUFFD = 0;
-  UFFD_ERR = 0;
+  fake_unreachable_lo = BASE;
+  fake_unreachable_hi = BASE + SIZE;
+  fake_rec_reset();
   return 0;
 }
 
 static int teardown(void** state) {
   (void)state;
-  kproc_on_exit(P, 0);
-  kobj_unref(&P->base);
+  fake_end(P, 0);
   assert_int_equal(khandle_live_count(), 0);
   return 0;
 }
@@ -147,7 +88,7 @@ static zx_handle_t child_of(zx_handle_t parent, uint32_t options, uint64_t off, 
 
 static uint64_t map(zx_handle_t vmo, uint32_t perms, uint64_t off, uint64_t len) {
   uint64_t addr = 0;
-  NOPS = 0;
+  fake_nrec = 0;
   assert_int_equal(FAKE(T, vmar_map, ROOT, perms, 0, vmo, off, len, U(&addr)), ZX_OK);
   return addr;
 }
@@ -161,8 +102,8 @@ static char byte_at(zx_handle_t h, uint64_t off) {
 }
 
 static const struct kmm_op* find_op(uint32_t kind) {
-  for (size_t i = 0; i < NOPS; i++)
-    if (OPS[i].kind == kind) return &OPS[i];
+  for (size_t i = 0; i < fake_nrec; i++)
+    if (fake_recs[i].op.kind == kind) return &fake_recs[i].op;
   return NULL;
 }
 
@@ -173,16 +114,16 @@ static void test_fault_source(void** state) {
   zx_handle_t p = parent_vmo(8, 0, 0);
   zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 2 * PG, 4 * PG);
   uint64_t addr = map(c, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, PG, 3 * PG);
-  assert_int_equal(NOPS, 2);
-  assert_int_equal(OPS[0].kind, ZUM_WORK_MAP);
-  assert_int_equal(OPS[0].flags, ZUM_MAP_UFFD);
-  assert_int_equal(OPS[0].fd, kvmo_fd(vmo_of(c)));
-  assert_int_equal(OPS[1].kind, ZUM_WORK_FAULT_SOURCE);
-  assert_int_equal(OPS[1].addr, addr);
-  assert_int_equal(OPS[1].len, 3 * PG);
-  assert_int_equal(OPS[1].fd, kvmo_fd(vmo_of(p)));
-  assert_int_equal(OPS[1].offset, 3 * PG); /* the child's offset PG is the parent's 3 PG */
-  assert_int_equal(OPS[1].src_len, 3 * PG);
+  assert_int_equal(fake_nrec, 2);
+  assert_int_equal(fake_recs[0].op.kind, ZUM_WORK_MAP);
+  assert_int_equal(fake_recs[0].op.flags, ZUM_MAP_UFFD);
+  assert_int_equal(fake_recs[0].op.fd, kvmo_fd(vmo_of(c)));
+  assert_int_equal(fake_recs[1].op.kind, ZUM_WORK_FAULT_SOURCE);
+  assert_int_equal(fake_recs[1].op.addr, addr);
+  assert_int_equal(fake_recs[1].op.len, 3 * PG);
+  assert_int_equal(fake_recs[1].op.fd, kvmo_fd(vmo_of(p)));
+  assert_int_equal(fake_recs[1].op.offset, 3 * PG); /* the child's offset PG is the parent's 3 PG */
+  assert_int_equal(fake_recs[1].op.src_len, 3 * PG);
   assert_int_equal(committed(c), 0);
   FAKE(T, handle_close, c);
   FAKE(T, handle_close, p);
@@ -415,7 +356,7 @@ static void test_vm_fault_errors(void** state) {
   assert_int_equal(FAKE(T, vm_fault, 0x1000, 0), ZX_ERR_NOT_FOUND); /* outside every VMAR */
   /* A read of a plain VMO's page: nothing to do, retry. */
   assert_int_equal(FAKE(T, vm_fault, a + PG, 0), ZX_OK);
-  assert_int_equal(NUFFD, 0);
+  assert_int_equal(fake_nuffd, 0);
   FAKE(T, handle_close, p);
 }
 
@@ -430,38 +371,38 @@ static void test_lazy_write_protect(void** state) {
   uint64_t a = map(p, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 8 * PG);
   zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG);
   assert_int_equal(committed(c), 0);
-  assert_int_equal(NUFFD, 1);
-  assert_true(UFFD[0].wp);
-  assert_false(UFFD[0].missing);
-  assert_int_equal(UFFD[0].addr, a);
-  assert_int_equal(UFFD[0].len, 8 * PG);
+  assert_int_equal(fake_nuffd, 1);
+  assert_true(fake_uffd[0].wp);
+  assert_false(fake_uffd[0].missing);
+  assert_int_equal(fake_uffd[0].addr, a);
+  assert_int_equal(fake_uffd[0].len, 8 * PG);
   assert_int_equal(FAKE(T, vm_fault, a + 3 * PG + 5, ZUM_VM_FAULT_WRITE), ZX_OK);
   assert_int_equal(committed(c), PG);
-  assert_int_equal(NUFFD, 2);
-  assert_false(UFFD[1].wp);
-  assert_int_equal(UFFD[1].addr, a + 3 * PG);
-  assert_int_equal(UFFD[1].len, PG);
+  assert_int_equal(fake_nuffd, 2);
+  assert_false(fake_uffd[1].wp);
+  assert_int_equal(fake_uffd[1].addr, a + 3 * PG);
+  assert_int_equal(fake_uffd[1].len, PG);
   /* The write lands in the parent; the snapshot keeps its page. */
   char x = 'X';
   assert_int_equal(pwrite(kvmo_fd(vmo_of(p)), &x, 1, 3 * PG + 7), 1);
   assert_int_equal(byte_at(c, 3 * PG + 7), 'd');
   /* zx_vmar_protect making a read-only mapping writable protects that part lazily too. */
   uint64_t r = map(p, ZX_VM_PERM_READ, 0, 8 * PG);
-  NUFFD = 0;
+  fake_nuffd = 0;
   assert_int_equal(FAKE(T, vmar_protect, ROOT, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, r, 2 * PG),
                    ZX_OK);
-  assert_int_equal(NUFFD, 1);
-  assert_true(UFFD[0].wp);
-  assert_int_equal(UFFD[0].addr, r);
+  assert_int_equal(fake_nuffd, 1);
+  assert_true(fake_uffd[0].wp);
+  assert_int_equal(fake_uffd[0].addr, r);
   assert_int_equal(committed(c), PG);
   /* A release the host cannot do leaves the page protected: a real fault, not a retry loop;
    * ENOENT (unmapped meanwhile) lets the access retry and fault for real. */
-  UFFD_ERR = 22;
+  fake_uffd_err = 22;
   assert_int_equal(FAKE(T, vm_fault, a + 4 * PG, ZUM_VM_FAULT_WRITE), ZX_ERR_BAD_STATE);
-  UFFD_ERR = 2; /* ENOENT */
+  fake_uffd_err = 2; /* ENOENT */
   assert_int_equal(FAKE(T, vm_fault, a + 4 * PG, ZUM_VM_FAULT_WRITE), ZX_OK);
   /* Where the host cannot protect, the pages are copied now instead. */
-  UFFD_ERR = 22;
+  fake_uffd_err = 22;
   zx_handle_t c2 = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG);
   assert_int_equal(committed(c2), 8 * PG); /* the first mapping's 8 pages (r's 2 among them) */
   zx_handle_t all[] = {c2, c, p};
@@ -480,17 +421,17 @@ static void test_write_protect_cow_mappings(void** state) {
   zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
   map(c, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
   assert_non_null(find_op(ZUM_WORK_FAULT_SOURCE));
-  NUFFD = 0;
+  fake_nuffd = 0;
   zx_handle_t gc = child_of(c, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
-  assert_int_equal(NUFFD, 0);
+  assert_int_equal(fake_nuffd, 0);
   assert_int_equal(committed(gc), 4 * PG);
   uint64_t g = map(gc, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
   assert_null(find_op(ZUM_WORK_FAULT_SOURCE));
   zx_handle_t ggc = child_of(gc, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
-  assert_int_equal(NUFFD, 1);
-  assert_true(UFFD[0].wp);
-  assert_true(UFFD[0].missing);
-  assert_int_equal(UFFD[0].addr, g);
+  assert_int_equal(fake_nuffd, 1);
+  assert_true(fake_uffd[0].wp);
+  assert_true(fake_uffd[0].missing);
+  assert_int_equal(fake_uffd[0].addr, g);
   assert_int_equal(committed(ggc), 0);
   zx_handle_t all[] = {ggc, gc, c, p};
   for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) FAKE(T, handle_close, all[i]);

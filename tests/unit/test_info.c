@@ -16,17 +16,6 @@ static struct kproc* P;
 static struct kthread* T;
 
 /* Host ops with thread facts, for ZX_INFO_THREAD and THREAD_STATS. */
-static int host_read(void* host, uint64_t addr, void* buf, size_t len) {
-  if (addr < 4096) return -1;
-  memcpy(buf, (void*)(uintptr_t)addr, len);
-  return 0;
-}
-static int host_write(void* host, uint64_t addr, const void* buf, size_t len) {
-  if (addr < 4096) return -1;
-  memcpy((void*)(uintptr_t)addr, buf, len);
-  return 0;
-}
-static void host_kill(void* host) {}
 static int stats_fail;
 static int host_stats(void* host, uint64_t* m, uint64_t* p, uint64_t* s) {
   if (stats_fail) return -1;
@@ -47,9 +36,9 @@ static int host_thread_info(void* host, pid_t tid, struct kthread_host_info* out
 static int syncs;
 static void host_sync_threads(void* host) { syncs++; }
 static const struct kproc_host_ops rich_ops = {
-    .read = host_read,
-    .write = host_write,
-    .kill = host_kill,
+    .read = fake_mem_read,
+    .write = fake_mem_write,
+    .kill = fake_no_kill,
     .mem_stats = host_stats,
     .thread_info = host_thread_info,
     .sync_threads = host_sync_threads,
@@ -69,17 +58,12 @@ static int setup(void** state) {
 }
 
 static int teardown(void** state) {
-  kproc_on_exit(P, 0);
-  kobj_unref(&P->base);
+  fake_end(P, 0);
   return 0;
 }
 
 /* A handle in P's table to o with rights r. */
-static zx_handle_t give(struct kobj* o, zx_rights_t r) {
-  struct khandle* h = khandle_create(o, r);
-  assert_non_null(h);
-  return khandle_attach(P->table, h);
-}
+static zx_handle_t give(struct kobj* o, zx_rights_t r) { return fake_give(P, o, r); }
 
 static zx_handle_t make_event(void) {
   zx_handle_t h = 0;
@@ -95,11 +79,6 @@ static struct kjob* new_job(struct kjob* parent, zx_handle_t* out) {
   *out = give(&j->base, ZX_DEFAULT_JOB_RIGHTS);
   kobj_unref(&j->base);
   return j;
-}
-
-static void drop(struct kproc* p) {
-  kproc_on_exit(p, 0);
-  kobj_unref(&p->base);
 }
 
 /* ---- get_info */
@@ -362,7 +341,7 @@ static void test_job_children(void** state) {
   assert_int_equal(FAKE(T, object_get_info, jh, ZX_INFO_JOB_CHILDREN, 16, 16, 0, 0),
                    ZX_ERR_INVALID_ARGS);
   /* A dead process leaves the list. */
-  drop(p1);
+  fake_end(p1, 0);
   assert_int_equal(FAKE(T, object_get_info, jh, ZX_INFO_JOB_PROCESSES, U(koids), sizeof(koids),
                         U(&actual), U(&avail)),
                    ZX_OK);
@@ -379,8 +358,8 @@ static void test_job_children(void** state) {
                    ZX_ERR_WRONG_TYPE);
   FAKE(T, handle_close, ph);
   FAKE(T, handle_close, ji);
-  drop(p2);
-  drop(hidden);
+  fake_end(p2, 0);
+  fake_end(hidden, 0);
   FAKE(T, handle_close, gh);
   FAKE(T, handle_close, c1h);
   FAKE(T, handle_close, c2h);
@@ -489,7 +468,7 @@ static void test_thread_stats(void** state) {
   assert_int_equal(info.total_runtime, 0);
   assert_int_equal(info.last_scheduled_cpu, ZX_INFO_INVALID_CPU);
   /* Dead: BAD_STATE. */
-  drop(q);
+  fake_end(q, 0);
   assert_int_equal(FAKE(T, object_get_info, tqh, ZX_INFO_THREAD_STATS, U(&info), sizeof(info), 0,
                         0),
                    ZX_ERR_BAD_STATE);
@@ -532,7 +511,7 @@ static void test_task_stats(void** state) {
   /* A dead process: BAD_STATE. */
   struct kproc* q = rich_process(NULL);
   zx_handle_t qh = give(&q->base, ZX_DEFAULT_PROCESS_RIGHTS);
-  drop(q);
+  fake_end(q, 0);
   assert_int_equal(FAKE(T, object_get_info, qh, ZX_INFO_TASK_STATS, U(&info), sizeof(info), 0, 0),
                    ZX_ERR_BAD_STATE);
   assert_int_equal(FAKE(T, object_get_info, qh, ZX_INFO_TASK_STATS_V1, U(&v1), sizeof(v1), 0, 0),
@@ -590,7 +569,7 @@ static void test_job_info(void** state) {
   assert_true(info.exited);
   assert_true(info.kill_on_oom);
   assert_false(j->base.signals & ZX_JOB_TERMINATED);
-  drop(q);
+  fake_end(q, 0);
   assert_true(j->base.signals & ZX_JOB_TERMINATED);
   assert_int_equal(FAKE(T, object_get_info, jh, ZX_INFO_JOB, U(&info), 8, 0, 0),
                    ZX_ERR_BUFFER_TOO_SMALL);
@@ -936,8 +915,8 @@ static void test_get_child_job(void** state) {
   assert_int_equal(FAKE(T, object_get_child, ji, p->base.koid, ZX_RIGHT_SAME_RIGHTS, U(&out)),
                    ZX_ERR_ACCESS_DENIED);
   FAKE(T, handle_close, ji);
-  drop(p);
-  drop(gp);
+  fake_end(p, 0);
+  fake_end(gp, 0);
   FAKE(T, handle_close, gjh);
   FAKE(T, handle_close, cjh);
   FAKE(T, handle_close, jh);

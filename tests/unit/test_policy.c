@@ -26,19 +26,9 @@ static struct kthread* T;
 /* A host that counts kills, records the kernel console and spawns "/bin/helper". */
 static int kills;
 static char console[1024];
-static int k_read(void* host, uint64_t addr, void* buf, size_t len) {
-  if (addr < 4096) return -1;
-  memcpy(buf, (void*)(uintptr_t)addr, len);
-  return 0;
-}
-static int k_write(void* host, uint64_t addr, const void* buf, size_t len) {
-  if (addr < 4096) return -1;
-  memcpy((void*)(uintptr_t)addr, buf, len);
-  return 0;
-}
 static void k_kill(void* host) { kills++; }
-static const struct kproc_host_ops counting_ops = {.read = k_read, .write = k_write,
-                                                   .kill = k_kill};
+static const struct kproc_host_ops counting_ops = {
+    .read = fake_mem_read, .write = fake_mem_write, .kill = k_kill};
 static zx_status_t t_spawn(struct kjob* job, const char* path, char* const argv[],
                            struct kproc** out) {
   if (strcmp(path, "/bin/helper") != 0) return ZX_ERR_NOT_FOUND;
@@ -71,15 +61,8 @@ static int setup(void** state) {
 }
 
 static int teardown(void** state) {
-  kproc_on_exit(P, 0);
-  kobj_unref(&P->base);
+  fake_end(P, 0);
   return 0;
-}
-
-static zx_handle_t give(struct kproc* p, struct kobj* o, zx_rights_t r) {
-  struct khandle* h = khandle_create(o, r);
-  assert_non_null(h);
-  return khandle_attach(p->table, h);
 }
 
 static struct kjob* job_of(zx_handle_t h) {
@@ -91,7 +74,7 @@ static struct kjob* job_of(zx_handle_t h) {
 
 /* A new child job of the root job, as a handle in P. */
 static zx_handle_t new_job(void) {
-  zx_handle_t root = give(P, &kroot_job->base, ZX_DEFAULT_JOB_RIGHTS), j = 0;
+  zx_handle_t root = fake_give(P, &kroot_job->base, ZX_DEFAULT_JOB_RIGHTS), j = 0;
   assert_int_equal(FAKE(T, job_create, root, 0, U(&j)), ZX_OK);
   assert_int_equal(FAKE(T, handle_close, root), ZX_OK);
   return j;
@@ -102,11 +85,6 @@ static struct kproc* new_proc(struct kjob* job) {
   struct kproc* p = kproc_create(job, "q", 1, NULL, &counting_ops, &s);
   assert_non_null(p);
   return p;
-}
-
-static void end_proc(struct kproc* p, int64_t code) {
-  kproc_on_exit(p, code);
-  kobj_unref(&p->base);
 }
 
 static int64_t set_v2(zx_handle_t j, uint32_t mode, const zx_policy_basic_v2_t* in, uint32_t n) {
@@ -141,10 +119,10 @@ static void test_set_policy_args(void** state) {
   /* Then the handle: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED (SET_POLICY). */
   assert_int_equal(FAKE(T, job_set_policy, 0x1233, 0, ZX_JOB_POL_BASIC_V2, U(&ok), 1),
                    ZX_ERR_BAD_HANDLE);
-  zx_handle_t ph = give(P, &P->base, ZX_DEFAULT_PROCESS_RIGHTS);
+  zx_handle_t ph = fake_give(P, &P->base, ZX_DEFAULT_PROCESS_RIGHTS);
   assert_int_equal(FAKE(T, job_set_policy, ph, 0, ZX_JOB_POL_BASIC_V2, U(&ok), 1),
                    ZX_ERR_WRONG_TYPE);
-  zx_handle_t weak = give(P, &kj->base, ZX_DEFAULT_JOB_RIGHTS & ~ZX_RIGHT_SET_POLICY);
+  zx_handle_t weak = fake_give(P, &kj->base, ZX_DEFAULT_JOB_RIGHTS & ~ZX_RIGHT_SET_POLICY);
   assert_int_equal(FAKE(T, job_set_policy, weak, 0, ZX_JOB_POL_BASIC_V2, U(&ok), 1),
                    ZX_ERR_ACCESS_DENIED);
   assert_int_equal(kpolicy_query(&kj->policy, ZX_POL_NEW_EVENT), ZX_POL_ACTION_ALLOW);
@@ -208,10 +186,10 @@ static void test_set_policy_bad_state(void** state) {
   assert_int_equal(set_v2(j, 0, &p, 1), ZX_OK);
   struct kproc* q = new_proc(kj);
   assert_int_equal(set_v2(j, 0, &p, 1), ZX_ERR_BAD_STATE);
-  end_proc(q, 0);
+  fake_end(q, 0);
   assert_int_equal(set_v2(j, 0, &p, 1), ZX_OK);
   /* The root job always has children here. */
-  zx_handle_t root = give(P, &kroot_job->base, ZX_DEFAULT_JOB_RIGHTS);
+  zx_handle_t root = fake_give(P, &kroot_job->base, ZX_DEFAULT_JOB_RIGHTS);
   assert_int_equal(set_v2(root, 0, &p, 1), ZX_ERR_BAD_STATE);
   FAKE(T, handle_close, root);
   FAKE(T, handle_close, j);
@@ -269,7 +247,7 @@ static void test_timer_slack_policy(void** state) {
                    ZX_OK);
   assert_int_equal(info.slack, 10);
   FAKE(T, handle_close, t2);
-  end_proc(q, 0);
+  fake_end(q, 0);
   FAKE(T, handle_close, j);
 }
 
@@ -399,7 +377,7 @@ static void test_inheritance(void** state) {
    * policy) makes events freely. */
   assert_int_equal(FAKE(T, event_create, 0, U(&h)), ZX_OK);
   FAKE(T, handle_close, h);
-  end_proc(q, 0);
+  fake_end(q, 0);
   FAKE(T, handle_close, c);
   FAKE(T, handle_close, j);
 }
@@ -423,7 +401,7 @@ static struct denied in_job_with(uint32_t condition, uint32_t action) {
 }
 
 static void end_denied(struct denied* d) {
-  end_proc(d->q, 0);
+  fake_end(d->q, 0);
   FAKE(T, handle_close, d->job);
 }
 
@@ -474,7 +452,7 @@ static void test_enforce_deny(void** state) {
   assert_int_equal(FAKE(d.t, process_create, 0x1233, 0, 0, 0, U(&a), U(&b)),
                    ZX_ERR_ACCESS_DENIED);
   /* Denied even into a job whose own policy would allow it (the root job). */
-  zx_handle_t root = give(d.q, &kroot_job->base, ZX_DEFAULT_JOB_RIGHTS);
+  zx_handle_t root = fake_give(d.q, &kroot_job->base, ZX_DEFAULT_JOB_RIGHTS);
   assert_int_equal(FAKE(d.t, process_create, root, U("x"), 1, 0, U(&a), U(&b)),
                    ZX_ERR_ACCESS_DENIED);
   end_denied(&d);
@@ -492,7 +470,7 @@ static void test_enforce_deny(void** state) {
   assert_int_equal(FAKE(d.t, process_create, 0x1233, 0, 0, 0, U(&a), U(&b)),
                    ZX_ERR_ACCESS_DENIED);
   /* ... but not job creation, which Zircon never checks. */
-  zx_handle_t dj = give(d.q, &job_of(d.job)->base, ZX_DEFAULT_JOB_RIGHTS);
+  zx_handle_t dj = fake_give(d.q, &job_of(d.job)->base, ZX_DEFAULT_JOB_RIGHTS);
   assert_int_equal(FAKE(d.t, job_create, dj, 0, U(&a)), ZX_OK);
   FAKE(d.t, handle_close, a);
   FAKE(d.t, handle_close, dj);
@@ -530,7 +508,7 @@ static zx_status_t spawn(struct kthread* t, zx_handle_t job, const zx_handle_t* 
 static void test_enforce_spawn(void** state) {
   uint32_t live = khandle_live_count();
   struct denied d = in_job_with(ZX_POL_NEW_PROCESS, ZX_POL_ACTION_DENY);
-  zx_handle_t jh = give(d.q, &job_of(d.job)->base, ZX_DEFAULT_JOB_RIGHTS);
+  zx_handle_t jh = fake_give(d.q, &job_of(d.job)->base, ZX_DEFAULT_JOB_RIGHTS);
   zx_handle_t e = 0, child = 0;
   assert_int_equal(FAKE(d.t, event_create, 0, U(&e)), ZX_OK);
   assert_int_equal(spawn(d.t, jh, &e, 1, &child), ZX_ERR_ACCESS_DENIED);
@@ -540,7 +518,7 @@ static void test_enforce_spawn(void** state) {
   end_denied(&d);
   /* Allowed: the child is made, with its job's policy. */
   d = in_job_with(ZX_POL_NEW_CHANNEL, ZX_POL_ACTION_DENY);
-  jh = give(P, &job_of(d.job)->base, ZX_DEFAULT_JOB_RIGHTS);
+  jh = fake_give(P, &job_of(d.job)->base, ZX_DEFAULT_JOB_RIGHTS);
   assert_int_equal(spawn(T, jh, NULL, 0, &child), ZX_OK);
   struct khandle* ch = khandle_lookup(P->table, child);
   assert_non_null(ch);
@@ -667,16 +645,16 @@ static void test_set_critical_args(void** state) {
   zx_handle_t j = new_job(), other = new_job(), c = 0;
   assert_int_equal(FAKE(T, job_create, j, 0, U(&c)), ZX_OK);
   struct kproc* q = new_proc(job_of(c));
-  zx_handle_t qh = give(P, &q->base, ZX_DEFAULT_PROCESS_RIGHTS);
+  zx_handle_t qh = fake_give(P, &q->base, ZX_DEFAULT_PROCESS_RIGHTS);
   /* Options first, then the job (DESTROY), then the process (WAIT). */
   assert_int_equal(FAKE(T, job_set_critical, 0x1233, 2, 0x1233), ZX_ERR_INVALID_ARGS);
   assert_int_equal(FAKE(T, job_set_critical, 0x1233, 0, qh), ZX_ERR_BAD_HANDLE);
   assert_int_equal(FAKE(T, job_set_critical, qh, 0, qh), ZX_ERR_WRONG_TYPE);
-  zx_handle_t jweak = give(P, &job_of(j)->base, ZX_DEFAULT_JOB_RIGHTS & ~ZX_RIGHT_DESTROY);
+  zx_handle_t jweak = fake_give(P, &job_of(j)->base, ZX_DEFAULT_JOB_RIGHTS & ~ZX_RIGHT_DESTROY);
   assert_int_equal(FAKE(T, job_set_critical, jweak, 0, qh), ZX_ERR_ACCESS_DENIED);
   assert_int_equal(FAKE(T, job_set_critical, j, 0, 0x1233), ZX_ERR_BAD_HANDLE);
   assert_int_equal(FAKE(T, job_set_critical, j, 0, j), ZX_ERR_WRONG_TYPE);
-  zx_handle_t qweak = give(P, &q->base, ZX_DEFAULT_PROCESS_RIGHTS & ~ZX_RIGHT_WAIT);
+  zx_handle_t qweak = fake_give(P, &q->base, ZX_DEFAULT_PROCESS_RIGHTS & ~ZX_RIGHT_WAIT);
   assert_int_equal(FAKE(T, job_set_critical, j, 0, qweak), ZX_ERR_ACCESS_DENIED);
   /* The job must be the process's job or an ancestor of it. */
   assert_int_equal(FAKE(T, job_set_critical, other, 0, qh), ZX_ERR_INVALID_ARGS);
@@ -688,7 +666,7 @@ static void test_set_critical_args(void** state) {
   assert_true(q->critical_retcode_nonzero);
   assert_int_equal(FAKE(T, job_set_critical, c, 0, qh), ZX_ERR_ALREADY_BOUND);
   /* A clean exit with RETCODE_NONZERO leaves the job alone. */
-  end_proc(q, 0);
+  fake_end(q, 0);
   assert_false(job_of(j)->base.signals & ZX_JOB_TERMINATED);
   assert_int_equal(job_of(j)->state, KJOB_ALIVE);
   FAKE(T, handle_close, qweak);
@@ -707,7 +685,7 @@ static void test_critical_kill(void** state) {
   struct kproc* q = new_proc(kc);
   struct kproc* r = new_proc(kc);
   struct kproc* s = new_proc(kj);
-  zx_handle_t qh = give(P, &q->base, ZX_DEFAULT_PROCESS_RIGHTS);
+  zx_handle_t qh = fake_give(P, &q->base, ZX_DEFAULT_PROCESS_RIGHTS);
   assert_int_equal(FAKE(T, job_set_critical, j, 0, qh), ZX_OK);
   /* Without RETCODE_NONZERO any death counts, even a clean exit. */
   kproc_on_exit(q, 0);
@@ -720,8 +698,8 @@ static void test_critical_kill(void** state) {
   assert_int_equal(q->return_code, 0); /* the critical process keeps its own code */
   assert_non_null(strstr(console, "critical process"));
   assert_null(q->critical_to); /* the job's reference is dropped */
-  end_proc(r, ZX_TASK_RETCODE_EXCEPTION_KILL);
-  end_proc(s, ZX_TASK_RETCODE_EXCEPTION_KILL);
+  fake_end(r, ZX_TASK_RETCODE_EXCEPTION_KILL);
+  fake_end(s, ZX_TASK_RETCODE_EXCEPTION_KILL);
   assert_true(kj->base.signals & ZX_JOB_TERMINATED);
   kobj_unref(&q->base);
   FAKE(T, handle_close, qh);
@@ -733,7 +711,7 @@ static void test_critical_kill(void** state) {
   kj = job_of(j);
   q = new_proc(kj);
   r = new_proc(kj);
-  qh = give(P, &q->base, ZX_DEFAULT_PROCESS_RIGHTS);
+  qh = fake_give(P, &q->base, ZX_DEFAULT_PROCESS_RIGHTS);
   assert_int_equal(FAKE(T, job_set_critical, j, ZX_JOB_CRITICAL_PROCESS_RETCODE_NONZERO, qh),
                    ZX_OK);
   assert_int_equal(FAKE(T, task_kill, qh), ZX_OK);
@@ -741,7 +719,7 @@ static void test_critical_kill(void** state) {
   kproc_on_exit(q, ZX_TASK_RETCODE_EXCEPTION_KILL);
   assert_int_equal(kj->state, KJOB_KILLING);
   assert_int_equal(r->return_code, ZX_TASK_RETCODE_CRITICAL_PROCESS_KILL);
-  end_proc(r, ZX_TASK_RETCODE_EXCEPTION_KILL);
+  fake_end(r, ZX_TASK_RETCODE_EXCEPTION_KILL);
   kobj_unref(&q->base);
   FAKE(T, handle_close, qh);
   FAKE(T, handle_close, j);
@@ -752,10 +730,10 @@ static void test_critical_kill(void** state) {
   kj = job_of(j);
   kobj_ref(&kj->base);
   q = new_proc(kj);
-  qh = give(P, &q->base, ZX_DEFAULT_PROCESS_RIGHTS);
+  qh = fake_give(P, &q->base, ZX_DEFAULT_PROCESS_RIGHTS);
   assert_int_equal(FAKE(T, job_set_critical, j, 0, qh), ZX_OK);
   FAKE(T, handle_close, j);
-  end_proc(q, 3);
+  fake_end(q, 3);
   assert_int_equal(kj->state, KJOB_DEAD);
   assert_int_equal(kj->return_code, ZX_TASK_RETCODE_CRITICAL_PROCESS_KILL);
   kobj_unref(&kj->base);

@@ -64,9 +64,7 @@ static struct kobj* obj_of(zx_handle_t h) {
 
 /* A handle with rights no syscall would give (white box). */
 static zx_handle_t forge(struct kproc* p, struct kobj* o, zx_rights_t rights) {
-  struct khandle* h = khandle_create(o, rights);
-  assert_non_null(h);
-  return khandle_attach(p->table, h);
+  return fake_give(p, o, rights);
 }
 
 static zx_port_packet_t user_packet(uint64_t key, uint64_t a) {

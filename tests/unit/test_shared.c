@@ -44,50 +44,18 @@ struct fhost {
 static struct fhost HOSTS[MAXP];
 static int NHOSTS;
 
-struct rec {
-  int id; /* the process's host id (-1: the caller) */
-  struct kmm_op op;
-};
-#define MAXREC 512
-static struct rec RECS[MAXREC];
-static size_t NREC;
+/* Operations go to the recording host (fake_recs), tagged with the process's fhost (NULL: the
+ * caller). */
 static int MANY_CALLS;
 
-static int h_read(void* host, uint64_t addr, void* buf, size_t len) {
-  if (addr < 4096) return -1;
-  memcpy(buf, (void*)(uintptr_t)addr, len);
-  return 0;
-}
-static int h_write(void* host, uint64_t addr, const void* buf, size_t len) {
-  if (addr < 4096) return -1;
-  memcpy((void*)(uintptr_t)addr, buf, len);
-  return 0;
-}
 static void h_kill(void* host) {
   if (host) ((struct fhost*)host)->killed = true;
 }
-static int h_stats(void* host, uint64_t* m, uint64_t* p, uint64_t* s) {
-  *m = *p = *s = 0;
-  return 0;
-}
-static void record(void* host, const struct kmm_op* ops, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    assert_true(NREC < MAXREC);
-    RECS[NREC].id = host ? ((struct fhost*)host)->id : -1;
-    RECS[NREC].op = ops[i];
-    NREC++;
-  }
-}
-static int64_t h_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
-                          zx_status_t status) {
-  record(host, ops, n);
-  return status;
-}
-static const struct kproc_host_ops host_ops = {.read = h_read,
-                                               .write = h_write,
+static const struct kproc_host_ops host_ops = {.read = fake_mem_read,
+                                               .write = fake_mem_write,
                                                .kill = h_kill,
-                                               .mem_stats = h_stats,
-                                               .mm_apply = h_mm_apply};
+                                               .mem_stats = fake_zero_stats,
+                                               .mm_apply = fake_rec_mm_apply};
 
 static zx_status_t h_spawn_pure(struct kjob* job, const char* name, struct kproc** out) {
   if (NHOSTS == MAXP) return ZX_ERR_NO_RESOURCES;
@@ -109,26 +77,20 @@ static zx_status_t h_spawn_pure(struct kjob* job, const char* name, struct kproc
 static int64_t h_many(struct kcall* c, struct kproc* const* targets, size_t ntargets,
                       const struct kmm_op* ops, size_t n, zx_status_t status) {
   MANY_CALLS++;
-  for (size_t i = 0; i < ntargets; i++) record(targets[i]->host, ops, n);
+  for (size_t i = 0; i < ntargets; i++) fake_rec_add(targets[i]->host, ops, n);
   return status;
 }
-static void h_debug_write(const char* buf, size_t len) {}
-static int h_random(void* buf, size_t len) {
-  memset(buf, 0x5a, len);
-  return 0;
-}
 static const struct khost_ops khost_many = {.spawn_pure = h_spawn_pure,
-                                            .debug_write = h_debug_write,
-                                            .random_fill = h_random,
+                                            .debug_write = fake_debug_write,
+                                            .random_fill = fake_random,
                                             .mm_apply_many = h_many};
 static const struct khost_ops khost_one_by_one = {
-    .spawn_pure = h_spawn_pure, .debug_write = h_debug_write, .random_fill = h_random};
+    .spawn_pure = h_spawn_pure, .debug_write = fake_debug_write, .random_fill = fake_random};
 
 /* The Linux process of host h is gone (as the supervisor reports a death). */
 static void die(struct fhost* h, int64_t code) {
   if (!h->p) return;
-  kproc_on_exit(h->p, code);
-  kobj_unref(&h->p->base);
+  fake_end(h->p, code);
   h->p = NULL;
 }
 
@@ -146,7 +108,7 @@ static int setup(void** state) {
   fake_boot();
   khost = &khost_many;
   NHOSTS = 0;
-  NREC = 0;
+  fake_rec_reset();
   MANY_CALLS = 0;
   zx_status_t s;
   P = kproc_create(kroot_job, "caller", 6, NULL, &host_ops, &s);
@@ -157,8 +119,7 @@ static int setup(void** state) {
 
 static int teardown(void** state) {
   for (int i = 0; i < NHOSTS; i++) die(&HOSTS[i], 0);
-  kproc_on_exit(P, 0);
-  kobj_unref(&P->base);
+  fake_end(P, 0);
   kvdso_set(NULL, 0, 0);
   assert_int_equal(khandle_live_count(), 0);
   return 0;
@@ -201,11 +162,16 @@ static void vmar_range(zx_handle_t v, uint64_t base, uint64_t len) {
   assert_int_equal(vi.len, len);
 }
 
+/* The host id of the process recorded operation i was for (-1: the caller). */
+static int rec_id(size_t i) {
+  return fake_recs[i].host ? ((struct fhost*)fake_recs[i].host)->id : -1;
+}
+
 /* How many recorded operations of `kind` at addr went to host id. */
 static int count(int id, uint32_t kind, uint64_t addr) {
   int n = 0;
-  for (size_t i = 0; i < NREC; i++)
-    if (RECS[i].id == id && RECS[i].op.kind == kind && RECS[i].op.addr == addr) n++;
+  for (size_t i = 0; i < fake_nrec; i++)
+    if (rec_id(i) == id && fake_recs[i].op.kind == kind && fake_recs[i].op.addr == addr) n++;
   return n;
 }
 
@@ -240,7 +206,7 @@ static void test_layouts(void** state) {
   vmar_range(qv, ZUM_USER_BASE, ZUM_USER_TOP - ZUM_USER_BASE);
   assert_null(proc_of(q)->share);
   /* Nothing was asked of Linux for any of it. */
-  assert_int_equal(NREC, 0);
+  assert_int_equal(fake_nrec, 0);
   FAKE(T, handle_close, qv);
   FAKE(T, handle_close, q);
   FAKE(T, handle_close, r);
@@ -357,16 +323,16 @@ static void test_lifetime(void** state) {
   die(host_of(p), 0);
   assert_int_equal(sh->live, 1);
   assert_int_equal(proc_of(p)->state, KPROC_DEAD);
-  NREC = 0;
+  fake_nrec = 0;
   uint64_t a = map_ok(v, ZX_VM_PERM_READ, 0, vmo, 0, PG);
-  assert_int_equal(NREC, 1);
+  assert_int_equal(fake_nrec, 1);
   assert_int_equal(count(host_of(m1)->id, ZUM_WORK_MAP, a), 1);
   /* Joining through the dead first process still works while a sharer lives, and the new one
    * gets the mapping made meanwhile. */
-  NREC = 0;
+  fake_nrec = 0;
   new_member(p, &m2, &r2);
   assert_int_equal(count(host_of(m2)->id, ZUM_WORK_MAP, a), 1);
-  assert_int_equal(NREC, 1);
+  assert_int_equal(fake_nrec, 1);
   assert_int_equal(sh->live, 2);
   die(host_of(m1), 0);
   die(host_of(m2), 0);
@@ -448,55 +414,55 @@ static void fanout(bool many) {
   new_member(p, &m2, &r2);
   int ip = host_of(p)->id, i1 = host_of(m1)->id, i2 = host_of(m2)->id;
   zx_handle_t vmo = make_vmo(4 * PG);
-  NREC = 0;
+  fake_nrec = 0;
   MANY_CALLS = 0;
   /* A map by a third process reaches every member, the same op at the same address. */
   uint64_t a = map_ok(v, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, PG, 2 * PG);
   assert_true(a >= ZUM_SHARED_BASE);
-  assert_int_equal(NREC, 3);
+  assert_int_equal(fake_nrec, 3);
   int ids[3] = {ip, i1, i2};
   for (int i = 0; i < 3; i++) {
     assert_int_equal(count(ids[i], ZUM_WORK_MAP, a), 1);
-    assert_int_equal(RECS[i].op.len, 2 * PG);
-    assert_int_equal(RECS[i].op.offset, PG);
-    assert_int_equal(RECS[i].op.prot, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE);
-    assert_int_equal(RECS[i].op.fd, kvmo_fd(to_kvmo(hnd(vmo)->obj)));
+    assert_int_equal(fake_recs[i].op.len, 2 * PG);
+    assert_int_equal(fake_recs[i].op.offset, PG);
+    assert_int_equal(fake_recs[i].op.prot, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE);
+    assert_int_equal(fake_recs[i].op.fd, kvmo_fd(to_kvmo(hnd(vmo)->obj)));
   }
   assert_int_equal(MANY_CALLS, many ? 1 : 0);
   /* A member's own call: the same (itself and the others). */
   struct kthread* t1 = fake_thread(proc_of(m1));
   zx_handle_t v1 = give_to(proc_of(m1), v);
-  NREC = 0;
+  fake_nrec = 0;
   assert_int_equal(FAKE(t1, vmar_protect, v1, ZX_VM_PERM_READ, a, PG), ZX_OK);
-  assert_int_equal(NREC, 3);
+  assert_int_equal(fake_nrec, 3);
   for (int i = 0; i < 3; i++) assert_int_equal(count(ids[i], ZUM_WORK_PROTECT, a), 1);
   /* A dead member is left out. */
   die(host_of(m2), 0);
-  NREC = 0;
+  fake_nrec = 0;
   assert_int_equal(FAKE(t1, vmar_unmap, v1, a, 2 * PG), ZX_OK);
-  assert_int_equal(NREC, 2);
+  assert_int_equal(fake_nrec, 2);
   assert_int_equal(count(ip, ZUM_WORK_RESERVE, a), 1);
   assert_int_equal(count(i1, ZUM_WORK_RESERVE, a), 1);
   /* Restricted regions are private: only their process hears of them, the same address in two
    * processes is two mappings. */
-  NREC = 0;
+  fake_nrec = 0;
   uint64_t ra = map_ok(r1, ZX_VM_PERM_READ | ZX_VM_SPECIFIC, 0x100000, vmo, 0, PG);
   assert_int_equal(ra, ZUM_USER_BASE + 0x100000);
-  assert_int_equal(NREC, 1);
+  assert_int_equal(fake_nrec, 1);
   assert_int_equal(count(i1, ZUM_WORK_MAP, ra), 1);
   /* Register work for the caller itself never fans out (ZX_PROP_REGISTER_FS of a member). */
   struct kmm_op fs = {.kind = ZUM_WORK_SET_FS, .addr = ZUM_SHARED_BASE + PG, .fd = -1};
-  NREC = 0;
+  fake_nrec = 0;
   struct kcall* c = fake_call(t1, ZUM_SYS_object_get_property, NULL, 0);
   assert_int_equal(kcall_mm_apply(c, proc_of(m1), &fs, 1, ZX_OK), ZX_OK);
   free(c);
-  assert_int_equal(NREC, 1);
-  assert_int_equal(RECS[0].id, i1);
+  assert_int_equal(fake_nrec, 1);
+  assert_int_equal(rec_id(0), i1);
   /* The creator gone, changes still reach the living. */
   die(host_of(p), 0);
-  NREC = 0;
+  fake_nrec = 0;
   uint64_t b = map_ok(v, ZX_VM_PERM_READ, 0, vmo, 0, PG);
-  assert_int_equal(NREC, 1);
+  assert_int_equal(fake_nrec, 1);
   assert_int_equal(count(i1, ZUM_WORK_MAP, b), 1);
   FAKE(t1, handle_close, v1);
   FAKE(T, handle_close, vmo);
@@ -530,7 +496,7 @@ static void test_replica(void** state) {
   uint64_t b = map_ok(sub, ZX_VM_PERM_READ | ZX_VM_SPECIFIC, 4 * PG, vmo, 0, PG);
   /* And one in m0's restricted region, which no one else gets. */
   map_ok(r0, ZX_VM_PERM_READ | ZX_VM_SPECIFIC, 0, vmo, 0, PG);
-  NREC = 0;
+  fake_nrec = 0;
   new_member(p, &m, &r);
   int im = host_of(m)->id;
   /* Address order, one MAP per protection piece, only for the new member. */
@@ -549,15 +515,15 @@ static void test_replica(void** state) {
     want[0].offset = 0;
     want[0].prot = ZX_VM_PERM_READ;
   }
-  assert_int_equal(NREC, 4);
+  assert_int_equal(fake_nrec, 4);
   for (int i = 0; i < 4; i++) {
-    assert_int_equal(RECS[i].id, im);
-    assert_int_equal(RECS[i].op.kind, ZUM_WORK_MAP);
-    assert_int_equal(RECS[i].op.addr, want[i].addr);
-    assert_int_equal(RECS[i].op.len, want[i].len);
-    assert_int_equal(RECS[i].op.offset, want[i].offset);
-    assert_int_equal(RECS[i].op.prot, want[i].prot);
-    assert_int_equal(RECS[i].op.fd, kvmo_fd(to_kvmo(hnd(vmo)->obj)));
+    assert_int_equal(rec_id(i), im);
+    assert_int_equal(fake_recs[i].op.kind, ZUM_WORK_MAP);
+    assert_int_equal(fake_recs[i].op.addr, want[i].addr);
+    assert_int_equal(fake_recs[i].op.len, want[i].len);
+    assert_int_equal(fake_recs[i].op.offset, want[i].offset);
+    assert_int_equal(fake_recs[i].op.prot, want[i].prot);
+    assert_int_equal(fake_recs[i].op.fd, kvmo_fd(to_kvmo(hnd(vmo)->obj)));
   }
   /* PROCESS_MAPS of a member: its restricted region first (here empty), then the shared one,
    * each an address-space record (depth 0) and its root VMAR (depth 1) before what it holds. */
@@ -694,12 +660,12 @@ static void test_sixteen(void** state) {
   for (int i = 0; i < 15; i++) new_member(p, &m[i], &r[i]);
   assert_int_equal(proc_of(p)->share->live, 16);
   zx_handle_t vmo = make_vmo(PG);
-  NREC = 0;
+  fake_nrec = 0;
   MANY_CALLS = 0;
   uint64_t a = map_ok(v, ZX_VM_PERM_READ, 0, vmo, 0, PG);
   assert_int_equal(FAKE(T, vmar_unmap, v, a, PG), ZX_OK);
   assert_int_equal(MANY_CALLS, 2);
-  assert_int_equal(NREC, 32);
+  assert_int_equal(fake_nrec, 32);
   for (int i = 0; i < NHOSTS; i++) {
     assert_int_equal(count(HOSTS[i].id, ZUM_WORK_MAP, a), 1);
     assert_int_equal(count(HOSTS[i].id, ZUM_WORK_RESERVE, a), 1);

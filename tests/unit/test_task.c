@@ -22,19 +22,9 @@ static struct kthread* T;
 
 /* A host whose spawn knows one path and counts kills. */
 static int kills;
-static int k_read(void* host, uint64_t addr, void* buf, size_t len) {
-  if (addr < 4096) return -1;
-  memcpy(buf, (void*)(uintptr_t)addr, len);
-  return 0;
-}
-static int k_write(void* host, uint64_t addr, const void* buf, size_t len) {
-  if (addr < 4096) return -1;
-  memcpy((void*)(uintptr_t)addr, buf, len);
-  return 0;
-}
 static void k_kill(void* host) { kills++; }
-static const struct kproc_host_ops counting_ops = {.read = k_read, .write = k_write,
-                                                   .kill = k_kill};
+static const struct kproc_host_ops counting_ops = {
+    .read = fake_mem_read, .write = fake_mem_write, .kill = k_kill};
 
 static char last_path[64];
 static char last_argv[4][32];
@@ -49,13 +39,12 @@ static zx_status_t t_spawn(struct kjob* job, const char* path, char* const argv[
   *out = kproc_create(job, "helper", 6, NULL, &counting_ops, &s);
   return s;
 }
-static void t_debug_write(const char* buf, size_t len) {}
 static int t_random(void* buf, size_t len) {
   memset(buf, 1, len);
   return 0;
 }
 static const struct khost_ops test_khost = {
-    .spawn_hosted = t_spawn, .debug_write = t_debug_write, .random_fill = t_random};
+    .spawn_hosted = t_spawn, .debug_write = fake_debug_write, .random_fill = t_random};
 
 static int setup(void** state) {
   fake_boot();
@@ -68,16 +57,11 @@ static int setup(void** state) {
 }
 
 static int teardown(void** state) {
-  kproc_on_exit(P, 0);
-  kobj_unref(&P->base);
+  fake_end(P, 0);
   return 0;
 }
 
-static zx_handle_t give(struct kobj* o, zx_rights_t r) {
-  struct khandle* h = khandle_create(o, r);
-  assert_non_null(h);
-  return khandle_attach(P->table, h);
-}
+static zx_handle_t give(struct kobj* o, zx_rights_t r) { return fake_give(P, o, r); }
 
 static struct kobj* obj_of(zx_handle_t h) {
   struct khandle* kh = khandle_lookup(P->table, h);

@@ -26,45 +26,7 @@
 #define BASE2 0x200000000ull
 #define ROOT_RIGHTS (ZX_DEFAULT_VMAR_RIGHTS | ZX_RIGHT_READ | ZX_RIGHT_WRITE | ZX_RIGHT_EXECUTE)
 
-/* ---- a host that records which process each operation was for */
-
-struct rec {
-  void* host;
-  struct kmm_op op;
-};
-static struct rec RECS[64];
-static size_t NREC;
-
-static int host_read(void* host, uint64_t addr, void* buf, size_t len) {
-  if (addr < 4096) return -1;
-  memcpy(buf, (void*)(uintptr_t)addr, len);
-  return 0;
-}
-static int host_write(void* host, uint64_t addr, const void* buf, size_t len) {
-  if (addr < 4096) return -1;
-  memcpy((void*)(uintptr_t)addr, buf, len);
-  return 0;
-}
-static void host_kill(void* host) {}
-static int host_stats(void* host, uint64_t* m, uint64_t* p, uint64_t* s) {
-  *m = *p = *s = 0;
-  return 0;
-}
-static int64_t host_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
-                             zx_status_t status) {
-  for (size_t i = 0; i < n; i++) {
-    assert_true(NREC < 64);
-    RECS[NREC].host = host;
-    RECS[NREC].op = ops[i];
-    NREC++;
-  }
-  return status;
-}
-static const struct kproc_host_ops host_ops = {.read = host_read,
-                                               .write = host_write,
-                                               .kill = host_kill,
-                                               .mem_stats = host_stats,
-                                               .mm_apply = host_mm_apply};
+/* The recording host (fake_rec_ops) tags each operation with its process: &TAG1 or &TAG2. */
 
 static struct kproc *P, *P2;
 static struct kthread *T, *T2;
@@ -84,21 +46,19 @@ static zx_handle_t hosted(struct kthread* t, uint64_t base) {
 static int setup(void** state) {
   fake_boot();
   zx_status_t s;
-  P = kproc_create(kroot_job, "p1", 2, &TAG1, &host_ops, &s);
+  P = kproc_create(kroot_job, "p1", 2, &TAG1, &fake_rec_ops, &s);
   T = fake_thread(P);
-  P2 = kproc_create(kroot_job, "p2", 2, &TAG2, &host_ops, &s);
+  P2 = kproc_create(kroot_job, "p2", 2, &TAG2, &fake_rec_ops, &s);
   T2 = fake_thread(P2);
   ROOT = hosted(T, BASE);
   ROOT2 = hosted(T2, BASE2);
-  NREC = 0;
+  fake_rec_reset();
   return 0;
 }
 
 static int teardown(void** state) {
-  kproc_on_exit(P, 0);
-  kobj_unref(&P->base);
-  kproc_on_exit(P2, 0);
-  kobj_unref(&P2->base);
+  fake_end(P, 0);
+  fake_end(P2, 0);
   assert_int_equal(khandle_live_count(), 0);
   return 0;
 }
@@ -144,12 +104,12 @@ static zx_handle_t allocate(zx_handle_t parent, uint32_t opts, uint64_t off, uin
 
 static void expect_rec(size_t i, void* host, uint32_t kind, uint32_t prot, uint64_t addr,
                        uint64_t len) {
-  assert_true(i < NREC);
-  assert_ptr_equal(RECS[i].host, host);
-  assert_int_equal(RECS[i].op.kind, kind);
-  assert_int_equal(RECS[i].op.prot, prot);
-  assert_int_equal(RECS[i].op.addr, addr);
-  assert_int_equal(RECS[i].op.len, len);
+  assert_true(i < fake_nrec);
+  assert_ptr_equal(fake_recs[i].host, host);
+  assert_int_equal(fake_recs[i].op.kind, kind);
+  assert_int_equal(fake_recs[i].op.prot, prot);
+  assert_int_equal(fake_recs[i].op.addr, addr);
+  assert_int_equal(fake_recs[i].op.len, len);
 }
 
 static zx_info_vmo_t vmo_info(zx_handle_t h) {
@@ -172,7 +132,7 @@ static void test_allocate(void** state) {
   assert_int_equal(vi.base, a);
   assert_int_equal(vi.len, 16 * PG);
   /* Reservations ask nothing of Linux. */
-  assert_int_equal(NREC, 0);
+  assert_int_equal(fake_nrec, 0);
   /* CAN_MAP_WRITE needs WRITE on the parent handle (which s lacks). */
   zx_handle_t h;
   uint64_t b;
@@ -247,10 +207,10 @@ static void test_map_ops(void** state) {
   uint64_t a = map_ok(ROOT, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_SPECIFIC, 0x20000, v, PG,
                       3 * PG + 1);
   assert_int_equal(a, BASE + 0x20000);
-  assert_int_equal(NREC, 1);
+  assert_int_equal(fake_nrec, 1);
   expect_rec(0, &TAG1, ZUM_WORK_MAP, 3, a, 4 * PG);
-  assert_int_equal(RECS[0].op.offset, PG);
-  assert_int_equal(RECS[0].op.fd, kvmo_fd(to_kvmo(hnd(P, v)->obj)));
+  assert_int_equal(fake_recs[0].op.offset, PG);
+  assert_int_equal(fake_recs[0].op.fd, kvmo_fd(to_kvmo(hnd(P, v)->obj)));
   assert_int_equal(vmo_info(v).num_mappings, 1);
   /* The mapping keeps the VMO alive after its handle is closed. */
   zx_handle_t keep = dup_h(v, ZX_RIGHT_SAME_RIGHTS);
@@ -258,24 +218,24 @@ static void test_map_ops(void** state) {
   assert_int_equal(vmo_info(keep).num_mappings, 1);
   /* MAP_RANGE: the mapping, then page tables for the pages the VMO has (never committing any,
    * and nothing past the VMO's end). */
-  NREC = 0;
+  fake_nrec = 0;
   uint64_t b = map_ok(ROOT, ZX_VM_PERM_READ | ZX_VM_MAP_RANGE, 0, keep, 0, 2 * PG);
-  assert_int_equal(NREC, 1);
+  assert_int_equal(fake_nrec, 1);
   expect_rec(0, &TAG1, ZUM_WORK_MAP, 1, b, 2 * PG);
   assert_int_equal(FAKE(T, vmo_write, keep, U("ab"), PG + 5, 2), ZX_OK);
   assert_int_equal(FAKE(T, vmo_write, keep, U("ab"), 3 * PG, 2), ZX_OK);
   assert_int_equal(FAKE(T, vmo_write, keep, U("ab"), 4 * PG, 2), ZX_OK);
   assert_int_equal(FAKE(T, vmo_write, keep, U("ab"), 7 * PG, 2), ZX_OK);
-  NREC = 0;
+  fake_nrec = 0;
   uint64_t c = map_ok(ROOT, ZX_VM_PERM_READ | ZX_VM_MAP_RANGE, 0, keep, PG, 16 * PG);
-  assert_int_equal(NREC, 4);
+  assert_int_equal(fake_nrec, 4);
   expect_rec(0, &TAG1, ZUM_WORK_MAP, 1, c, 16 * PG);
   expect_rec(1, &TAG1, ZUM_WORK_POPULATE, 1, c, PG);
   expect_rec(2, &TAG1, ZUM_WORK_POPULATE, 1, c + 2 * PG, 2 * PG);
   expect_rec(3, &TAG1, ZUM_WORK_POPULATE, 1, c + 6 * PG, PG);
   assert_int_equal(FAKE(T, vmar_unmap, ROOT, c, 16 * PG), ZX_OK);
   /* Unmapping both: one reservation each. */
-  NREC = 0;
+  fake_nrec = 0;
   assert_int_equal(FAKE(T, vmar_unmap, ROOT, a, 4 * PG), ZX_OK);
   assert_int_equal(FAKE(T, vmar_unmap, ROOT, b, 2 * PG), ZX_OK);
   expect_rec(0, &TAG1, ZUM_WORK_RESERVE, 0, a, 4 * PG);
@@ -341,10 +301,10 @@ static void test_map_errors_in_order(void** state) {
   /* Past the VMO's end is allowed (touching it faults). */
   uint64_t past = map_ok(ROOT, ZX_VM_PERM_READ, 0, v, 2 * PG, 16 * PG);
   /* A faulting address pointer: INVALID_ARGS, nothing for Linux, the range free again. */
-  NREC = 0;
+  fake_nrec = 0;
   assert_int_equal(map(ROOT, ZX_VM_PERM_READ | ZX_VM_SPECIFIC, 0x40000, v, 0, PG, (uint64_t*)8),
                    ZX_ERR_INVALID_ARGS);
-  assert_int_equal(NREC, 0);
+  assert_int_equal(fake_nrec, 0);
   assert_int_equal(map_ok(ROOT, ZX_VM_PERM_READ | ZX_VM_SPECIFIC, 0x40000, v, 0, PG),
                    BASE + 0x40000);
   assert_int_equal(vmo_info(v).num_mappings, 2);
@@ -362,21 +322,21 @@ static void test_map_overwrite(void** state) {
   zx_handle_t v = make_vmo(16 * PG, 0), w = make_vmo(16 * PG, 0);
   uint32_t rw = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE;
   map_ok(ROOT, rw | ZX_VM_SPECIFIC, 0, v, 0, 8 * PG);
-  NREC = 0;
+  fake_nrec = 0;
   uint64_t a = map_ok(ROOT, ZX_VM_PERM_READ | ZX_VM_SPECIFIC_OVERWRITE, 2 * PG, w, 0, 2 * PG);
   assert_int_equal(a, BASE + 2 * PG);
   /* One MAP replaces whatever was there. */
-  assert_int_equal(NREC, 1);
+  assert_int_equal(fake_nrec, 1);
   expect_rec(0, &TAG1, ZUM_WORK_MAP, 1, a, 2 * PG);
   /* v's mapping was split around it. */
   assert_int_equal(vmo_info(v).num_mappings, 2);
   assert_int_equal(vmo_info(w).num_mappings, 1);
   /* A faulting address pointer after an overwrite: the new mapping goes, and Linux gets a
    * reservation where the old mappings were. */
-  NREC = 0;
+  fake_nrec = 0;
   assert_int_equal(map(ROOT, rw | ZX_VM_SPECIFIC_OVERWRITE, 0, w, 0, 4 * PG, (uint64_t*)8),
                    ZX_ERR_INVALID_ARGS);
-  assert_int_equal(NREC, 1);
+  assert_int_equal(fake_nrec, 1);
   expect_rec(0, &TAG1, ZUM_WORK_RESERVE, 0, BASE, 4 * PG);
   assert_int_equal(vmo_info(w).num_mappings, 0);
   assert_int_equal(vmo_info(v).num_mappings, 1);
@@ -405,14 +365,14 @@ static void test_map_into_other_process(void** state) {
   uint64_t a = map_ok(other, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, v, 0, PG);
   assert_true(a >= BASE2 && a < BASE2 + SIZE);
   expect_rec(0, &TAG2, ZUM_WORK_MAP, 3, a, PG);
-  NREC = 0;
+  fake_nrec = 0;
   assert_int_equal(FAKE(T, vmar_protect, other, ZX_VM_PERM_READ, a, PG), ZX_OK);
   expect_rec(0, &TAG2, ZUM_WORK_PROTECT, 1, a, PG);
   /* The other process dies: its address space goes, without Linux operations, and the VMAR is
    * dead for everyone. */
-  NREC = 0;
+  fake_nrec = 0;
   kproc_on_exit(P2, 0);
-  assert_int_equal(NREC, 0);
+  assert_int_equal(fake_nrec, 0);
   assert_int_equal(vmo_info(v).num_mappings, 0);
   assert_int_equal(FAKE(T, vmar_unmap, other, a, PG), ZX_ERR_BAD_STATE);
   assert_int_equal(map(other, ZX_VM_PERM_READ, 0, v, 0, PG, &a), ZX_ERR_BAD_STATE);
@@ -430,10 +390,10 @@ static void test_unmap_and_protect(void** state) {
   uint32_t rw = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE;
   map_ok(ROOT, rw | ZX_VM_SPECIFIC, 0, v, 0, 4 * PG);
   map_ok(ROOT, rw | ZX_VM_SPECIFIC, 6 * PG, w, 0, 4 * PG);
-  NREC = 0;
+  fake_nrec = 0;
   /* Protect over a hole: NOT_FOUND, nothing done. */
   assert_int_equal(FAKE(T, vmar_protect, ROOT, ZX_VM_PERM_READ, BASE, 10 * PG), ZX_ERR_NOT_FOUND);
-  assert_int_equal(NREC, 0);
+  assert_int_equal(fake_nrec, 0);
   /* Rights come first: a handle without WRITE cannot ask for it. */
   zx_handle_t rvmar = dup_h(ROOT, ZX_DEFAULT_VMAR_RIGHTS | ZX_RIGHT_READ);
   assert_int_equal(FAKE(T, vmar_protect, rvmar, rw, BASE + 1, PG), ZX_ERR_ACCESS_DENIED);
@@ -447,7 +407,7 @@ static void test_unmap_and_protect(void** state) {
   assert_int_equal(FAKE(T, vmar_protect, ROOT, ZX_VM_PERM_READ, BASE, 0), ZX_ERR_INVALID_ARGS);
   /* Read-only in the middle of v: one op, the mapping is not split. */
   assert_int_equal(FAKE(T, vmar_protect, ROOT, ZX_VM_PERM_READ, BASE + PG, 5000), ZX_OK);
-  assert_int_equal(NREC, 1);
+  assert_int_equal(fake_nrec, 1);
   expect_rec(0, &TAG1, ZUM_WORK_PROTECT, 1, BASE + PG, 2 * PG);
   assert_int_equal(vmo_info(v).num_mappings, 1);
   /* A mapping made through a read-only VMO handle can never become writable. */
@@ -455,9 +415,9 @@ static void test_unmap_and_protect(void** state) {
   uint64_t r = map_ok(ROOT, ZX_VM_PERM_READ | ZX_VM_SPECIFIC, 12 * PG, ro, 0, PG);
   assert_int_equal(FAKE(T, vmar_protect, ROOT, rw, r, PG), ZX_ERR_ACCESS_DENIED);
   /* Unmap across both mappings and the hole: one reservation of the span that was mapped. */
-  NREC = 0;
+  fake_nrec = 0;
   assert_int_equal(FAKE(T, vmar_unmap, ROOT, BASE + 2 * PG, 6 * PG), ZX_OK);
-  assert_int_equal(NREC, 1);
+  assert_int_equal(fake_nrec, 1);
   expect_rec(0, &TAG1, ZUM_WORK_RESERVE, 0, BASE + 2 * PG, 6 * PG);
   assert_int_equal(vmo_info(v).num_mappings, 2); /* the trimmed one and the read-only one */
   assert_int_equal(vmo_info(w).num_mappings, 1);
@@ -497,9 +457,9 @@ static void test_subvmar_rules(void** state) {
   zx_handle_t snoc = dup_h(s, ZX_DEFAULT_VMAR_RIGHTS & ~ZX_RIGHT_OP_CHILDREN);
   assert_int_equal(FAKE(T, vmar_destroy, snoc), ZX_ERR_ACCESS_DENIED);
   assert_int_equal(FAKE(T, vmar_destroy, ROOT), ZX_ERR_NOT_SUPPORTED);
-  NREC = 0;
+  fake_nrec = 0;
   assert_int_equal(FAKE(T, vmar_destroy, s), ZX_OK);
-  assert_int_equal(NREC, 1);
+  assert_int_equal(fake_nrec, 1);
   expect_rec(0, &TAG1, ZUM_WORK_RESERVE, 0, sa, 4 * PG);
   assert_int_equal(vmo_info(v).num_mappings, 0);
   /* Dead: everything BAD_STATE after the argument checks; info still answers. */
@@ -545,9 +505,9 @@ static void test_op_range(void** state) {
   assert_int_equal(FAKE(T, vmar_op_range, ROOT, ZX_VMAR_OP_COMMIT, BASE + SIZE, PG, 0, 0),
                    ZX_ERR_OUT_OF_RANGE);
   /* COMMIT: the VMO's pages, then page tables. */
-  NREC = 0;
+  fake_nrec = 0;
   assert_int_equal(FAKE(T, vmar_op_range, ROOT, ZX_VMAR_OP_COMMIT, a, 2 * PG, 0, 0), ZX_OK);
-  assert_int_equal(NREC, 1);
+  assert_int_equal(fake_nrec, 1);
   expect_rec(0, &TAG1, ZUM_WORK_POPULATE, 3, a, 2 * PG);
   assert_int_equal(vmo_info(v).committed_bytes, 2 * PG);
   /* A mapping that can never be writable refuses COMMIT, DECOMMIT and ZERO. */
@@ -813,12 +773,12 @@ static void test_vdso(void** state) {
   assert_int_equal(prop, code - 2 * PG);
   assert_int_equal(map(ROOT, rx, 0, vd, 2 * PG, 3 * PG, &a), ZX_ERR_ACCESS_DENIED);
   /* It can never be unmapped, protected, range-operated on or written. */
-  NREC = 0;
+  fake_nrec = 0;
   assert_int_equal(FAKE(T, vmar_unmap, ROOT, code - PG, 2 * PG), ZX_ERR_ACCESS_DENIED);
   assert_int_equal(FAKE(T, vmar_protect, ROOT, ZX_VM_PERM_READ, code, PG), ZX_ERR_ACCESS_DENIED);
   assert_int_equal(FAKE(T, vmar_op_range, ROOT, ZX_VMAR_OP_MAP_RANGE, code, PG, 0, 0),
                    ZX_ERR_ACCESS_DENIED);
-  assert_int_equal(NREC, 0);
+  assert_int_equal(fake_nrec, 0);
   size_t actual;
   assert_int_equal(FAKE(T, process_write_memory, self, code, U("x"), 1, U(&actual)),
                    ZX_ERR_ACCESS_DENIED);
