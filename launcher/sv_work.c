@@ -588,9 +588,10 @@ int sv_work_adopt_agent(struct sv_proc* p, int fd) {
   return 0;
 }
 
-int sv_work_attach_agent(struct kcall* c) {
+/* A SOCK_SEQPACKET pair with one end put into the calling guest (its fd number there is
+ * returned, or -errno) and the other in *ours. */
+static int socket_into_caller(struct kcall* c, int* ours) {
   struct sv_proc* p = sv_proc_of(c->proc);
-  if (p->agent_fd >= 0) return -EBUSY;
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return -errno;
   int guest_fd = host_seccomp_addfd(p->g.listener, c->id, sv[1]);
@@ -599,11 +600,21 @@ int sv_work_attach_agent(struct kcall* c) {
     close(sv[0]);
     return guest_fd;
   }
-  p->agent_fd = sv[0];
-  p->agent_src.fd = sv[0];
+  *ours = sv[0];
+  return guest_fd;
+}
+
+int sv_work_attach_agent(struct kcall* c) {
+  struct sv_proc* p = sv_proc_of(c->proc);
+  if (p->agent_fd >= 0) return -EBUSY;
+  int ours;
+  int guest_fd = socket_into_caller(c, &ours);
+  if (guest_fd < 0) return guest_fd;
+  p->agent_fd = ours;
+  p->agent_src.fd = ours;
   p->agent_src.ready = on_agent;
   if (host_loop_add(&p->agent_src) != 0) {
-    close(sv[0]);
+    close(ours);
     p->agent_fd = -1;
     return -EIO;
   }
@@ -613,16 +624,7 @@ int sv_work_attach_agent(struct kcall* c) {
 int sv_work_attach_work_channel(struct kcall* c) {
   struct sv_proc* p = sv_proc_of(c->proc);
   if (p->work_chan >= 0) return -EBUSY;
-  int sv[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return -errno;
-  int guest_fd = host_seccomp_addfd(p->g.listener, c->id, sv[1]);
-  close(sv[1]);
-  if (guest_fd < 0) {
-    close(sv[0]);
-    return guest_fd;
-  }
-  p->work_chan = sv[0];
-  return guest_fd;
+  return socket_into_caller(c, &p->work_chan);
 }
 
 void sv_work_init(struct sv_proc* p) {

@@ -1,5 +1,5 @@
-/* See abi/runtime/workfd.h. The kernel's own message structures: this file is built without
- * libc for the stub. */
+/* See abi/runtime/workfd.h. Built without libc for the stub: the kernel's own message
+ * structures (kmsg.h). */
 #include "abi/runtime/workfd.h"
 
 #include <stddef.h>
@@ -8,30 +8,9 @@
 #include <asm/unistd.h>
 #include <linux/errno.h>
 
+#include "abi/runtime/kmsg.h"
 #include "abi/runtime/rawsys.h"
 
-struct k_iovec {
-  void* base;
-  size_t len;
-};
-struct k_msghdr {
-  void* name;
-  int namelen;
-  struct k_iovec* iov;
-  size_t iovlen;
-  void* control;
-  size_t controllen;
-  unsigned flags;
-};
-struct k_cmsghdr {
-  size_t len;
-  int level;
-  int type;
-};
-#define K_SOL_SOCKET 1
-#define K_SCM_RIGHTS 1
-#define K_MSG_DONTWAIT 0x40
-#define K_MSG_CMSG_CLOEXEC 0x40000000
 
 static void close_fd(int fd) { zum_rawsys6(__NR_close, fd, 0, 0, 0, 0, 0); }
 

@@ -56,6 +56,7 @@
 #include <zum/sysno.h>
 
 #include "abi/runtime/cow.h"
+#include "abi/runtime/kmsg.h"
 #include "abi/runtime/rawsys.h"
 #include "abi/runtime/workfd.h"
 #include "host/stub/stub.h"
@@ -677,28 +678,6 @@ static int seal(uint64_t code_start, uint64_t code_end) {
 }
 
 /* ---------------------------------------------------------------- the agent */
-struct k_iovec {
-  void* base;
-  size_t len;
-};
-struct k_msghdr {
-  void* name;
-  int namelen;
-  struct k_iovec* iov;
-  size_t iovlen;
-  void* control;
-  size_t controllen;
-  unsigned flags;
-};
-struct k_cmsghdr {
-  size_t len;
-  int level;
-  int type;
-};
-#define K_SOL_SOCKET 1
-#define K_SCM_RIGHTS 1
-#define K_MSG_NOSIGNAL 0x4000
-#define K_MSG_CMSG_CLOEXEC 0x40000000
 #define WORK_FD 4 /* the work channel (host_spawn_pure), when work_channel says so */
 
 static int work_channel;

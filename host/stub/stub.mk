@@ -5,7 +5,7 @@
 # protector, no PIE, no SSE (it runs inside signal handlers and on guest threads).
 pkglibexec_PROGRAMS = zum-stub
 zum_stub_SOURCES = host/stub/start.S host/stub/stub.c host/stub/stub.h abi/runtime/cow.c \
-	abi/runtime/workfd.c abi/runtime/workfd.h abi/runtime/rawsys.h \
+	abi/runtime/workfd.c abi/runtime/workfd.h abi/runtime/rawsys.h abi/runtime/kmsg.h \
 	abi/runtime/cow.h
 stub_cflags = -std=gnu17 -O2 -ffreestanding -fno-builtin -fno-stack-protector -fno-pie \
 	-fno-pic -mgeneral-regs-only -mno-red-zone -fcf-protection=none -fno-asynchronous-unwind-tables \
