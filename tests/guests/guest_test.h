@@ -4,8 +4,11 @@
 #define ZUM_TESTS_GUEST_TEST_H_
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <zircon/syscalls.h>
 
 static int guest_failures;
@@ -31,5 +34,23 @@ static int guest_failures;
   } while (0)
 
 #define GUEST_RESULT() (guest_failures ? 1 : 0)
+
+/* The path of tests/helpers/<name>: under $ZUM_HELPERS (the test driver exports it), else next to
+ * this program's directory (../helpers). The string lives until the next call. */
+static inline const char* guest_helper_path(const char* name) {
+  static char path[PATH_MAX + 64];
+  const char* dir = getenv("ZUM_HELPERS");
+  if (dir && *dir) {
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return path;
+  }
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  self[n > 0 ? n : 0] = 0;
+  char* slash = strrchr(self, '/');
+  if (slash) *slash = 0;
+  snprintf(path, sizeof(path), "%s/../helpers/%s", self, name);
+  return path;
+}
 
 #endif

@@ -14,22 +14,7 @@
 
 #include "guest_test.h"
 
-static const char* helper_path(void) {
-  static char path[PATH_MAX + 32];
-  if (path[0]) return path;
-  const char* dir = getenv("ZUM_HELPERS");
-  if (dir && *dir) {
-    snprintf(path, sizeof(path), "%s/policy_helper", dir);
-    return path;
-  }
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  self[n > 0 ? n : 0] = 0;
-  char* slash = strrchr(self, '/');
-  if (slash) *slash = 0;
-  snprintf(path, sizeof(path), "%s/../helpers/policy_helper", self);
-  return path;
-}
+static const char* helper_path(void) { return guest_helper_path("policy_helper"); }
 
 /* Starts policy_helper MODE [ARG] in job, with up to two startup handles. */
 static zx_handle_t start(zx_handle_t job, const char* mode, const char* arg, zx_handle_t* hs,

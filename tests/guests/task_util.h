@@ -16,23 +16,7 @@
 #include "guest_test.h"
 
 /* tests/helpers/task_helper: $ZUM_HELPERS, else next to this program's directory. */
-static inline const char* task_helper_path(void) {
-  static char path[PATH_MAX + 32];
-  if (path[0]) return path;
-  const char* dir = getenv("ZUM_HELPERS");
-  if (dir && *dir) {
-    snprintf(path, sizeof(path), "%s/task_helper", dir);
-    return path;
-  }
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n < 0) n = 0;
-  self[n] = 0;
-  char* slash = strrchr(self, '/');
-  if (slash) *slash = 0;
-  snprintf(path, sizeof(path), "%s/../helpers/task_helper", self);
-  return path;
-}
+static inline const char* task_helper_path(void) { return guest_helper_path("task_helper"); }
 
 /* Starts task_helper MODE [ARG] in `job`, passing `handle` (if any) as PA_USER0. */
 static inline zx_handle_t start_helper(zx_handle_t job, const char* mode, const char* arg,

@@ -15,22 +15,7 @@
 
 #include "vmar_proto.h"
 
-static const char* helper_path(void) {
-  static char path[PATH_MAX + 32];
-  const char* dir = getenv("ZUM_HELPERS");
-  if (dir && *dir) {
-    snprintf(path, sizeof(path), "%s/vmar_helper", dir);
-    return path;
-  }
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n < 0) n = 0;
-  self[n] = 0;
-  char* slash = strrchr(self, '/');
-  if (slash) *slash = 0;
-  snprintf(path, sizeof(path), "%s/../helpers/vmar_helper", self);
-  return path;
-}
+static const char* helper_path(void) { return guest_helper_path("vmar_helper"); }
 
 /* Sends a request and waits for the reply; returns its length. */
 static uint32_t ask(zx_handle_t ch, uint32_t op, uint64_t addr, const void* data, uint64_t len,

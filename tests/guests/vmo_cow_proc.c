@@ -24,22 +24,7 @@
 #include "cow_proto.h"
 #include "cow_util.h"
 
-static const char* helper_path(void) {
-  static char path[PATH_MAX + 32];
-  const char* dir = getenv("ZUM_HELPERS");
-  if (dir && *dir) {
-    snprintf(path, sizeof(path), "%s/cow_helper", dir);
-    return path;
-  }
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n < 0) n = 0;
-  self[n] = 0;
-  char* slash = strrchr(self, '/');
-  if (slash) *slash = 0;
-  snprintf(path, sizeof(path), "%s/../helpers/cow_helper", self);
-  return path;
-}
+static const char* helper_path(void) { return guest_helper_path("cow_helper"); }
 
 struct helper {
   zx_handle_t proc, ch, vmar;
