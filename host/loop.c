@@ -54,8 +54,11 @@ int host_loop_add(struct host_loop_source* s) {
   return epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev) == 0 ? 0 : -errno;
 }
 
+/* poll() scans every direct source at each wake-up: past this many, listeners go to epoll. */
+#define MAX_DIRECT 128
+
 int host_loop_add_direct(struct host_loop_source* s) {
-  if (direct_off()) return host_loop_add(s);
+  if (direct_off() || ndirect >= MAX_DIRECT) return host_loop_add(s);
   if (ndirect == capdirect) {
     size_t cap = capdirect ? capdirect * 2 : 16;
     struct host_loop_source** v = realloc(direct, cap * sizeof(*v));

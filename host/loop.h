@@ -1,5 +1,6 @@
-/* The supervisor's event loop: poll() over listeners, pidfds and one timerfd, epoll past 256
- * sources or with ZUM_LOOP=epoll (host/loop.c says why poll first). io_uring is not used for
+/* The supervisor's event loop: the seccomp listeners (up to 128) polled directly with poll(),
+ * together with an epoll set that holds everything else (pidfds, agents, one timerfd);
+ * host/loop.c says why. ZUM_LOOP=epoll puts everything in epoll. io_uring is not used for
  * this: as a wake-up channel it is no faster than epoll here (host-limits.md) and Docker's default
  * profile blocks it. */
 #ifndef ZUM_HOST_LOOP_H_
