@@ -63,7 +63,9 @@ static zx_status_t require_current_thread(struct kcall* c, struct kobj* o) {
  * checked, and the type check fails for every object that exists today. */
 static zx_status_t other_type_property(struct kobj* o, zx_obj_type_t type) {
   if (o->ops->type != type) return ZX_ERR_WRONG_TYPE;
-  return ZX_ERR_NOT_SUPPORTED; /* the owning work replaces this branch */
+  /* Unreachable today (no socket or stream object exists, so the type check above fails); the
+   * work that adds that object type replaces this branch. */
+  return ZX_ERR_NOT_SUPPORTED;
 }
 
 int64_t sys_object_get_property(struct kcall* c, zx_handle_t handle, uint32_t property,

@@ -23,28 +23,6 @@
 #define PG 4096u
 #define RW (ZX_VM_PERM_READ | ZX_VM_PERM_WRITE)
 
-/* 1 if touching addr faults (SIGSEGV or SIGBUS) in a forked child, 0 if not. */
-static int faults(uintptr_t addr, int write) {
-  fflush(NULL);
-  pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    struct rlimit no_core = {0, 0};
-    setrlimit(RLIMIT_CORE, &no_core);
-    signal(SIGSEGV, SIG_DFL);
-    signal(SIGBUS, SIG_DFL);
-    volatile uint8_t* p = (volatile uint8_t*)addr;
-    if (write)
-      *p = *p;
-    else
-      (void)*p;
-    _exit(0);
-  }
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return -1;
-  return WIFSIGNALED(status) && (WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGBUS);
-}
-
 static zx_handle_t make_vmo(uint64_t size) {
   zx_handle_t h = ZX_HANDLE_INVALID;
   CHECK_EQ(zx_vmo_create(size, 0, &h), ZX_OK);
@@ -81,17 +59,17 @@ static void test_map_write_read(void) {
   CHECK(strcmp((char*)b + PG, "from zx_vmo_write") == 0);
   CHECK_EQ(vmo_info(vmo).num_mappings, 2);
   /* The read-only mapping refuses writes; unmapping leaves a faulting hole. */
-  CHECK_EQ(faults(b, 1), 1);
-  CHECK_EQ(faults(b, 0), 0);
+  CHECK_EQ(vmar_access_faults(b, 1), 1);
+  CHECK_EQ(vmar_access_faults(b, 0), 0);
   CHECK_EQ(zx_vmar_unmap(zx_vmar_root_self(), a + PG, PG), ZX_OK);
-  CHECK_EQ(faults(a + PG, 0), 1);
-  CHECK_EQ(faults(a, 1), 0);
-  CHECK_EQ(faults(a + 2 * PG, 1), 0);
+  CHECK_EQ(vmar_access_faults(a + PG, 0), 1);
+  CHECK_EQ(vmar_access_faults(a, 1), 0);
+  CHECK_EQ(vmar_access_faults(a + 2 * PG, 1), 0);
   CHECK_EQ(vmo_info(vmo).num_mappings, 3); /* a was split in two */
   /* Protect read-only, then back. */
   CHECK_EQ(zx_vmar_protect(zx_vmar_root_self(), ZX_VM_PERM_READ, a + 2 * PG, PG), ZX_OK);
-  CHECK_EQ(faults(a + 2 * PG, 1), 1);
-  CHECK_EQ(faults(a + 3 * PG, 1), 0);
+  CHECK_EQ(vmar_access_faults(a + 2 * PG, 1), 1);
+  CHECK_EQ(vmar_access_faults(a + 3 * PG, 1), 0);
   CHECK(strcmp(pa + 2 * PG, "from zx_vmo_write") == 0);
   CHECK_EQ(zx_vmar_protect(zx_vmar_root_self(), RW, a + 2 * PG, PG), ZX_OK);
   pa[2 * PG] = 'F';
@@ -99,13 +77,13 @@ static void test_map_write_read(void) {
   CHECK_EQ(buf[0], 'F');
   /* No access at all. */
   CHECK_EQ(zx_vmar_protect(zx_vmar_root_self(), 0, a, PG), ZX_OK);
-  CHECK_EQ(faults(a, 0), 1);
+  CHECK_EQ(vmar_access_faults(a, 0), 1);
   /* The mappings outlive the VMO handle. */
   zx_handle_close(vmo);
   CHECK(strcmp((char*)b + PG, "From zx_vmo_write") == 0);
   CHECK_EQ(zx_vmar_unmap(zx_vmar_root_self(), a, 4 * PG), ZX_OK);
   CHECK_EQ(zx_vmar_unmap(zx_vmar_root_self(), b, 3 * PG), ZX_OK);
-  CHECK_EQ(faults(b, 0), 1);
+  CHECK_EQ(vmar_access_faults(b, 0), 1);
 }
 
 static void test_beyond_vmo_end(void) {
@@ -113,8 +91,8 @@ static void test_beyond_vmo_end(void) {
   zx_handle_t vmo = make_vmo(PG);
   zx_vaddr_t a = 0;
   CHECK_EQ(zx_vmar_map(zx_vmar_root_self(), RW, 0, vmo, 0, 3 * PG, &a), ZX_OK);
-  CHECK_EQ(faults(a, 1), 0);
-  CHECK_EQ(faults(a + PG, 0), 1);
+  CHECK_EQ(vmar_access_faults(a, 1), 0);
+  CHECK_EQ(vmar_access_faults(a + PG, 0), 1);
   CHECK_EQ(zx_vmar_unmap(zx_vmar_root_self(), a, 3 * PG), ZX_OK);
   zx_handle_close(vmo);
 }
@@ -177,7 +155,7 @@ static void test_subvmars(void) {
   CHECK_EQ(maps[2].u.mapping.committed_bytes, PG);
   /* Destroy: the mapping goes (faults), the handle stays valid but dead. */
   CHECK_EQ(zx_vmar_destroy(big), ZX_OK);
-  CHECK_EQ(faults(base + (45ull << 30) - PG, 0), 1);
+  CHECK_EQ(vmar_access_faults(base + (45ull << 30) - PG, 0), 1);
   CHECK_EQ(zx_vmar_map(big, RW, 0, vmo, 0, PG, &a), ZX_ERR_BAD_STATE);
   CHECK_EQ(zx_vmar_map(sub, ZX_VM_PERM_READ, 0, vmo, 0, PG, &a), ZX_ERR_BAD_STATE);
   CHECK_EQ(zx_vmar_destroy(big), ZX_ERR_BAD_STATE);

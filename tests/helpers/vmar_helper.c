@@ -18,25 +18,6 @@
 
 #include "../guests/vmar_proto.h"
 
-static int probe(uintptr_t addr, int write) {
-  pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    struct rlimit no_core = {0, 0};
-    setrlimit(RLIMIT_CORE, &no_core);
-    signal(SIGSEGV, SIG_DFL);
-    signal(SIGBUS, SIG_DFL);
-    volatile uint8_t* p = (volatile uint8_t*)addr;
-    if (write)
-      *p = *p;
-    else
-      (void)*p;
-    _exit(0);
-  }
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return -1;
-  return WIFSIGNALED(status) ? 1 : 0;
-}
 
 int main(void) {
   zx_handle_t ch = zx_take_startup_handle(PA_HND(PA_USER0, 0));
@@ -70,7 +51,7 @@ int main(void) {
         break;
       case VMAR_REQ_PROBE_R:
       case VMAR_REQ_PROBE_W: {
-        int r = probe(req.addr, req.op == VMAR_REQ_PROBE_W);
+        int r = vmar_access_faults(req.addr, req.op == VMAR_REQ_PROBE_W);
         const char* a = r == 1 ? "fault" : r == 0 ? "ok" : "error";
         if (zx_channel_write(ch, 0, a, (uint32_t)strlen(a), NULL, 0) != ZX_OK) return 13;
         break;
