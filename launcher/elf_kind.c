@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "launcher/elf_image.h"
+#include "host/guest/launch/elf_image.h"
 #include "launcher/sv_paths.h"
 
 /* Headers, program headers and notes sit at the start of any sane file. */

@@ -10,11 +10,11 @@
 #include <unistd.h>
 #include <zircon/processargs.h>
 
-#include "host/guest.h"
-#include "host/loop.h"
-#include "host/seccomp.h"
-#include "host/spawn.h"
-#include "host/uffd.h"
+#include "host/sv/guest.h"
+#include "host/sv/loop.h"
+#include "host/sv/seccomp.h"
+#include "host/sv/spawn.h"
+#include "host/sv/uffd.h"
 #include "kobj/deadline.h"
 #include "mm/vmar.h"
 #include "kobj/kcall_table.h"

@@ -4,9 +4,9 @@
 
 #include <stdbool.h>
 
-#include "host/guest.h"
-#include "host/loop.h"
-#include "host/seccomp.h"
+#include "host/sv/guest.h"
+#include "host/sv/loop.h"
+#include "host/sv/seccomp.h"
 #include "kobj/kcall.h"
 #include "kobj/list.h"
 #include "kobj/task.h"
@@ -36,7 +36,7 @@ struct sv_proc {
   /* The process's agent (a thread of the hosted runtime) for work asked by other processes. */
   int agent_fd;
   pid_t agent_tid;
-  /* The process's userfaultfd, from its agent's hello (-1: none; host/uffd.h). */
+  /* The process's userfaultfd, from its agent's hello (-1: none; host/sv/uffd.h). */
   int uffd_fd;
   /* The supervisor's end of the process's work channel (ZUM_WORK_FD_CHANNEL; -1: none), and
    * whether its runtime takes fds from it (ZUM_AGENT_CAP_WORK_FDS). */

@@ -21,9 +21,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "host/loop.h"
-#include "host/seccomp.h"
-#include "host/spawn.h"
+#include "host/sv/loop.h"
+#include "host/sv/seccomp.h"
+#include "host/sv/spawn.h"
 #include "kobj/kmm.h"
 #include "launcher/sv_internal.h"
 

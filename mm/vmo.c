@@ -20,7 +20,7 @@
 
 #include <string.h>
 
-#include "host/memfd.h"
+#include "host/sv/memfd.h"
 
 #define PAGE ((uint64_t)MM_PAGE_SIZE)
 

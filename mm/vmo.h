@@ -1,7 +1,7 @@
 /* VMO memory: sizes, content (stream) size, ranges and their operations, with the checks and
  * statuses of Zircon's VM layer (vm_object_paged.cc, vm_cow_pages.cc, and the size parts of
  * vm_object_dispatcher.cc). Pure logic: the bytes live in a backing store reached only through
- * mm_backing (a memfd per VMO in the real system, host/memfd.h). No handles, rights or
+ * mm_backing (a memfd per VMO in the real system, host/sv/memfd.h). No handles, rights or
  * signals here: that is kobj/vmo.c.
  *
  * Sizes. A VMO's size is a multiple of the page size, at most MM_VMO_MAX_SIZE (Zircon's

@@ -1,4 +1,4 @@
-# Owned by the bench work: `make bench`, the demo, and the installed-tree test.
+# `make bench`, the demo, and the installed-tree test.
 
 # ---- benchmarks: built by `make` (so they keep compiling), run only by `make bench`
 bench_guests = tests/bench/calls tests/bench/pingpong tests/bench/vm tests/bench/proc \
@@ -6,7 +6,7 @@ bench_guests = tests/bench/calls tests/bench/pingpong tests/bench/vm tests/bench
 noinst_PROGRAMS += tests/bench/transport $(bench_guests)
 
 tests_bench_transport_SOURCES = tests/bench/transport.c tests/bench/bench.h
-tests_bench_transport_LDADD = libzumcore.la $(SECCOMP_LIBS)
+tests_bench_transport_LDADD = libzumhost.la $(SECCOMP_LIBS)
 
 tests_bench_calls_SOURCES = tests/bench/calls.c tests/bench/bench.h
 tests_bench_calls_CFLAGS = $(guest_cflags)

@@ -1,5 +1,4 @@
-# Owned by the channel work: its sources (libzumcore_la_SOURCES += ...), unit tests and guests.
-libzumcore_la_SOURCES += kobj/channel.c kobj/channel.h
+# Tests of the channel objects: unit tests and guests.
 
 check_PROGRAMS += tests/unit/test_channel
 tests_unit_test_channel_SOURCES = tests/unit/test_channel.c $(unit_common)

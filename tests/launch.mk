@@ -1,21 +1,5 @@
-# Owned by the launch work: zum-launch (Fuchsia-ABI programs as pure processes), `zum run`'s ELF
-# check, the Fuchsia-target test programs and the mini-process guest.
-
-# `zum run` sends Fuchsia-ABI ELFs to zum-launch (launcher/elf_kind.c, called from main.c).
-libzumcore_la_SOURCES += launcher/elf_kind.c launcher/elf_kind.h launcher/elf_image.h
-
-# ---- zum-launch: a hosted Zircon program, installed in $(pkglibexecdir) and built next to zum.
-# libzum is linked statically (libtool's -static: no wrapper script, the binary is ./zum-launch);
-# libzircon.so is found next to it (build tree) or in ../../lib from libexec/zum (installed,
-# also after moving the tree), then in $(libdir).
-zumlaunchexecdir = $(pkglibexecdir)
-zumlaunchexec_PROGRAMS = zum-launch
-zum_launch_SOURCES = launcher/zum_launch.c launcher/elf_image.h
-zum_launch_CFLAGS = $(guest_cflags)
-zum_launch_LDADD = libzum.la -L$(builddir) -lzircon $(SECCOMP_LIBS) -lpthread -ldl
-zum_launch_LDFLAGS = $(AM_LDFLAGS) -static -Wl,--no-as-needed \
-	-Wl,-rpath,'$$ORIGIN' -Wl,-rpath,'$$ORIGIN/../../lib' -Wl,-rpath,$(libdir)
-EXTRA_zum_launch_DEPENDENCIES = libzircon.so
+# Tests of launching Fuchsia-ABI programs as pure processes (zum-launch, `zum run`'s ELF check):
+# the Fuchsia-target test programs and the mini-process guest.
 
 # ---- Fuchsia-ABI test programs (tests/fuchsia/*.c), built with clang for
 # x86_64-unknown-fuchsia against zum's vDSO only: no libc, no Fuchsia sysroot. They need clang
@@ -66,7 +50,7 @@ TESTS_ENVIRONMENT += FUCHSIA=$(abs_builddir)/tests/fuchsia
 # The mini-process way from a hosted program (run by tests/run-guests.sh, zum run and bare).
 check_PROGRAMS += tests/guests/mini_process
 tests_guests_mini_process_SOURCES = tests/guests/mini_process.c tests/guests/guest_test.h \
-	launcher/elf_image.h
+	host/guest/launch/elf_image.h
 tests_guests_mini_process_CFLAGS = $(guest_cflags)
 tests_guests_mini_process_LDADD = $(guest_ldadd)
 tests_guests_mini_process_LDFLAGS = $(guest_ldflags)

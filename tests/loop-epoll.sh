@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The supervisor's event loop polls seccomp listeners directly (host/loop.c); with ZUM_LOOP=epoll,
+# The supervisor's event loop polls seccomp listeners directly (host/sv/loop.c); with ZUM_LOOP=epoll,
 # and past 128 processes, listeners sit in the epoll set instead. These guests (calls, channels
 # between processes, address-space work, threads, pure processes) run once more on that path,
 # under `zum run`.

@@ -1,6 +1,4 @@
-# Owned by the job-policy work: its sources (libzumcore_la_SOURCES += ...), unit tests, guests and
-# helper.
-libzumcore_la_SOURCES += kobj/policy.c kobj/policy.h kobj/sys_policy.c
+# Tests of job policies: unit tests, guests and helper.
 
 check_PROGRAMS += tests/unit/test_policy
 tests_unit_test_policy_SOURCES = tests/unit/test_policy.c $(unit_common)

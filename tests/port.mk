@@ -1,5 +1,4 @@
-# Owned by the port work: its sources (libzumcore_la_SOURCES += ...), unit tests and guests.
-libzumcore_la_SOURCES += kobj/port.c kobj/port.h kobj/timer.c kobj/timer.h
+# Tests of the port objects: unit tests and guests.
 
 check_PROGRAMS += tests/unit/test_port
 tests_unit_test_port_SOURCES = tests/unit/test_port.c $(unit_common)

@@ -1,6 +1,5 @@
-# Owned by the shared-process work (issue 5): ZX_PROCESS_SHARED, zx_process_create_shared and a
-# shared region kept identical across several Linux processes.
-libzumcore_la_SOURCES += kobj/share.c kobj/share.h kobj/sys_shared.c
+# Tests of shared processes (ZX_PROCESS_SHARED, zx_process_create_shared): a shared region kept
+# identical across several Linux processes.
 
 # Guest: code running in several members of a group (run by tests/run-guests.sh under `zum run`
 # and bare).

@@ -1,4 +1,4 @@
-/* Tests of zum's pure-process stub (host/stub/): this program plays the supervisor. It starts the
+/* Tests of zum's pure-process stub (host/guest/stub/): this program plays the supervisor. It starts the
  * stub with host_spawn_pure, talks the agent protocol on its socket, maps guest code from memfds,
  * seals, starts threads and serves (or inspects) the seccomp notifications they cause. */
 #include <dirent.h>
@@ -26,11 +26,11 @@
 #include <zum/abi-private.h>
 #include <zum/sysno.h>
 
-#include "host/guest.h"
-#include "host/seccomp.h"
-#include "host/spawn.h"
-#include "host/stub/stub.h"
-#include "host/uffd.h"
+#include "host/sv/guest.h"
+#include "host/sv/seccomp.h"
+#include "host/sv/spawn.h"
+#include "host/guest/stub/stub.h"
+#include "host/sv/uffd.h"
 
 #ifndef ZUM_STUB_PATH
 #error "ZUM_STUB_PATH: the build directory's zum-stub"

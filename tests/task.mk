@@ -1,5 +1,4 @@
-# Owned by the task work: its sources (libzumcore_la_SOURCES += ...), unit tests and guests.
-libzumcore_la_SOURCES += kobj/sys_property.c kobj/sys_child.c
+# Tests of the task objects: unit tests and guests.
 
 check_PROGRAMS += tests/unit/test_info
 tests_unit_test_info_SOURCES = tests/unit/test_info.c $(unit_common)

@@ -1,5 +1,4 @@
-# Owned by the vmar work: its sources (libzumcore_la_SOURCES += ...), unit tests and guests.
-libzumcore_la_SOURCES += mm/vmar.c mm/vmar.h kobj/vmar_info.c
+# Tests of the vmar objects: unit tests and guests.
 
 # The VMAR tree alone (mm/vmar.c): placement, splits, the Linux operations of each change.
 check_PROGRAMS += tests/unit/test_vmar_mm

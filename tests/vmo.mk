@@ -1,5 +1,4 @@
-# Owned by the vmo work: its sources (libzumcore_la_SOURCES += ...), unit tests and guests.
-libzumcore_la_SOURCES += kobj/vmo.c kobj/vmo.h mm/vmo.c mm/vmo.h host/memfd.c host/memfd.h
+# Tests of the vmo objects: unit tests and guests.
 
 check_PROGRAMS += tests/unit/test_vmo
 tests_unit_test_vmo_SOURCES = tests/unit/test_vmo.c $(unit_common)

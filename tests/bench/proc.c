@@ -14,7 +14,7 @@
 #include <zircon/processargs.h>
 #include <zircon/syscalls.h>
 
-#include "launcher/elf_image.h"
+#include "host/guest/launch/elf_image.h"
 #include "tests/bench/bench.h"
 
 /* The child's code: zx_process_exit(0) through the vDSO address it gets in rsi (arg2). */

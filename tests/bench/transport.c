@@ -1,6 +1,6 @@
 /* The transport floor: a bare seccomp user-notification round trip, with no zum in it.
  *
- * A child process installs the same filter zum's hosted guests get (host/seccomp.c: zum's
+ * A child process installs the same filter zum's hosted guests get (host/sv/seccomp.c: zum's
  * syscall range goes to a listener, everything else is allowed) and traps one zum syscall number
  * in a loop; the parent answers every request with value 0. The child times the loop, exactly as
  * the bench guests time theirs. Four variants:
@@ -8,7 +8,7 @@
  *   sync  / nosync   SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP set on the listener or not
  *                    (ioctl SECCOMP_IOCTL_NOTIF_SET_FLAGS, Linux 6.6+)
  *   recv  / epoll    the parent blocks in SECCOMP_IOCTL_NOTIF_RECV, or first waits in epoll_wait
- *                    on the listener as zum's supervisor loop does (host/loop.c)
+ *                    on the listener as zum's supervisor loop does (host/sv/loop.c)
  *
  * Prints `usernotif_<sync|nosync>_<recv|epoll>_ns <median ns per round trip>` lines.
  *
@@ -37,8 +37,8 @@
 #include <zum/sysno.h>
 #include <zum/trap.h>
 
-#include "host/seccomp.h"
-#include "host/spawn.h"
+#include "host/sv/seccomp.h"
+#include "host/sv/spawn.h"
 #include "tests/bench/bench.h"
 
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS

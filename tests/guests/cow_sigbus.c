@@ -1,4 +1,4 @@
-/* The hosted runtime's SIGBUS handler (abi/hosted/work.c): copy-on-write faults of a mapped
+/* The hosted runtime's SIGBUS handler (host/guest/libzum/work.c): copy-on-write faults of a mapped
  * snapshot are resolved, and a bus error that is not one goes on to the handler the program had
  * before libzum started (installed here from .preinit_array, which runs before any library's
  * constructor), as if zum were not there. */

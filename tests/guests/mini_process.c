@@ -13,7 +13,7 @@
 #include <zircon/syscalls.h>
 
 #include "guest_test.h"
-#include "launcher/elf_image.h"
+#include "host/guest/launch/elf_image.h"
 
 /* The child's code. Entry: rdi = a handle (arg1), rsp % 16 == 8. It calls
  * zx_object_signal(rdi, 0, ZX_USER_SIGNAL_0) and exits with 77 + that call's status, through

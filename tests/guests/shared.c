@@ -27,7 +27,7 @@
 #include <zircon/syscalls/policy.h>
 
 #include "guest_test.h"
-#include "launcher/elf_image.h"
+#include "host/guest/launch/elf_image.h"
 
 #define SHARED_BASE 0x400000001000ull
 #define SHARED_SIZE (0x7ffffffff000ull - SHARED_BASE)

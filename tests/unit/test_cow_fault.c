@@ -1,4 +1,4 @@
-/* The guest side of copy-on-write faults (abi/runtime/cow.c) in a plain Linux process: a
+/* The guest side of copy-on-write faults (host/guest/runtime/cow.c) in a plain Linux process: a
  * "parent" memfd with data, a "child" memfd mapped MAP_SHARED and registered with the process's
  * userfaultfd, and a SIGBUS handler that calls zum_cow_fault, as the stub and the hosted library
  * do. Checks what the mapping shows, what the child memfd holds afterwards (the pages touched,
@@ -23,7 +23,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "abi/runtime/cow.h"
+#include "host/guest/runtime/cow.h"
 
 #define P 4096ul
 

@@ -18,7 +18,7 @@
 #include "kobj/handle.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmo.h"
-#include "host/memfd.h"
+#include "host/sv/memfd.h"
 #include "mm/vmo.h"
 #include "tests/unit/fake_host.h"
 

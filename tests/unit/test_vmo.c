@@ -1,4 +1,4 @@
-/* Unit tests: VMOs (kobj/vmo.c, kobj/sys_vmo.c, mm/vmo.c over real memfds, host/memfd.c), their
+/* Unit tests: VMOs (kobj/vmo.c, kobj/sys_vmo.c, mm/vmo.c over real memfds, host/sv/memfd.c), their
  * properties and ZX_INFO_VMO. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "host/guest.h"
+#include "host/sv/guest.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* The supervisor's event loop: the seccomp listeners (up to 128) polled directly with poll(),
  * together with an epoll set that holds everything else (pidfds, agents, one timerfd);
- * host/loop.c says why. ZUM_LOOP=epoll puts everything in epoll. io_uring is not used for
+ * host/sv/loop.c says why. ZUM_LOOP=epoll puts everything in epoll. io_uring is not used for
  * this: as a wake-up channel it is no faster than epoll here (host-limits.md) and Docker's default
  * profile blocks it. */
 #ifndef ZUM_HOST_LOOP_H_
@@ -22,7 +22,7 @@ struct host_loop_source {
 int host_loop_init(void);
 int host_loop_add(struct host_loop_source* s);
 /* The same for a seccomp listener: polled directly rather than through epoll, so that a
- * notification's current-CPU wake-up reaches the supervisor (host/loop.c). */
+ * notification's current-CPU wake-up reaches the supervisor (host/sv/loop.c). */
 int host_loop_add_direct(struct host_loop_source* s);
 void host_loop_remove(struct host_loop_source* s);
 /* Arms the loop's timer for an absolute CLOCK_MONOTONIC time in ns (INT64_MAX: disarm). */

@@ -1,6 +1,6 @@
-/* See abi/runtime/workfd.h. Built without libc for the stub: the kernel's own message
+/* See host/guest/runtime/workfd.h. Built without libc for the stub: the kernel's own message
  * structures (kmsg.h). */
-#include "abi/runtime/workfd.h"
+#include "host/guest/runtime/workfd.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -8,8 +8,8 @@
 #include <asm/unistd.h>
 #include <linux/errno.h>
 
-#include "abi/runtime/kmsg.h"
-#include "abi/runtime/rawsys.h"
+#include "host/guest/runtime/kmsg.h"
+#include "host/guest/runtime/rawsys.h"
 
 
 static void close_fd(int fd) { zum_rawsys6(__NR_close, fd, 0, 0, 0, 0, 0); }

@@ -1,5 +1,5 @@
-/* memfds as VMO memory. See host/memfd.h. */
-#include "host/memfd.h"
+/* memfds as VMO memory. See host/sv/memfd.h. */
+#include "host/sv/memfd.h"
 
 #include <errno.h>
 #include <fcntl.h>

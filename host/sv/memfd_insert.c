@@ -1,4 +1,4 @@
-/* host_memfd_insert: whole pages into a memfd only where it has none (see host/memfd.h).
+/* host_memfd_insert: whole pages into a memfd only where it has none (see host/sv/memfd.h).
  *
  * Guests fill pages of copy-on-write children themselves (UFFDIO_COPY through their own
  * userfaultfd) and may write them at once, while the supervisor gives the same children their
@@ -19,7 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "host/memfd.h"
+#include "host/sv/memfd.h"
 
 #define PAGE 4096ull
 #define WINDOW (1ull << 30)

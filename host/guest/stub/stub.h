@@ -22,7 +22,7 @@
  * signal stack. A signal frame is at most AT_MINSIGSTKSZ (3.6 KiB with AVX-512; AMX state is
  * never enabled in a pure process) and the fault handler (copy-on-write faults included) needs
  * well under 1 KiB. 208 slots fill the room below the vDSO window that the copy-on-write state
- * (abi/runtime/cow.c: 1024 sources, a 64 KiB buffer) leaves; START_THREAD answers EAGAIN when
+ * (host/guest/runtime/cow.c: 1024 sources, a 64 KiB buffer) leaves; START_THREAD answers EAGAIN when
  * all are in use. A slot is free again when its thread has exited (the kernel clears the slot's
  * tid: CLONE_CHILD_CLEARTID). */
 #define STUB_MAX_THREADS 208

@@ -35,7 +35,7 @@
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/object.h>
 
-#include "launcher/elf_image.h"
+#include "host/guest/launch/elf_image.h"
 
 /* Limits for hostile or absurd files. */
 #define MAX_FILE_SIZE (1ull << 30)

@@ -7,8 +7,8 @@
  * ring of ranges forgotten lately, and one 64 KiB bounce buffer. A process-wide spinlock guards
  * all of it; it is held across pread + UFFDIO_COPY (a fault) and across forget + mmap + register
  * (a remap), never while touching guest memory. */
-#include "abi/runtime/cow.h"
-#include "abi/runtime/rawsys.h"
+#include "host/guest/runtime/cow.h"
+#include "host/guest/runtime/rawsys.h"
 
 #include <stddef.h>
 #include <stdint.h>

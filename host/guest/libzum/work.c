@@ -1,7 +1,7 @@
 /* The hosted runtime's side of address-space work (see zum_work_t in <zum/abi-private.h>): the
  * calling thread runs work on its way back from a trapped call, and the agent thread runs work
  * that other processes asked for. Copy-on-write mappings (ZUM_MAP_UFFD, ZUM_WORK_FAULT_SOURCE)
- * go through abi/runtime/cow.c, shared with the pure-process stub; a missing page of one raises
+ * go through host/guest/runtime/cow.c, shared with the pure-process stub; a missing page of one raises
  * SIGBUS in the thread that touched it, and the handler here copies it in, or asks the
  * supervisor (zum_vm_fault) when it cannot. */
 #include <errno.h>
@@ -19,9 +19,9 @@
 #include <zum/sysno.h>
 #include <zum/trap.h>
 
-#include "abi/hosted/runtime.h"
-#include "abi/runtime/workfd.h"
-#include "abi/runtime/cow.h"
+#include "host/guest/libzum/runtime.h"
+#include "host/guest/runtime/workfd.h"
+#include "host/guest/runtime/cow.h"
 
 static int linux_prot(uint32_t zx) {
   int p = PROT_NONE;

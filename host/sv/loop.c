@@ -1,4 +1,4 @@
-#include "host/loop.h"
+#include "host/sv/loop.h"
 
 #include <errno.h>
 #include <poll.h>

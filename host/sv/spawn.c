@@ -1,4 +1,4 @@
-#include "host/spawn.h"
+#include "host/sv/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "host/seccomp.h"
+#include "host/sv/seccomp.h"
 
 int host_send_fd(int sock, int fd) {
   char byte = 0;

@@ -5,7 +5,7 @@
 #include <zircon/syscalls.h>
 #include <zum/private-cdecls.h>
 
-#include "abi/hosted/runtime.h"
+#include "host/guest/libzum/runtime.h"
 
 static pthread_mutex_t startup_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread zx_handle_t thread_self;

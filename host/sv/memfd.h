@@ -25,7 +25,7 @@ zx_status_t host_memfd_read(int fd, uint64_t off, void* buf, size_t len);
 zx_status_t host_memfd_write(int fd, uint64_t off, const void* buf, size_t len);
 /* Whole pages (off, len page aligned, within the length) put in only where the memfd has no page
  * yet; pages already there, however they got there (a guest's userfaultfd, say), stay as they
- * are (host/memfd_insert.c). */
+ * are (host/sv/memfd_insert.c). */
 zx_status_t host_memfd_insert(int fd, uint64_t off, const void* buf, size_t len);
 /* Drops what host_memfd_insert keeps for fd (before fd is closed). */
 void host_memfd_forget_window(int fd);

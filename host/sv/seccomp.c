@@ -1,4 +1,4 @@
-#include "host/seccomp.h"
+#include "host/sv/seccomp.h"
 
 #include <errno.h>
 #include <linux/audit.h>

@@ -1,5 +1,5 @@
 /* The kernel's message structures for sendmsg/recvmsg (x86-64), for zum's code built without
- * libc (the pure-process stub, abi/runtime/). */
+ * libc (the pure-process stub, host/guest/runtime/). */
 #ifndef ZUM_ABI_RUNTIME_KMSG_H_
 #define ZUM_ABI_RUNTIME_KMSG_H_
 

@@ -11,7 +11,7 @@ void zum_hosted_do_work(zum_work_t* w);
 /* Ends the calling Linux thread at once, as zx_thread_exit does on Zircon (no libc cleanup). */
 __attribute__((noreturn)) void zum_hosted_exit_thread(void);
 /* Creates the process's userfaultfd and installs the SIGBUS handler that resolves copy-on-write
- * faults (abi/runtime/cow.c); returns the ZUM_AGENT_CAP_* bits the agent's hello tells. Before
+ * faults (host/guest/runtime/cow.c); returns the ZUM_AGENT_CAP_* bits the agent's hello tells. Before
  * the agent starts. */
 int zum_hosted_cow_start(void);
 /* Starts the agent thread serving work other processes ask for, on socket fd. */

@@ -5,7 +5,7 @@
  * from guest code. Hardware faults and trapped system calls of any thread are reported with
  * zum's private `fault` call.
  *
- * Copy-on-write faults (abi/runtime/cow.c, shared with the hosted library): the stub creates the
+ * Copy-on-write faults (host/guest/runtime/cow.c, shared with the hosted library): the stub creates the
  * process's userfaultfd before its hello (and says so in it, ZUM_AGENT_CAP_UFFD |
  * ZUM_AGENT_CAP_VM_FAULT, handing the supervisor the userfaultfd with it); mappings made with
  * ZUM_MAP_UFFD are registered with it, and a missing page of one raises SIGBUS in the faulting
@@ -55,11 +55,11 @@
 #include <zum/abi-private.h>
 #include <zum/sysno.h>
 
-#include "abi/runtime/cow.h"
-#include "abi/runtime/kmsg.h"
-#include "abi/runtime/rawsys.h"
-#include "abi/runtime/workfd.h"
-#include "host/stub/stub.h"
+#include "host/guest/runtime/cow.h"
+#include "host/guest/runtime/kmsg.h"
+#include "host/guest/runtime/rawsys.h"
+#include "host/guest/runtime/workfd.h"
+#include "host/guest/stub/stub.h"
 
 #define NORETURN __attribute__((noreturn))
 #define PAGE 4096ul
@@ -317,7 +317,7 @@ static int unmap_op(void* arg) {
   return r < 0 ? (int)-r : 0;
 }
 
-/* The same operations as the hosted runtime (abi/hosted/work.c), confined to the Zircon user
+/* The same operations as the hosted runtime (host/guest/libzum/work.c), confined to the Zircon user
  * range so that no work can touch the stub. The fd of a MAP or FAULT_SOURCE op is always taken:
  * a MAP's is closed, a FAULT_SOURCE's kept by the fault source until it is forgotten (MAP and
  * RESERVE forget the sources of their range). */
@@ -607,7 +607,7 @@ static int seal(uint64_t code_start, uint64_t code_end) {
   static const uint32_t allowed[] = {
       __NR_recvmsg, __NR_sendmsg, __NR_close, __NR_mmap, __NR_munmap, __NR_mprotect, __NR_madvise,
       __NR_rt_sigreturn, __NR_exit, __NR_exit_group, __NR_clock_gettime, ZUM_SYS_fault,
-      /* copy-on-write faults (abi/runtime/cow.c) */
+      /* copy-on-write faults (host/guest/runtime/cow.c) */
       __NR_pread64, __NR_sched_yield, __NR_rt_sigprocmask, ZUM_SYS_vm_fault,
   };
   for (unsigned i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)

@@ -20,9 +20,9 @@
 #include <zum/sysno.h>
 #include <zum/trap.h>
 
-#include "abi/hosted/runtime.h"
-#include "host/seccomp.h"
-#include "host/spawn.h"
+#include "host/guest/libzum/runtime.h"
+#include "host/sv/seccomp.h"
+#include "host/sv/spawn.h"
 #include "launcher/supervisor.h"
 
 /* 64 GiB of address space, committing nothing. */

@@ -1,7 +1,7 @@
 /* The stub's assembly: process entry, thread creation, the signal restorer and the jump into
  * guest code. Everything here is in the stub's text, whose system calls the seal allows. */
 #include <asm/unistd.h>
-#include "host/stub/stub.h"
+#include "host/guest/stub/stub.h"
 
 	.section .text.start, "ax", @progbits
 

@@ -1,5 +1,5 @@
-/* See host/uffd.h. */
-#include "host/uffd.h"
+/* See host/sv/uffd.h. */
+#include "host/sv/uffd.h"
 
 #include <errno.h>
 #include <linux/userfaultfd.h>

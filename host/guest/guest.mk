@@ -1,0 +1,37 @@
+# Code that runs inside guest processes: libzum (the hosted programs' runtime), the pure-process
+# stub (host/guest/stub/stub.mk), zum-launch, and the runtime pieces the stub and libzum share
+# (host/guest/runtime). Included from Makefile.am.
+
+# ---------------------------------------------------------------- libzum: the hosted runtime
+lib_LTLIBRARIES += libzum.la
+libzum_la_SOURCES = \
+	host/guest/libzum/startup.c \
+	host/guest/libzum/process.c \
+	host/guest/libzum/spawn.c \
+	host/guest/libzum/work.c \
+	host/guest/libzum/runtime.h
+# Shared with the pure-process stub.
+guest_runtime_sources = \
+	host/guest/runtime/cow.c host/guest/runtime/cow.h \
+	host/guest/runtime/workfd.c host/guest/runtime/workfd.h \
+	host/guest/runtime/rawsys.h host/guest/runtime/kmsg.h
+libzum_la_SOURCES += $(guest_runtime_sources)
+libzum_la_LIBADD = $(supervisor_libs) -L$(builddir) -lzircon -lpthread
+libzum_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0
+EXTRA_libzum_la_DEPENDENCIES = libzircon.so
+
+# ---------------------------------------------------------------- zum-launch
+# A hosted Zircon program that starts Fuchsia-ABI ELFs as pure processes, installed in
+# $(pkglibexecdir) and built next to zum. libzum is linked statically (libtool's -static: no
+# wrapper script, the binary is ./zum-launch); libzircon.so is found next to it (build tree) or in
+# ../../lib from libexec/zum (installed, also after moving the tree), then in $(libdir).
+zumlaunchexecdir = $(pkglibexecdir)
+zumlaunchexec_PROGRAMS = zum-launch
+zum_launch_SOURCES = host/guest/launch/zum_launch.c host/guest/launch/elf_image.h
+zum_launch_CFLAGS = $(AM_CFLAGS)
+zum_launch_LDADD = libzum.la -L$(builddir) -lzircon $(SECCOMP_LIBS) -lpthread -ldl
+zum_launch_LDFLAGS = $(AM_LDFLAGS) -static -Wl,--no-as-needed \
+	-Wl,-rpath,'$$ORIGIN' -Wl,-rpath,'$$ORIGIN/../../lib' -Wl,-rpath,$(libdir)
+EXTRA_zum_launch_DEPENDENCIES = libzircon.so
+
+include host/guest/stub/stub.mk
