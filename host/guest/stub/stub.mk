@@ -4,9 +4,12 @@
 # (host/guest/stub/stub.ld). It is built with its own flags: no sanitizers, no libc, no stack
 # protector, no PIE, no SSE (it runs inside signal handlers and on guest threads).
 pkglibexec_PROGRAMS += zum-stub
-zum_stub_SOURCES = host/guest/stub/start.S host/guest/stub/stub.c host/guest/stub/stub.h host/guest/runtime/cow.c \
-	host/guest/runtime/workfd.c host/guest/runtime/workfd.h host/guest/runtime/rawsys.h host/guest/runtime/kmsg.h \
-	host/guest/runtime/cow.h
+zum_stub_SOURCES = host/guest/stub/start.S host/guest/stub/main.c host/guest/stub/agent.c \
+	host/guest/stub/work.c host/guest/stub/thread.c host/guest/stub/seal.c host/guest/stub/fault.c \
+	host/guest/stub/vdso.c host/guest/stub/zumpage.c host/guest/stub/libc.c \
+	host/guest/stub/stub.h host/guest/stub/private.h \
+	host/guest/runtime/cow.c host/guest/runtime/workfd.c host/guest/runtime/workfd.h \
+	host/guest/runtime/rawsys.h host/guest/runtime/kmsg.h host/guest/runtime/cow.h
 stub_cflags = -std=gnu17 -O2 -ffreestanding -fno-builtin -fno-stack-protector -fno-pie \
 	-fno-pic -mgeneral-regs-only -mno-red-zone -fcf-protection=none -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -fno-sanitize=all -fno-omit-frame-pointer $(ZUM_WARN_CFLAGS)
@@ -18,5 +21,5 @@ zum_stub_LINK = $(CC) $(stub_cflags) -static -nostdlib -no-pie -Wl,--build-id=no
 EXTRA_zum_stub_DEPENDENCIES = $(srcdir)/host/guest/stub/stub.ld
 EXTRA_DIST += host/guest/stub/stub.ld
 # Generated headers (zum/sysno.h) first.
-host/guest/stub/zum_stub-stub.$(OBJEXT) host/guest/stub/zum_stub-start.$(OBJEXT): gen/.stamp
+$(zum_stub_OBJECTS): gen/.stamp
 
