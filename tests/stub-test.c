@@ -26,6 +26,7 @@
 #include <zum/abi-private.h>
 #include <zum/sysno.h>
 
+#include "host/scm.h"
 #include "host/sv/guest.h"
 #include "host/sv/seccomp.h"
 #include "host/sv/spawn.h"
@@ -300,18 +301,9 @@ static int count_fds_named(pid_t pid, const char* name) {
 /* Sends one fd down a work channel, tagged with a work token (ZUM_WORK_FD_CHANNEL). */
 static void send_work_fd(int chan, uint64_t token, int fd) {
   struct iovec iov = {&token, sizeof(token)};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(&u, 0, sizeof(u));
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                       .msg_controllen = sizeof(u.buf)};
-  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+  ZUM_SCM_BUF(1) u;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf};
+  msg.msg_controllen = zum_scm_put(u.buf, sizeof(u.buf), &fd, 1);
   REQUIRE(sendmsg(chan, &msg, 0) == (ssize_t)sizeof(token));
 }
 
@@ -346,20 +338,12 @@ static int memfd(const char* name, size_t size) {
 static zum_agent_reply_t agent_call(struct stub* s, zum_agent_msg_t* m, const int* fds, int nfds) {
   m->token = ++s->token;
   struct iovec iov = {m, sizeof(*m)};
-  union {
-    char buf[CMSG_SPACE(sizeof(int) * ZUM_WORK_MAX_OPS)];
-    struct cmsghdr align;
-  } u;
-  memset(&u, 0, sizeof(u));
+  ZUM_SCM_BUF(ZUM_WORK_MAX_OPS) u;
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
   if (nfds > 0) {
+    REQUIRE(nfds <= (int)ZUM_WORK_MAX_OPS);
     msg.msg_control = u.buf;
-    msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-    struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-    memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
+    msg.msg_controllen = zum_scm_put(u.buf, sizeof(u.buf), fds, (size_t)nfds);
   }
   REQUIRE(sendmsg(s->agent, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(*m));
   zum_agent_reply_t r;
@@ -408,30 +392,21 @@ static void stub_start(struct stub* s, const char* name) {
   /* The hello: with a userfaultfd, the capabilities and the userfaultfd itself. */
   zum_agent_reply_t hello;
   struct iovec iov = {&hello, sizeof(hello)};
-  union {
-    char buf[CMSG_SPACE(sizeof(int) * 2)];
-    struct cmsghdr align;
-  } u;
+  ZUM_SCM_BUF(2) u;
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
                        .msg_controllen = sizeof(u.buf)};
   REQUIRE(recvmsg(s->agent, &msg, MSG_CMSG_CLOEXEC) == (ssize_t)sizeof(hello));
-  s->uffd = -1;
-  int nfds = 0;
-  for (struct cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-      for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
-        int fd;
-        memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-        if (nfds++ == 0) s->uffd = fd;
-        else close(fd);
-      }
+  int hello_fds[2];
+  size_t nfds = zum_scm_take(u.buf, msg.msg_controllen, hello_fds, 2);
+  s->uffd = nfds > 0 ? hello_fds[0] : -1;
+  if (nfds > 1) close(hello_fds[1]);
   CHECK_EQ(hello.token, 0);
   int caps = ZUM_AGENT_CAP_WORK_FDS; /* it has the work channel */
   if (host_has_uffd())
     caps |= ZUM_AGENT_CAP_UFFD | ZUM_AGENT_CAP_VM_FAULT | (host_wp ? ZUM_AGENT_CAP_WP : 0);
   CHECK_EQ(hello.error, caps);
   CHECK_EQ(hello.tid, s->g.pid);
-  CHECK_EQ(nfds, host_has_uffd() ? 1 : 0);
+  CHECK_EQ(nfds, host_has_uffd() ? 1u : 0u);
   if (s->uffd >= 0) CHECK(strcmp(fd_target(getpid(), s->uffd), "anon_inode:[userfaultfd]") == 0);
   s->main_tid = hello.tid;
 

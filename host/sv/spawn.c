@@ -13,44 +13,30 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "host/scm.h"
 #include "host/sv/seccomp.h"
 
 int host_send_fd(int sock, int fd) {
   char byte = 0;
   struct iovec iov = {&byte, 1};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(&u, 0, sizeof(u));
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                       .msg_controllen = sizeof(u.buf)};
-  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+  ZUM_SCM_BUF(1) u;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf};
+  msg.msg_controllen = zum_scm_put(u.buf, sizeof(u.buf), &fd, 1);
   return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
 }
 
 int host_recv_fd(int sock) {
   char byte;
   struct iovec iov = {&byte, 1};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
+  ZUM_SCM_BUF(1) u;
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
                        .msg_controllen = sizeof(u.buf)};
   ssize_t n;
   do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
   if (n != 1) return n < 0 ? -errno : -EPIPE;
-  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-  if (!cm || cm->cmsg_type != SCM_RIGHTS) return -EPROTO;
   int fd;
-  memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-  return fd;
+  return zum_scm_take(msg.msg_control, msg.msg_controllen, &fd, 1) == 1 ? fd : -EPROTO;
 }
 
 void host_cloexec_from(int from) {

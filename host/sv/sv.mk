@@ -8,6 +8,7 @@ libzumhost_la_SOURCES = \
 	host/sv/memfd_insert.c \
 	host/sv/seccomp.c host/sv/seccomp.h \
 	host/sv/spawn.c host/sv/spawn.h \
-	host/sv/uffd.c host/sv/uffd.h
+	host/sv/uffd.c host/sv/uffd.h \
+	host/scm.h
 libzumhost_la_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) -fPIC
 libzumhost_la_LIBADD = $(SECCOMP_LIBS)

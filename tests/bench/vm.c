@@ -22,6 +22,7 @@
 #include <zircon/syscalls.h>
 #include <zum/zum.h>
 
+#include "host/scm.h"
 #include "tests/bench/bench.h"
 
 static int fail(const char* what, zx_status_t s) {
@@ -73,16 +74,13 @@ static void native_agent(int sock) {
     char op;
     uint64_t addr = 0;
     struct iovec iov[2] = {{&op, 1}, {&addr, sizeof(addr)}};
-    union {
-      char buf[CMSG_SPACE(sizeof(int))];
-      struct cmsghdr align;
-    } u;
+    ZUM_SCM_BUF(1) u;
     struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf,
                          .msg_controllen = sizeof(u.buf)};
     if (recvmsg(sock, &msg, 0) <= 0) _exit(0);
+    int fd = -1;
+    zum_scm_take(u.buf, msg.msg_controllen, &fd, 1);
     if (op == 'm') {
-      int fd;
-      memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(fd));
       void* p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
       close(fd);
       addr = (uint64_t)(uintptr_t)p;
@@ -97,18 +95,9 @@ static int native_remote(int sock, int memfd) {
   char op = 'm';
   uint64_t addr = 0;
   struct iovec iov[2] = {{&op, 1}, {&addr, sizeof(addr)}};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(&u, 0, sizeof(u));
-  struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf,
-                       .msg_controllen = sizeof(u.buf)};
-  struct cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &memfd, sizeof(int));
+  ZUM_SCM_BUF(1) u;
+  struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf};
+  msg.msg_controllen = zum_scm_put(u.buf, sizeof(u.buf), &memfd, 1);
   if (sendmsg(sock, &msg, 0) < 0 || read(sock, &addr, sizeof(addr)) != sizeof(addr)) return -1;
   op = 'u';
   struct msghdr m2 = {.msg_iov = iov, .msg_iovlen = 2};

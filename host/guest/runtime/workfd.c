@@ -10,7 +10,7 @@
 
 #include "host/guest/runtime/kmsg.h"
 #include "host/guest/runtime/rawsys.h"
-
+#include "host/scm.h"
 
 static void close_fd(int fd) { zum_rawsys6(__NR_close, fd, 0, 0, 0, 0, 0); }
 
@@ -24,29 +24,18 @@ void zum_take_work_fds(int chan, zum_work_t* w) {
   int nfds = 0;
   while (chan >= 0) {
     uint64_t token = 0;
-    union {
-      char buf[sizeof(struct k_cmsghdr) + sizeof(int) * ZUM_WORK_MAX_OPS];
-      struct k_cmsghdr align;
-    } u;
+    ZUM_SCM_BUF(ZUM_WORK_MAX_OPS) u;
     struct k_iovec iov = {&token, sizeof(token)};
     struct k_msghdr msg = {.iov = &iov, .iovlen = 1, .control = u.buf, .controllen = sizeof(u.buf)};
     long r = zum_rawsys6(__NR_recvmsg, chan, (long)&msg, K_MSG_CMSG_CLOEXEC | K_MSG_DONTWAIT, 0,
                          0, 0);
     if (r == -EINTR) continue;
     if (r != (long)sizeof(token)) break; /* nothing there: the supervisor sent none */
-    int got = 0;
-    if (msg.controllen >= sizeof(struct k_cmsghdr) && u.align.level == K_SOL_SOCKET &&
-        u.align.type == K_SCM_RIGHTS && u.align.len >= sizeof(struct k_cmsghdr) &&
-        u.align.len <= msg.controllen) {
-      got = (int)((u.align.len - sizeof(struct k_cmsghdr)) / sizeof(int));
-      if (got > (int)ZUM_WORK_MAX_OPS) got = ZUM_WORK_MAX_OPS;
-    }
-    const int* in = (const int*)(const void*)(u.buf + sizeof(struct k_cmsghdr));
     if (token != w->token) {
-      for (int i = 0; i < got; i++) close_fd(in[i]);
+      zum_scm_take(u.buf, msg.controllen, fds, 0); /* stale: closes them all */
       continue;
     }
-    for (int i = 0; i < got; i++) fds[nfds++] = in[i];
+    nfds = (int)zum_scm_take(u.buf, msg.controllen, fds, ZUM_WORK_MAX_OPS);
     break;
   }
   int used = 0;
