@@ -12,9 +12,11 @@ libzum_la_SOURCES = \
 	host/guest/libzum/runtime.h
 # Shared with the pure-process stub.
 guest_runtime_sources = \
+	host/guest/runtime/ops.c host/guest/runtime/ops.h \
+	host/guest/runtime/agent.c host/guest/runtime/agent.h \
 	host/guest/runtime/cow.c host/guest/runtime/cow.h \
 	host/guest/runtime/workfd.c host/guest/runtime/workfd.h \
-	host/guest/runtime/rawsys.h host/guest/runtime/kmsg.h
+	host/guest/runtime/rawsys.h host/guest/runtime/kmsg.h host/scm.h
 libzum_la_SOURCES += $(guest_runtime_sources)
 libzum_la_LIBADD = $(supervisor_libs) -L$(builddir) -lzircon -lpthread
 libzum_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0

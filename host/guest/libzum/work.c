@@ -7,10 +7,10 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
@@ -20,77 +20,14 @@
 #include <zum/trap.h>
 
 #include "host/guest/libzum/runtime.h"
-#include "host/guest/runtime/workfd.h"
+#include "host/guest/runtime/agent.h"
 #include "host/guest/runtime/cow.h"
+#include "host/guest/runtime/ops.h"
 
-static int linux_prot(uint32_t zx) {
-  int p = PROT_NONE;
-  if (zx & ZX_VM_PERM_READ) p |= PROT_READ;
-  if (zx & ZX_VM_PERM_WRITE) p |= PROT_WRITE;
-  if (zx & ZX_VM_PERM_EXECUTE) p |= PROT_EXEC;
-  return p;
-}
+/* A hosted process shares its address space with libc: what work takes away stays reserved. */
+static const zum_ops_policy_t ops_policy = {.lo = 0, .hi = UINT64_MAX, .unmap_reserved = false};
 
-static int map_op(void* arg) {
-  const zum_work_op_t* op = arg;
-  return mmap((void*)(uintptr_t)op->addr, op->len, linux_prot(op->prot), MAP_SHARED | MAP_FIXED,
-              op->fd, (off_t)op->offset) == MAP_FAILED
-             ? errno
-             : 0;
-}
-
-/* Back to reserved address space: nothing else may be placed there. */
-static int reserve_op(void* arg) {
-  const zum_work_op_t* op = arg;
-  return mmap((void*)(uintptr_t)op->addr, op->len, PROT_NONE,
-              MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED
-             ? errno
-             : 0;
-}
-
-/* The fd of a MAP or FAULT_SOURCE op is always taken: a MAP's is closed, a FAULT_SOURCE's kept
- * by the fault source until MAP or RESERVE over its range forgets it. */
-static int run_op(zum_work_op_t* op) {
-  void* addr = (void*)(uintptr_t)op->addr;
-  switch (op->kind) {
-    case ZUM_WORK_MAP: {
-      int e = zum_cow_remap(op->addr, op->len, op->flags & (ZUM_MAP_UFFD | ZUM_MAP_WP), map_op, op);
-      close(op->fd);
-      return e;
-    }
-    case ZUM_WORK_RESERVE:
-      return zum_cow_remap(op->addr, op->len, 0, reserve_op, op);
-    case ZUM_WORK_FAULT_SOURCE:
-      return zum_cow_add_source(op->addr, op->len, op->fd, op->offset, op->src_len);
-    case ZUM_WORK_PROTECT:
-      return mprotect(addr, op->len, linux_prot(op->prot)) == 0 ? 0 : errno;
-    case ZUM_WORK_POPULATE: {
-      /* Pages only a copy-on-write fault brings are copied in first (MADV_POPULATE_* fails on
-       * them: the userfaultfd is in SIGBUS mode). */
-      int e = zum_cow_fill(op->addr, op->len);
-      if (e) return e;
-      return madvise(addr, op->len, (op->prot & ZX_VM_PERM_WRITE) ? MADV_POPULATE_WRITE
-                                                                   : MADV_POPULATE_READ) == 0
-                 ? 0
-                 : errno;
-    }
-    default:
-      return EINVAL;
-  }
-}
-
-
-void zum_hosted_do_work(zum_work_t* w) {
-  w->error = 0;
-  int saved = errno;
-  zum_take_work_fds(zum_hosted_info.work_fd, w);
-  errno = saved;
-  uint32_t n = w->num_ops < ZUM_WORK_MAX_OPS ? w->num_ops : ZUM_WORK_MAX_OPS;
-  for (uint32_t i = 0; i < n; i++) {
-    int e = run_op(&w->ops[i]);
-    if (e && !w->error) w->error = e;
-  }
-}
+void zum_hosted_do_work(zum_work_t* w) { zum_run_work(w, zum_hosted_info.work_fd, &ops_policy); }
 
 static int agent_fd = -1;
 static sem_t agent_ready;
@@ -165,70 +102,29 @@ static void* agent_main(void* arg) {
   prctl(PR_SET_NAME, "zum-agent");
   /* The supervisor must know this thread before the program runs, so that it never counts it
    * as one of the program's Zircon threads. */
-  zum_agent_reply_t hello = {
-      .token = 0,
-      .error = agent_caps | (zum_hosted_info.work_fd >= 0 ? ZUM_AGENT_CAP_WORK_FDS : 0),
-      .tid = (int32_t)gettid()};
+  int caps = agent_caps | (zum_hosted_info.work_fd >= 0 ? ZUM_AGENT_CAP_WORK_FDS : 0);
   /* With ZUM_AGENT_CAP_VM_FAULT it carries the userfaultfd. */
-  struct iovec hiov = {&hello, sizeof(hello)};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } hu;
-  memset(&hu, 0, sizeof(hu));
-  struct msghdr hmsg = {.msg_iov = &hiov, .msg_iovlen = 1};
   int uffd = zum_cow_uffd();
-  if ((agent_caps & ZUM_AGENT_CAP_VM_FAULT) && uffd >= 0) {
-    hmsg.msg_control = hu.buf;
-    hmsg.msg_controllen = sizeof(hu.buf);
-    struct cmsghdr* cm = CMSG_FIRSTHDR(&hmsg);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &uffd, sizeof(int));
-  }
-  ssize_t sent = sendmsg(fd, &hmsg, MSG_NOSIGNAL);
+  bool sent = zum_agent_reply(fd, 0, caps, (int)gettid(),
+                              (agent_caps & ZUM_AGENT_CAP_VM_FAULT) && uffd >= 0 ? uffd : -1);
   sem_post(&agent_ready);
-  if (sent != sizeof(hello)) return NULL;
+  if (!sent) return NULL;
   for (;;) {
     zum_agent_msg_t m;
-    struct iovec iov = {&m, sizeof(m)};
-    union {
-      char buf[CMSG_SPACE(sizeof(int) * ZUM_WORK_MAX_OPS)];
-      struct cmsghdr align;
-    } u;
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                         .msg_controllen = sizeof(u.buf)};
-    ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-    if (n < 0 && errno == EINTR) continue;
-    if (n != (ssize_t)sizeof(m)) return NULL; /* the supervisor is gone */
     int fds[ZUM_WORK_MAX_OPS];
-    int nfds = 0;
-    for (struct cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-      if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
-      nfds = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-      if (nfds > (int)ZUM_WORK_MAX_OPS) nfds = ZUM_WORK_MAX_OPS;
-      memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t)nfds);
+    size_t nfds;
+    if (zum_agent_recv(fd, &m, fds, &nfds) != (long)sizeof(m)) {
+      zum_close_fds(fds, nfds);
+      return NULL; /* the supervisor is gone */
     }
-    int used = 0;
-    zum_agent_reply_t r = {.token = m.token, .error = 0, .tid = (int32_t)gettid()};
-    if (m.kind != ZUM_AGENT_WORK) r.error = ENOTSUP; /* threads start only in pure processes */
-    uint32_t nops = m.kind != ZUM_AGENT_WORK ? 0
-                    : m.u.work.num_ops < ZUM_WORK_MAX_OPS ? m.u.work.num_ops : ZUM_WORK_MAX_OPS;
-    for (uint32_t i = 0; i < nops; i++) {
-      zum_work_op_t* op = &m.u.work.ops[i];
-      if (zum_work_op_has_fd(op->kind)) {
-        if (used >= nfds) {
-          r.error = EBADF;
-          break;
-        }
-        op->fd = fds[used++];
-      }
-      int e = run_op(op);
-      if (e && !r.error) r.error = e;
+    int error;
+    if (m.kind == ZUM_AGENT_WORK) {
+      error = zum_run_agent_work(&m.u.work, fds, nfds, &ops_policy);
+    } else {
+      error = ENOTSUP; /* threads start only in pure processes */
+      zum_close_fds(fds, nfds);
     }
-    while (used < nfds) close(fds[used++]);
-    if (send(fd, &r, sizeof(r), MSG_NOSIGNAL) != sizeof(r)) return NULL;
+    if (!zum_agent_reply(fd, m.token, error, (int32_t)gettid(), -1)) return NULL;
   }
 }
 

@@ -64,7 +64,7 @@ int stub_map_zum_page(uint64_t clock_fn);
 /* work.c: address-space work. */
 #define WORK_FD 4 /* the work channel (host_spawn_pure), when stub_work_channel says so */
 extern int stub_work_channel;
-int stub_run_op(zum_work_op_t* op);
+extern const struct zum_ops_policy stub_ops_policy;
 void stub_do_work(zum_work_t* w);
 
 /* thread.c: Zircon threads on the stub's slots. */
@@ -78,7 +78,8 @@ NORETURN void stub_exit_thread(void);
 /* seal.c: the second seccomp filter. */
 int stub_seal(uint64_t code_start, uint64_t code_end);
 
-/* agent.c: serving the supervisor on the agent socket. */
+/* agent.c: serving the supervisor on the agent socket (fd 3). */
+#define AGENT_FD 3
 void stub_agent_reply_fd(uint64_t token, int error, int tid, int fd);
 NORETURN void stub_agent_loop(void);
 
