@@ -20,3 +20,19 @@ tests_guests_cow_sigbus_SOURCES = tests/guests/cow_sigbus.c tests/guests/guest_t
 tests_guests_cow_sigbus_CFLAGS = $(guest_cflags)
 tests_guests_cow_sigbus_LDADD = $(guest_ldadd)
 tests_guests_cow_sigbus_LDFLAGS = $(guest_ldflags)
+
+# The SCM_RIGHTS helper (host/scm.h) shared by the supervisor, the stub and libzum.
+check_PROGRAMS += tests/unit/test_scm
+tests_unit_test_scm_SOURCES = tests/unit/test_scm.c host/scm.h
+tests_unit_test_scm_CFLAGS = $(unit_cflags)
+tests_unit_test_scm_LDADD = $(CMOCKA_LIBS)
+TESTS += tests/unit/test_scm
+
+# Address-space work (host/guest/runtime/ops.c, shared by the stub and libzum) in a plain Linux
+# process: map, protect, reserve and their policy on a memfd.
+check_PROGRAMS += tests/unit/test_ops
+tests_unit_test_ops_SOURCES = tests/unit/test_ops.c host/guest/runtime/ops.c host/guest/runtime/ops.h \
+	host/guest/runtime/cow.c host/guest/runtime/cow.h host/guest/runtime/workfd.c
+tests_unit_test_ops_CFLAGS = $(unit_cflags)
+tests_unit_test_ops_LDADD = $(CMOCKA_LIBS) -lpthread
+TESTS += tests/unit/test_ops
