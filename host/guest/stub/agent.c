@@ -7,7 +7,8 @@
 static int sealed; /* guest code runs only after the seal */
 
 void stub_agent_reply_fd(uint64_t token, int error, int tid, int fd) {
-  if (!zum_agent_reply(AGENT_FD, token, error, tid, fd)) stub_exit_group(0); /* the supervisor is gone */
+  /* Not sent whole: the supervisor is gone. */
+  if (!zum_agent_reply(AGENT_FD, token, error, tid, fd)) stub_exit_group(0);
 }
 
 NORETURN void stub_agent_loop(void) {
