@@ -6,7 +6,8 @@
  * listed handle is closed, as Zircon's RemoveUserHandles does; once the message is being built,
  * each handle is taken out of the table and either travels in the message or is closed.
  *
- * Job policy ZX_POL_NEW_CHANNEL is not enforced yet: zum has no job policies so far. */
+ * zx_channel_create enforces job policy ZX_POL_NEW_CHANNEL once its options are checked
+ * (kpolicy_enforce, kobj/policy.c). */
 #include <stdlib.h>
 #include <string.h>
 

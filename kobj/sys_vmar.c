@@ -6,8 +6,8 @@
  * Deliberate differences, each also noted where it happens:
  *  - zx_process_write_memory works as on a kernel booted with kernel.enable-debugging-syscalls
  *    (zum is a development tool); it writes the mapped VMO itself, as Zircon did before mappings
- *    that could never be writable were redirected to a private copy-on-write clone (zum has no
- *    copy-on-write clones yet).
+ *    that could never be writable were redirected to a private copy-on-write clone: zum does not
+ *    make that clone, so the write shows in every mapping of the VMO.
  *  - There is no execute-only memory on x86, so PERM_READ_IF_XOM_UNSUPPORTED always adds READ. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* VMO objects (dispatcher side). The memory itself is a memfd (DESIGN.md section 5), so every
  * mapping and zx_vmo_read/write see the same bytes; sizes and range operations are mm/vmo.h.
- * Owned by the VMO work; the VMAR work uses the functions below. */
+ * The VMAR syscalls (kobj/sys_vmar.c) map VMOs through the functions below. */
 #ifndef ZUM_KOBJ_VMO_H_
 #define ZUM_KOBJ_VMO_H_
 

@@ -1,8 +1,7 @@
 /* VMO memory over a backing store. See mm/vmo.h.
  *
  * Every check below names the Zircon function whose order it follows (current kernel,
- * vm_object_paged.cc / vm_cow_pages.cc / vm_object_dispatcher.cc, as digested in
- * vm-facts.md section 1).
+ * vm_object_paged.cc / vm_cow_pages.cc / vm_object_dispatcher.cc).
  *
  * Children (zx_vmo_create_child). A slice shares its parent's store at an offset; a snapshot has
  * its own sparse store, and a page missing there reads as the nearest ancestor's (see the

@@ -116,7 +116,8 @@ zx_status_t mm_vmo_init_child(struct mm_vmo* child, struct mm_vmo* parent, uint3
 static inline uint64_t mm_vmo_fd_offset(const struct mm_vmo* v) { return v->fd_off; }
 /* Before mapping [off, off+len) of v: a snapshot (or a slice of one) copies into its own store
  * every page of the range it lacks, so that the host mapping of its fd shows the right bytes.
- * Correct but O(len) (the userfaultfd path that fills pages on demand is not there yet). */
+ * O(len): the eager path, for mappings whose pages cannot be filled on demand (no fault source,
+ * see mm_vmo_fault_source below, or ZUM_NO_UFFD=1). */
 zx_status_t mm_vmo_prepare_map(struct mm_vmo* v, uint64_t off, uint64_t len);
 
 /* Where a guest mapping of [off, off+len) of v can fill a missing page by itself (the

@@ -39,9 +39,23 @@ tests_bench_true_static_SOURCES = tests/bench/true_static.c
 tests_bench_true_static_CFLAGS = -O2 -ffreestanding -fno-stack-protector -fno-pie
 tests_bench_true_static_LDFLAGS = -static -nostdlib -no-pie
 
+# io_uring on the supervisor's data path (guest memory, VMO reads): a plain Linux program,
+# built when liburing is found (configure).
+if HAVE_LIBURING
+bench_uring = tests/bench/uring
+else
+bench_uring =
+endif
+noinst_PROGRAMS += $(bench_uring)
+EXTRA_PROGRAMS = tests/bench/uring
+tests_bench_uring_SOURCES = tests/bench/uring.c tests/bench/bench.h
+tests_bench_uring_CFLAGS = $(AM_CFLAGS) $(URING_CFLAGS)
+tests_bench_uring_LDADD = $(URING_LIBS)
+
 EXTRA_DIST += tests/bench/run.sh
 
-bench: zum libzircon.so zum-stub tests/bench/transport tests/bench/true_static $(bench_guests)
+bench: zum libzircon.so zum-stub tests/bench/transport tests/bench/true_static $(bench_guests) \
+		$(bench_uring)
 	@ZUM=$(abs_builddir)/zum BENCH=$(abs_builddir)/tests/bench \
 		$(SHELL) $(srcdir)/tests/bench/run.sh
 .PHONY: bench

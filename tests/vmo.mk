@@ -13,7 +13,7 @@ tests_guests_vmo_CFLAGS = $(guest_cflags)
 tests_guests_vmo_LDADD = $(guest_ldadd)
 tests_guests_vmo_LDFLAGS = $(guest_ldflags)
 
-# Issue 6: VMO children.
+# VMO children (zx_vmo_create_child): slices and snapshots.
 check_PROGRAMS += tests/unit/test_vmo_child
 tests_unit_test_vmo_child_SOURCES = tests/unit/test_vmo_child.c $(unit_common)
 tests_unit_test_vmo_child_CFLAGS = $(unit_cflags)
@@ -34,7 +34,7 @@ tests_bench_cow_CFLAGS = $(guest_cflags)
 tests_bench_cow_LDADD = $(guest_ldadd)
 tests_bench_cow_LDFLAGS = $(guest_ldflags)
 
-# Issue 6, copy-on-write faults: mapped children in one process (tests/guests/cow_util.h has the
+# Copy-on-write faults: mapped children in one process (tests/guests/cow_util.h has the
 # expectations of each path). tests/cow-fallback.sh runs the vmo_cow_* guests again with
 # ZUM_NO_UFFD=1 (the supervisor's eager fallback).
 check_PROGRAMS += tests/guests/vmo_cow_map

@@ -1,7 +1,7 @@
 /* The supervisor's event loop: the seccomp listeners (up to 128) polled directly with poll(),
  * together with an epoll set that holds everything else (pidfds, agents, one timerfd);
  * host/sv/loop.c says why. ZUM_LOOP=epoll puts everything in epoll. io_uring is not used for
- * this: as a wake-up channel it is no faster than epoll here (host-limits.md) and Docker's default
+ * this: as a wake-up channel it is no faster than epoll here (DESIGN.md section 3) and Docker's default
  * profile blocks it. */
 #ifndef ZUM_HOST_LOOP_H_
 #define ZUM_HOST_LOOP_H_

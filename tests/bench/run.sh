@@ -33,6 +33,13 @@
 #   *_fallback        the cow lines again with ZUM_NO_UFFD=1: the supervisor's eager fallback
 #                     (every page holding data copied when the snapshot is mapped), baselines
 #                     measured in that run; also what a run without userfaultfd reports
+#   uring_*           (built with liburing; tests/bench/uring.c) the supervisor's copies through
+#                     io_uring ("zum" column: the candidate) vs the system calls zum makes:
+#                     uring_vmo_read_4x64 (4 small memfd reads in one submit vs 4 preads),
+#                     uring_vmo_read_4k (one 4 KiB memfd read vs pread), uring_guest_read_4x64
+#                     (4 small reads of /proc/PID/mem in one submit vs 4 process_vm_readv)
+#   guest_read_4x64_one_readv  the same 4 guest reads as one process_vm_readv with 4 remote
+#                     iovecs vs 4 process_vm_readv (batching without io_uring)
 #
 # Environment: ZUM (the zum binary), BENCH (the built tests/bench directory), BENCH_ROUNDS,
 # BENCH_QUICK=1 (short loops, for checking that the programs run; numbers are noisier).
@@ -57,7 +64,7 @@ run() {
     sed 's/^/    /' "$err" >&2
     failed=1
   fi
-  printf '%s\n' "$out" | grep -E '^[a-z_]+ [0-9.]+$' >>"$raw"
+  printf '%s\n' "$out" | grep -E '^[a-z0-9_]+ [0-9.]+$' >>"$raw"
 }
 
 for ((i = 0; i < rounds; i++)); do
@@ -69,6 +76,7 @@ for ((i = 0; i < rounds; i++)); do
   run shared "$ZUM" run "$BENCH/shared" "${quick[@]}"
   run cow "$ZUM" run "$BENCH/cow" "${quick[@]}"
   run cow_fallback env ZUM_NO_UFFD=1 "$ZUM" run "$BENCH/cow" "${quick[@]}"
+  [ -x "$BENCH/uring" ] && run uring "$BENCH/uring" "${quick[@]}"
 done
 
 awk '
@@ -111,6 +119,13 @@ awk '
     line("cow_fault_page_fallback", median("fb_cow_fault_ns"), median("fb_native_cow_fault_ns"), "us", 1000)
     line("cow_map_write_page_fallback", median("fb_cow_page_ns"), median("fb_native_cow_page_ns"), "us", 1000)
     line("cow_seq_touch_256m_fallback", median("fb_cow_seq_ns"), median("fb_native_cow_seq_ns"), "us", 1000)
+    # Only when tests/bench/uring was built (liburing) and io_uring is available.
+    if (median("uring_pread_4k_ns") >= 0) {
+      line("uring_vmo_read_4x64", median("uring_ring_4x64_ns"), median("uring_pread_4x64_ns"), "us", 1000)
+      line("uring_vmo_read_4k", median("uring_ring_4k_ns"), median("uring_pread_4k_ns"), "us", 1000)
+      line("uring_guest_read_4x64", median("uring_ring_mem_4x64_ns"), median("uring_vmreadv_4x64_ns"), "us", 1000)
+      line("guest_read_4x64_one_readv", median("uring_vmreadv_1x4_ns"), median("uring_vmreadv_4x64_ns"), "us", 1000)
+    }
   }
 ' "$raw"
 exit $failed

@@ -1,5 +1,5 @@
 /* VMOs through the real trap: create, read/write, sizes, content size, op_range, info, names,
- * replace_as_executable and the error paths. (Mappings are tested with the VMAR work.) */
+ * replace_as_executable and the error paths. (Mappings are tested by tests/guests/vmar.c.) */
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-/* Copy-on-write children mapped into this process (issue 6): what a mapping of a snapshot shows
+/* Copy-on-write children mapped into this process: what a mapping of a snapshot shows
  * at its first touch, on the userfaultfd path and on the eager fallback (tests/cow-fallback.sh
  * runs this program again with ZUM_NO_UFFD=1).
  *

@@ -1,4 +1,4 @@
-/* Copy-on-write children across processes (issue 6).
+/* Copy-on-write children across processes.
  *
  *  - A child VMO sent to a second hosted process (tests/helpers/cow_helper), which maps it
  *    itself, while this process maps it too: both see the same child pages whoever touches a

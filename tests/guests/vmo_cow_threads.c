@@ -1,4 +1,4 @@
-/* Concurrent first faults on the pages of a copy-on-write child (issue 6): four threads released
+/* Concurrent first faults on the pages of a copy-on-write child: four threads released
  * at once on a fresh child mapping, many rounds. In every round each thread
  *   A. reads page 0 first (all on the same page), then adds 1 to a counter in it;
  *   B. adds 1 to a counter in page 1 as its first access (a write fault on a page others are

@@ -1,5 +1,5 @@
 /* ABI layout checks: sizes and offsets of the public structures and key constant values, as
- * Zircon defines them for x86-64 (zircon-facts.md). A layout change here breaks real binaries. */
+ * Zircon's headers define them for x86-64. A layout change here breaks real binaries. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

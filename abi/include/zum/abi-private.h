@@ -33,7 +33,7 @@ typedef struct zum_page {
 /* Pure processes: everything of zum's lies below the Zircon user base (0x200000). */
 #define ZUM_USER_BASE 0x200000ul
 #define ZUM_USER_TOP 0x7ffffffff000ul
-/* Shared processes (Zircon's NEW layout, zircon-facts.md section 6): each member's private
+/* Shared processes (Zircon's layout for ZX_PROCESS_SHARED groups): each member's private
  * (restricted) region is [ZUM_USER_BASE, ZUM_RESTRICTED_TOP); one guard page; the shared region
  * [ZUM_SHARED_BASE, ZUM_USER_TOP) is common to the group (a ZX_PROCESS_SHARED process has only
  * that one). */

@@ -3,7 +3,7 @@
  *   zum-launch PROG.elf [ARGS...]
  *
  * A hosted Zircon program (`zum run` runs it for such ELFs). It loads PROG the way Fuchsia's
- * process builder loads a program without PT_INTERP (zircon-facts.md §10, fuchsia-startup.md):
+ * process builder loads a program without PT_INTERP (DESIGN.md section 12):
  *   1. zx_process_create in the default job;
  *   2. maps the vDSO (from the PA_VMO_VDSO startup handle): its read-only segment, then its code
  *      segment at the same relative offset, exactly, as Zircon's vDSO mapping rule requires;
