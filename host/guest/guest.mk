@@ -6,6 +6,8 @@
 lib_LTLIBRARIES += libzum.la
 libzum_la_SOURCES = \
 	host/guest/libzum/startup.c \
+	host/guest/libzum/bare.c \
+	host/guest/libzum/supervisor_path.c \
 	host/guest/libzum/process.c \
 	host/guest/libzum/spawn.c \
 	host/guest/libzum/work.c \
@@ -16,7 +18,11 @@ guest_runtime_sources = \
 	host/guest/runtime/workfd.c host/guest/runtime/workfd.h \
 	host/guest/runtime/rawsys.h host/guest/runtime/kmsg.h
 libzum_la_SOURCES += $(guest_runtime_sources)
-libzum_la_LIBADD = $(supervisor_libs) -L$(builddir) -lzircon -lpthread
+# Bare mode starts the zum executable as its supervisor (bare.c); libzum carries only the filter,
+# the fd hand-over and the lookup of that executable.
+libzum_la_SOURCES += host/sv/seccomp_filter.c host/sv/fdpass.c $(zum_paths_sources)
+libzum_la_CPPFLAGS = $(AM_CPPFLAGS) -DZUM_BINDIR='"$(bindir)"'
+libzum_la_LIBADD = -L$(builddir) -lzircon -lpthread -ldl
 libzum_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0
 EXTRA_libzum_la_DEPENDENCIES = libzircon.so
 
