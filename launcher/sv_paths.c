@@ -29,7 +29,8 @@ const char* sv_find_file(const char* env_var, const char* name, const char* cons
     return access(f->path, R_OK) == 0 ? f->path : NULL;
   }
   char dir[4096];
-  if (zum_path_exe_dir(dir, sizeof(dir)) && zum_path_first(f->path, sizeof(f->path), dir, rel, R_OK))
+  if (zum_path_exe_dir(dir, sizeof(dir)) &&
+      zum_path_first(f->path, sizeof(f->path), dir, rel, R_OK))
     return f->path;
   return zum_path_in(f->path, sizeof(f->path), fallback_dir, name, R_OK) ? f->path : NULL;
 }
