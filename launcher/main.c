@@ -3,12 +3,20 @@
  *   zum run [--trace] [--trace-file=PATH] PROGRAM [ARGS...]
  *
  * Starts PROGRAM (a hosted Zircon program) as the first process of a fresh Zircon system and
- * exits with its return code. */
+ * exits with its return code.
+ *
+ *   zum --serve-bare=SOCK,GUEST    (internal, not in the usage text)
+ *
+ * The supervisor of a program run bare: libzum's constructor execs it in a child of that
+ * program (host/guest/libzum/bare.c). */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <zircon/types.h>
 
 #include "launcher/elf_kind.h"
@@ -93,12 +101,42 @@ static int cmd_run(int argc, char** argv) {
   return exit_status(code);
 }
 
+/* The bare supervisor's settings come from the environment, which the program passed on. */
+static void bare_options(struct sv_options* o) {
+  const char* t = getenv("ZUM_TRACE");
+  if (t && *t && strcmp(t, "0") != 0) o->trace = stderr;
+  const char* seed = getenv("ZUM_SEED");
+  if (seed && *seed) {
+    o->seeded = true;
+    o->seed = strtoull(seed, NULL, 0);
+  }
+}
+
+/* --serve-bare=SOCK,GUEST: GUEST, this process's parent, sends its listener over fd SOCK. The
+ * child set PR_SET_PDEATHSIG before exec (so the supervisor dies with the program); both that and
+ * the parent are checked again here. */
+static int cmd_serve_bare(const char* arg) {
+  int sock, guest, end = 0;
+  if (sscanf(arg, "%d,%d%n", &sock, &guest, &end) != 2 || arg[end] || sock < 0 ||
+      prctl(PR_GET_PDEATHSIG, &end) != 0 || end != SIGKILL) {
+    fprintf(stderr, "zum: --serve-bare is internal to libzum's bare start\n");
+    return 2;
+  }
+  if (getppid() != guest) return 0; /* the program is already gone */
+  prctl(PR_SET_NAME, "zum-supervisor");
+  struct sv_options o = {0};
+  bare_options(&o);
+  if (sv_init(&o) != 0) return 127;
+  sv_serve_bare(sock, (pid_t)guest);
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) {
     usage(stderr);
     return 2;
   }
   if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 2, argv + 2);
+  if (strncmp(argv[1], "--serve-bare=", 13) == 0) return cmd_serve_bare(argv[1] + 13);
   if (strcmp(argv[1], "--version") == 0) {
     printf("zum %s\n", PACKAGE_VERSION);
     return 0;

@@ -233,12 +233,11 @@ static zx_status_t kh_spawn(struct kjob* job, const char* path, char* const argv
   return ZX_OK;
 }
 
-/* zum-stub: next to zum (a build tree), in ../libexec/zum (an installed tree), near the library
- * holding this code (bare programs), or where configure said; ZUM_STUB overrides. */
+/* zum-stub: next to zum (a build tree), in ../libexec/zum (an installed tree), or where
+ * configure said; ZUM_STUB overrides. */
 static const char* stub_path(void) {
   return sv_find_file("ZUM_STUB", "zum-stub",
-                      (const char* const[]){"zum-stub", "../libexec/zum/zum-stub", "../zum-stub",
-                                            NULL},
+                      (const char* const[]){"zum-stub", "../libexec/zum/zum-stub", NULL},
                       ZUM_PKGLIBEXECDIR);
 }
 

@@ -32,10 +32,9 @@ static int code_segment(const unsigned char* img, size_t len, uint64_t* off, uin
 }
 
 int sv_vdso_load(void) {
-  const char* path = sv_find_file("ZUM_VDSO", "libzircon.so",
-                                  (const char* const[]){"libzircon.so", "../lib/libzircon.so",
-                                                        "../libzircon.so", NULL},
-                                  ZUM_LIBDIR);
+  const char* path =
+      sv_find_file("ZUM_VDSO", "libzircon.so",
+                   (const char* const[]){"libzircon.so", "../lib/libzircon.so", NULL}, ZUM_LIBDIR);
   if (!path) return -1;
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;

@@ -71,5 +71,5 @@ examples_demo_LDFLAGS = $(guest_ldflags)
 # after moving it (tests/install-test.sh). The test builds programs against the installed
 # libraries, so it needs the compiler and the sanitizer flags this tree was built with.
 TESTS += tests/install-test.sh
-EXTRA_DIST += tests/install-test.sh tests/install-hello.c
+EXTRA_DIST += tests/install-test.sh tests/install-hello.c tests/install-nozx.c
 TESTS_ENVIRONMENT += CC='$(CC)' ZUM_SAN_CFLAGS='$(ZUM_SAN_CFLAGS)' MAKE='$(MAKE)'

@@ -6,8 +6,12 @@
 #     libzircon.so, DT_GNU_HASH, and _zx_<name> (global) + zx_<name> (weak) for every call in
 #     abi/syscalls.txt (_zum_<name> only for P-flagged ones), nothing undefined, nothing else
 #     exported but zx_/_zx_/_zum_ names;
+#   - libzum exports only the public API and finds libzircon.so beside itself
+#     (tests/libzum-exports.sh);
 #   - a hosted program built with `cc $(pkg-config --cflags --libs zum)` against the tree runs
-#     bare and under the installed `zum run`, loading only the installed libraries;
+#     bare and under the installed `zum run`, loading only the installed libraries; so does one
+#     that makes no zx_ call (its --as-needed link drops libzircon.so; libzum must stay and load
+#     it), bare starting the installed bin/zum as its supervisor;
 #   - the same after MOVING the tree elsewhere (zum.pc finds its prefix from ${pcfiledir}).
 #
 # Run by `make check` (TESTS), or by hand from a configured build directory:
@@ -112,6 +116,32 @@ check_vdso() {
 }
 check_vdso "$root/lib/libzircon.so"
 
+bash "$srcdir/tests/libzum-exports.sh" "$root/lib/libzum.so" || fail "libzum's exports"
+
+# ---- a program that makes no zx_ call, linked --as-needed, against the tree at $1
+build_and_run_nozx() {
+  local r=$1 where=$2 before=$fails flags out rc
+  flags=$(env PKG_CONFIG_PATH="$r/lib/pkgconfig" pkg-config --cflags --libs zum)
+  rm -f "$tmp/nozx"
+  # shellcheck disable=SC2086
+  if ! "${cc[@]}" $san_cflags "$srcdir/tests/install-nozx.c" -Wl,--as-needed $flags \
+    -o "$tmp/nozx" 2>"$tmp/cc.log"; then
+    fail "cannot build a program without zx_ calls ($where)"
+    head -n 20 "$tmp/cc.log" | sed 's/^/    /'
+    return 0
+  fi
+  readelf -dW "$tmp/nozx" | grep -q '(NEEDED).*\[libzum\.so' ||
+    fail "--as-needed dropped libzum from a program without zx_ calls ($where)"
+  out=$(env -u LD_LIBRARY_PATH timeout 60 "$tmp/nozx" 2>&1) && rc=0 || rc=$?
+  [ "$rc" = 0 ] && grep -qx 'install-nozx: ok' <<<"$out" ||
+    { fail "bare run of a program without zx_ calls exited $rc ($where)"; sed 's/^/    /' <<<"$out"; }
+  out=$(env -u LD_LIBRARY_PATH timeout 60 "$r/bin/zum" run "$tmp/nozx" 2>&1) && rc=0 || rc=$?
+  [ "$rc" = 0 ] && grep -qx 'install-nozx: ok' <<<"$out" ||
+    { fail "zum run of a program without zx_ calls exited $rc ($where)"; sed 's/^/    /' <<<"$out"; }
+  [ "$fails" = "$before" ] && pass "a program without zx_ calls runs bare and under zum ($where)"
+  return 0
+}
+
 # ---- build and run a hosted program against the tree at $1
 build_and_run() {
   local r=$1 where=$2 before=$fails
@@ -152,6 +182,7 @@ build_and_run() {
   return 0
 }
 build_and_run "$root" "installed tree"
+build_and_run_nozx "$root" "installed tree"
 
 # ---- move the tree and do it again
 moved=$tmp/elsewhere/zum-moved
@@ -159,6 +190,7 @@ mkdir -p "$(dirname "$moved")"
 mv "$root" "$moved"
 check_files "$moved"
 build_and_run "$moved" "moved tree"
+build_and_run_nozx "$moved" "moved tree"
 
 if [ "$fails" != 0 ]; then
   echo "$fails check(s) failed"

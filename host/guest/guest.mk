@@ -6,6 +6,8 @@
 lib_LTLIBRARIES += libzum.la
 libzum_la_SOURCES = \
 	host/guest/libzum/startup.c \
+	host/guest/libzum/bare.c \
+	host/guest/libzum/supervisor_path.c \
 	host/guest/libzum/process.c \
 	host/guest/libzum/spawn.c \
 	host/guest/libzum/work.c \
@@ -18,9 +20,18 @@ guest_runtime_sources = \
 	host/guest/runtime/workfd.c host/guest/runtime/workfd.h \
 	host/guest/runtime/rawsys.h host/guest/runtime/kmsg.h host/scm.h
 libzum_la_SOURCES += $(guest_runtime_sources)
-libzum_la_LIBADD = $(supervisor_libs) -L$(builddir) -lzircon -lpthread
-libzum_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0
-EXTRA_libzum_la_DEPENDENCIES = libzircon.so
+# Bare mode starts the zum executable as its supervisor (bare.c); libzum carries only the filter,
+# the fd hand-over and the lookup of that executable.
+libzum_la_SOURCES += host/sv/seccomp_filter.c host/sv/fdpass.c $(zum_paths_sources)
+libzum_la_CPPFLAGS = $(AM_CPPFLAGS) -DZUM_BINDIR='"$(bindir)"'
+libzum_la_LIBADD = -L$(builddir) -lzircon -lpthread -ldl
+# Only the public API is exported (libzum.sym). The run path $ORIGIN finds libzircon.so beside
+# libzum even when a program's --as-needed link dropped its own libzircon.so entry (it makes no
+# zx_ call), as a program's RUNPATH does not apply to its libraries' dependencies.
+libzum_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
+	-Wl,--version-script=$(srcdir)/host/guest/libzum/libzum.sym -Wl,-rpath,'$$ORIGIN'
+EXTRA_libzum_la_DEPENDENCIES = libzircon.so $(srcdir)/host/guest/libzum/libzum.sym
+EXTRA_DIST += host/guest/libzum/libzum.sym
 
 # ---------------------------------------------------------------- zum-launch
 # A hosted Zircon program that starts Fuchsia-ABI ELFs as pure processes, installed in
@@ -31,7 +42,7 @@ zumlaunchexecdir = $(pkglibexecdir)
 zumlaunchexec_PROGRAMS = zum-launch
 zum_launch_SOURCES = host/guest/launch/zum_launch.c host/guest/launch/elf_image.h
 zum_launch_CFLAGS = $(AM_CFLAGS)
-zum_launch_LDADD = libzum.la -L$(builddir) -lzircon $(SECCOMP_LIBS) -lpthread -ldl
+zum_launch_LDADD = libzum.la -L$(builddir) -lzircon -lpthread -ldl
 zum_launch_LDFLAGS = $(AM_LDFLAGS) -static -Wl,--no-as-needed \
 	-Wl,-rpath,'$$ORIGIN' -Wl,-rpath,'$$ORIGIN/../../lib' -Wl,-rpath,$(libdir)
 EXTRA_zum_launch_DEPENDENCIES = libzircon.so

@@ -2,6 +2,7 @@
 #ifndef ZUM_HOST_SPAWN_H_
 #define ZUM_HOST_SPAWN_H_
 
+#include "host/sv/fdpass.h"
 #include "host/sv/guest.h"
 
 /* Forks and execs `path` as a hosted guest. The child dies with the supervisor (PDEATHSIG),
@@ -20,12 +21,5 @@ int host_spawn_hosted(const char* path, char* const argv[], char* const envp[],
  * *work_fd) to the supervisor's ends and returns 0; returns -errno on failure. */
 int host_spawn_pure(const char* stub_path, const char* name, struct host_guest* g, int* agent_fd,
                     int* work_fd);
-
-/* Sends / receives one fd over a unix socket (SCM_RIGHTS). */
-int host_send_fd(int sock, int fd);
-int host_recv_fd(int sock);
-
-/* Marks every fd from `from` upwards close-on-exec. */
-void host_cloexec_from(int from);
 
 #endif

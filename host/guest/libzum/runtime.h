@@ -2,6 +2,7 @@
 #ifndef ZUM_HOSTED_RUNTIME_H_
 #define ZUM_HOSTED_RUNTIME_H_
 
+#include <stddef.h>
 #include <zum/abi-private.h>
 
 extern zum_hosted_info_t zum_hosted_info;
@@ -16,5 +17,13 @@ __attribute__((noreturn)) void zum_hosted_exit_thread(void);
 int zum_hosted_cow_start(void);
 /* Starts the agent thread serving work other processes ask for, on socket fd. */
 void zum_hosted_start_agent(int fd);
+
+/* Prints "zum: what: strerror(err)" and ends the process (start-up cannot go on). */
+__attribute__((noreturn)) void zum_hosted_die(const char* what, int err);
+/* Bare mode: starts a supervisor for this process and hands it the listener (bare.c). */
+void zum_hosted_start_supervisor(void);
+/* The zum executable to start as that supervisor, into out; exits with a message naming
+ * ZUM_SUPERVISOR if there is none. */
+void zum_hosted_supervisor_path(char* out, size_t len);
 
 #endif

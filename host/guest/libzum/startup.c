@@ -2,35 +2,28 @@
  *  1. maps the zum page the vDSO's local calls read;
  *  2. reserves the root VMAR, a large PROT_NONE region glibc will never map into;
  *  3. asks the supervisor for the process's handles. If no supervisor is listening (the program
- *     was run bare, `./t` or `gdb ./t`), forks one first: the child becomes the supervisor, this
- *     process installs the filter and hands it the listener, then carries on as the guest;
+ *     was run bare, `./t` or `gdb ./t`), starts one first (bare.c) and carries on as its guest;
  *  4. creates the userfaultfd for copy-on-write faults and its SIGBUS handler (after the fork
  *     of a supervisor, which must not inherit them) and starts the agent, whose hello says
  *     whether that worked. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <zum/sysno.h>
 #include <zum/trap.h>
 
 #include "host/guest/libzum/runtime.h"
-#include "host/sv/seccomp.h"
-#include "host/sv/spawn.h"
-#include "launcher/supervisor.h"
 
 /* 64 GiB of address space, committing nothing. */
 #define ZUM_HOSTED_VMAR_SIZE (64ull << 30)
 
 zum_hosted_info_t zum_hosted_info;
 
-static __attribute__((noreturn)) void die(const char* what, int err) {
+void zum_hosted_die(const char* what, int err) {
   fprintf(stderr, "zum: %s: %s\n", what, strerror(err));
   _exit(127);
 }
@@ -38,7 +31,8 @@ static __attribute__((noreturn)) void die(const char* what, int err) {
 static void map_zum_page(void) {
   void* p = mmap((void*)ZUM_PAGE_ADDR, 4096, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-  if (p == MAP_FAILED || p != (void*)ZUM_PAGE_ADDR) die("cannot map the zum page at 0x1ff000", errno);
+  if (p == MAP_FAILED || p != (void*)ZUM_PAGE_ADDR)
+    zum_hosted_die("cannot map the zum page at 0x1ff000", errno);
   zum_page_t* page = p;
   page->magic = ZUM_PAGE_MAGIC;
   page->clock_gettime_fn = (uint64_t)(uintptr_t)&clock_gettime;
@@ -55,40 +49,6 @@ static void map_zum_page(void) {
   mprotect(p, 4096, PROT_READ);
 }
 
-/* Bare mode: become a guest of a supervisor forked from this process. */
-static void start_own_supervisor(void) {
-  int sv[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) die("socketpair", errno);
-  pid_t guest = getpid();
-  fflush(NULL);
-  pid_t pid = fork();
-  if (pid < 0) die("fork", errno);
-  if (pid == 0) {
-    close(sv[0]);
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != guest) _exit(0);
-    prctl(PR_SET_NAME, "zum-supervisor");
-    struct sv_options o = {0};
-    const char* t = getenv("ZUM_TRACE");
-    if (t && *t && strcmp(t, "0") != 0) o.trace = stderr;
-    const char* seed = getenv("ZUM_SEED");
-    if (seed && *seed) {
-      o.seeded = true;
-      o.seed = strtoull(seed, NULL, 0);
-    }
-    if (sv_init(&o) != 0) _exit(127);
-    sv_serve_bare(sv[1], guest);
-  }
-  close(sv[1]);
-  /* Let the supervisor read this process's memory where Yama restricts ptrace to ancestors. */
-  prctl(PR_SET_PTRACER, pid);
-  int listener = host_seccomp_install_hosted_filter();
-  if (listener < 0) die("cannot install zum's seccomp filter", -listener);
-  int r = host_send_fd(sv[0], listener);
-  if (r != 0) die("cannot reach the supervisor", -r);
-  close(listener);
-  close(sv[0]);
-}
-
 static int64_t hosted_init(void* vmar, uint64_t size) {
   return zum_trap(ZUM_SYS_hosted_init, (uint64_t)(uintptr_t)&zum_hosted_info,
                   (uint64_t)(uintptr_t)vmar, size, 0, 0, 0);
@@ -98,10 +58,10 @@ __attribute__((constructor(101))) static void zum_hosted_start(void) {
   map_zum_page();
   void* vmar = mmap(NULL, ZUM_HOSTED_VMAR_SIZE, PROT_NONE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (vmar == MAP_FAILED) die("cannot reserve the root VMAR", errno);
+  if (vmar == MAP_FAILED) zum_hosted_die("cannot reserve the root VMAR", errno);
   int64_t r = hosted_init(vmar, ZUM_HOSTED_VMAR_SIZE);
   if (r == ZUM_TRAP_NO_SUPERVISOR) {
-    start_own_supervisor();
+    zum_hosted_start_supervisor();
     r = hosted_init(vmar, ZUM_HOSTED_VMAR_SIZE);
   }
   if (r != 0) {
