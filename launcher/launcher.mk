@@ -8,8 +8,7 @@ libzumsv_la_SOURCES = \
 	launcher/sv_paths.c launcher/sv_paths.h \
 	launcher/sv_vdso.c \
 	launcher/sv_work.c launcher/sv_work.h \
-	launcher/trace.c launcher/trace.h \
-	$(zum_paths_sources)
+	launcher/trace.c launcher/trace.h
 # Where the installed tree keeps zum's helper programs and libzircon.so (launcher/sv_paths.c).
 zum_path_defs = -DZUM_PKGLIBEXECDIR='"$(pkglibexecdir)"' -DZUM_LIBDIR='"$(libdir)"'
 libzumsv_la_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) -fPIC $(zum_path_defs)

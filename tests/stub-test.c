@@ -26,7 +26,7 @@
 #include <zum/abi-private.h>
 #include <zum/sysno.h>
 
-#include "host/scm.h"
+#include "host/common/scm.h"
 #include "host/sv/guest.h"
 #include "host/sv/seccomp.h"
 #include "host/sv/spawn.h"

@@ -1,4 +1,10 @@
-# Small pieces both sides use: finding zum's own files (host/common/paths.c), linked by the
-# supervisor (launcher/launcher.mk) and by libzum (host/guest/guest.mk). Included from
-# Makefile.am before both.
-zum_paths_sources = host/common/paths.c host/common/paths.h
+# Linux code both sides run: the supervisor (host/sv, launcher) and the code inside guests
+# (host/guest). Finding zum's own files (paths.c), the hosted seccomp filter a guest installs in
+# itself (hosted_filter.c), passing one fd over a socket (fdpass.c), and building and reading
+# SCM_RIGHTS messages (scm.h, header-only so the freestanding stub can use it too).
+# Included from Makefile.am before the fragments that use these lists.
+host_common_sources = \
+	host/common/paths.c host/common/paths.h \
+	host/common/hosted_filter.c host/common/hosted_filter.h \
+	host/common/fdpass.c host/common/fdpass.h \
+	host/common/scm.h

@@ -18,11 +18,11 @@ guest_runtime_sources = \
 	host/guest/runtime/agent.c host/guest/runtime/agent.h \
 	host/guest/runtime/cow.c host/guest/runtime/cow.h \
 	host/guest/runtime/workfd.c host/guest/runtime/workfd.h \
-	host/guest/runtime/rawsys.h host/guest/runtime/kmsg.h host/scm.h
+	host/guest/runtime/rawsys.h host/guest/runtime/kmsg.h
 libzum_la_SOURCES += $(guest_runtime_sources)
 # Bare mode starts the zum executable as its supervisor (bare.c); libzum carries only the filter,
 # the fd hand-over and the lookup of that executable.
-libzum_la_SOURCES += host/sv/seccomp_filter.c host/sv/fdpass.c $(zum_paths_sources)
+libzum_la_SOURCES += $(host_common_sources)
 libzum_la_CPPFLAGS = $(AM_CPPFLAGS) -DZUM_BINDIR='"$(bindir)"'
 libzum_la_LIBADD = -L$(builddir) -lzircon -lpthread -ldl
 # Only the public API is exported (libzum.sym). The run path $ORIGIN finds libzircon.so beside

@@ -7,11 +7,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Installs, in the calling process, a filter that sends zum's syscall numbers to a new listener
- * and lets every other system call through (hosted programs keep their Linux calls). Returns the
- * listener fd, or -errno. Sets no_new_privs. */
-int host_seccomp_install_hosted_filter(void);
-
 /* Asks the kernel to wake the trapped thread on the supervisor's CPU when it replies
  * (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, Linux 6.6+). Returns false when unsupported. */
 bool host_seccomp_set_sync_wakeup(int listener);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "host/sv/seccomp.h"
+#include "host/common/hosted_filter.h"
 
 static __attribute__((noreturn)) void child_fail(int sock, int err) {
   int e = err;

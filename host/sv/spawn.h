@@ -2,7 +2,7 @@
 #ifndef ZUM_HOST_SPAWN_H_
 #define ZUM_HOST_SPAWN_H_
 
-#include "host/sv/fdpass.h"
+#include "host/common/fdpass.h"
 #include "host/sv/guest.h"
 
 /* Forks and execs `path` as a hosted guest. The child dies with the supervisor (PDEATHSIG),

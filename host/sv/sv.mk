@@ -2,14 +2,13 @@
 # the event loop, memfds, userfaultfd, guest memory. Included from Makefile.am.
 noinst_LTLIBRARIES += libzumhost.la
 libzumhost_la_SOURCES = \
-	host/sv/fdpass.c host/sv/fdpass.h \
 	host/sv/guest.c host/sv/guest.h \
 	host/sv/loop.c host/sv/loop.h \
 	host/sv/memfd.c host/sv/memfd.h \
 	host/sv/memfd_insert.c \
-	host/sv/seccomp.c host/sv/seccomp.h host/sv/seccomp_filter.c \
+	host/sv/seccomp.c host/sv/seccomp.h \
 	host/sv/spawn.c host/sv/spawn.h \
 	host/sv/uffd.c host/sv/uffd.h \
-	host/scm.h
+	$(host_common_sources)
 libzumhost_la_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) -fPIC
 libzumhost_la_LIBADD = $(SECCOMP_LIBS)

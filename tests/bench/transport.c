@@ -38,6 +38,7 @@
 #include <zum/trap.h>
 
 #include "host/sv/seccomp.h"
+#include "host/common/hosted_filter.h"
 #include "host/sv/spawn.h"
 #include "tests/bench/bench.h"
 

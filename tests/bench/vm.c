@@ -22,7 +22,7 @@
 #include <zircon/syscalls.h>
 #include <zum/zum.h>
 
-#include "host/scm.h"
+#include "host/common/scm.h"
 #include "tests/bench/bench.h"
 
 static int fail(const char* what, zx_status_t s) {

@@ -1,4 +1,4 @@
-/* The SCM_RIGHTS helper (host/scm.h) over a real socketpair: the fds a message carries arrive,
+/* The SCM_RIGHTS helper (host/common/scm.h) over a real socketpair: the fds a message carries arrive,
  * those beyond what the receiver takes are closed, a control buffer too small for them (the
  * kernel truncates) leaks nothing, and a malformed control buffer is not walked past. */
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "host/scm.h"
+#include "host/common/scm.h"
 
 static int open_fds(void) {
   DIR* d = opendir("/proc/self/fd");

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "host/guest/libzum/runtime.h"
-#include "host/sv/fdpass.h"
-#include "host/sv/seccomp.h"
+#include "host/common/fdpass.h"
+#include "host/common/hosted_filter.h"
 
 /* In the forked child. The parent-death signal is set before exec (it survives exec) and
  * getppid() is checked after it, so the supervisor cannot outlive a program that died in

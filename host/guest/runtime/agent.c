@@ -7,7 +7,7 @@
 
 #include "host/guest/runtime/kmsg.h"
 #include "host/guest/runtime/rawsys.h"
-#include "host/scm.h"
+#include "host/common/scm.h"
 
 #define K_MSG_TRUNC 0x20
 

@@ -10,7 +10,7 @@
 
 #include "host/guest/runtime/kmsg.h"
 #include "host/guest/runtime/rawsys.h"
-#include "host/scm.h"
+#include "host/common/scm.h"
 
 static void close_fd(int fd) { zum_rawsys6(__NR_close, fd, 0, 0, 0, 0, 0); }
 

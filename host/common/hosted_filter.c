@@ -1,5 +1,7 @@
-/* The hosted filter alone: libzum's bare start links this file without the rest of the
- * supervisor's seccomp code (which needs libseccomp). */
+/* The hosted filter (host/common/hosted_filter.h). Kept apart from the supervisor's seccomp code
+ * (host/sv/seccomp.c, which needs libseccomp) because libzum links it too. */
+#include "host/common/hosted_filter.h"
+
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -10,7 +12,6 @@
 #include <unistd.h>
 #include <zum/sysno.h>
 
-#include "host/sv/seccomp.h"
 
 /* A hand-written filter rather than libseccomp's generator: every Linux call a hosted program
  * makes runs it, and this one is six instructions (arch check, one range test). */

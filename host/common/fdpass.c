@@ -1,4 +1,4 @@
-#include "host/sv/fdpass.h"
+#include "host/common/fdpass.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,7 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "host/scm.h"
+#include "host/common/scm.h"
 
 int host_send_fd(int sock, int fd) {
   char byte = 0;
