@@ -6,6 +6,7 @@ libzumsv_la_SOURCES = \
 	launcher/supervisor.c launcher/supervisor.h \
 	launcher/sv_internal.h \
 	launcher/sv_paths.c launcher/sv_paths.h \
+	launcher/sv_platform.c \
 	launcher/sv_vdso.c \
 	launcher/sv_work.c launcher/sv_work.h \
 	launcher/trace.c launcher/trace.h
