@@ -7,6 +7,7 @@ libzumsv_la_SOURCES = \
 	launcher/sv_internal.h \
 	launcher/sv_paths.c launcher/sv_paths.h \
 	launcher/sv_platform.c \
+	launcher/sv_threads.c \
 	launcher/sv_vdso.c \
 	launcher/sv_work.c launcher/sv_work.h \
 	launcher/trace.c launcher/trace.h

@@ -1,3 +1,8 @@
+/* The supervisor's main loop, its composition root: a trapped call is received from a guest's
+ * listener, dispatched to the kernel (kcall_dispatch) and answered through the transport below;
+ * guests' deaths and deadlines come from the same loop. The platform the kernel runs on is
+ * launcher/sv_platform.c, guests' threads launcher/sv_threads.c, address-space work
+ * launcher/sv_work.c. */
 #include "launcher/supervisor.h"
 
 #include <errno.h>
@@ -18,8 +23,8 @@
 #include "launcher/sv_internal.h"
 #include "launcher/sv_paths.h"
 #include "launcher/sv_work.h"
-#include "mm/vmar.h"
 #include "launcher/trace.h"
+#include "mm/vmar.h"
 
 static struct sv_options opts;
 static struct list_node procs = LIST_INIT(procs);
@@ -87,70 +92,6 @@ zx_status_t sv_serve(struct sv_proc* p, struct kproc* kp) {
     return ZX_ERR_NO_RESOURCES;
   list_add_tail(&procs, &p->node);
   return ZX_OK;
-}
-
-/* ---- threads */
-
-static void on_thread_exit(struct host_loop_source* s, uint32_t events) {
-  struct sv_thread* t = container_of(s, struct sv_thread, src);
-  host_loop_remove(&t->src);
-  close(t->src.fd);
-  t->src.fd = -1;
-  kthread_on_exit(t->kt);
-  list_del(&t->node);
-  kobj_unref(&t->kt->base);
-  free(t);
-}
-
-/* Watches Linux thread t->tid so its exit marks t dead. Returns false if it is already gone. */
-static bool watch_thread(struct sv_proc* p, struct kthread* t) {
-  if (t->tid == p->g.pid) return true; /* the main thread ends with the process's pidfd */
-  int fd = host_pidfd_open(t->tid, true);
-  if (fd < 0 && errno == ESRCH) return false;
-  struct sv_thread* w = fd >= 0 ? calloc(1, sizeof(*w)) : NULL;
-  if (!w) {
-    /* Kernels before 6.9 have no thread pidfds: the thread is seen dead with its process. */
-    if (fd >= 0) close(fd);
-    return true;
-  }
-  w->src.fd = fd;
-  w->src.ready = on_thread_exit;
-  w->kt = t;
-  w->p = p;
-  kobj_ref(&t->base);
-  list_add_tail(&p->threads, &w->node);
-  if (host_loop_add(&w->src) != 0) {
-    list_del(&w->node);
-    kobj_unref(&t->base);
-    close(fd);
-    free(w);
-  }
-  return true;
-}
-
-/* The kthread for Linux thread `tid` of p. Hosted programs' threads are met on their first
- * call; pure processes' threads are bound when their stub reports them started. NULL if tid is
- * not (yet) a thread of p (a Linux child a hosted guest forked inherits the filter but is no
- * Zircon process). */
-struct kthread* sv_thread_of(struct sv_proc* p, pid_t tid) {
-  struct kthread* t = kproc_find_thread(p->kp, tid);
-  if (t || p->kp->pure) return t;
-  if (tid != p->g.pid && host_tgid_of(tid) != p->g.pid) return NULL;
-  char name[ZX_MAX_NAME_LEN];
-  host_thread_comm(tid, name, sizeof(name));
-  t = kthread_create(p->kp, tid, name, strlen(name));
-  if (!t) return NULL;
-  if (!watch_thread(p, t)) {
-    /* It ended between the check above and now (thread lists race with exits). */
-    kthread_on_exit(t);
-    return NULL;
-  }
-  return t;
-}
-
-void sv_bind_thread(struct sv_proc* p, struct kthread* t, pid_t tid) {
-  t->tid = tid;
-  if (!watch_thread(p, t)) kthread_on_exit(t);
 }
 
 /* ---- calls */
@@ -260,15 +201,7 @@ static void sv_proc_exited(struct sv_proc* p) {
   int64_t code = host_guest_reap(&p->g, ZX_TASK_RETCODE_EXCEPTION_KILL, &sig);
   host_loop_remove(&p->listener_src);
   host_loop_remove(&p->pidfd_src);
-  struct list_node *pos, *tmp;
-  list_for_each_safe(pos, tmp, &p->threads) {
-    struct sv_thread* t = list_entry(pos, struct sv_thread, node);
-    host_loop_remove(&t->src);
-    close(t->src.fd);
-    list_del(&t->node);
-    kobj_unref(&t->kt->base);
-    free(t);
-  }
+  sv_threads_forget(p);
   list_del(&p->node);
   sv_work_proc_exited(p);
   struct kproc* kp = p->kp;

@@ -64,18 +64,21 @@ static inline struct sv_proc* sv_proc_of(struct kproc* kp) {
 }
 
 /* supervisor.c: serves a guest whose Linux process and listener exist, with process object kp
- * (platform_ops.adopt, bare mode); frees a record after the current loop iteration; the kthread
- * for Linux thread tid of p (NULL if it is none of p's). */
+ * (platform_ops.adopt, bare mode); frees a record after the current loop iteration. */
 zx_status_t sv_serve(struct sv_proc* p, struct kproc* kp);
 void sv_proc_discard(struct sv_proc* p);
+
+/* sv_threads.c: the kthread for Linux thread tid of p (NULL if it is none of p's); stops
+ * watching p's threads (p is gone). */
 struct kthread* sv_thread_of(struct sv_proc* p, pid_t tid);
+void sv_threads_forget(struct sv_proc* p);
 
 /* sv_platform.c: the platform the supervisor installs, its guests' operations, a fresh record. */
 extern const struct platform_ops sv_platform;
 extern const struct platform_proc_ops sv_proc_ops;
 struct sv_proc* sv_proc_new(void);
 
-/* A pure process's thread t now runs as Linux thread tid (supervisor.c). */
+/* A pure process's thread t now runs as Linux thread tid (sv_threads.c). */
 void sv_bind_thread(struct sv_proc* p, struct kthread* t, pid_t tid);
 /* Serves requests kept while their threads were not yet bound. */
 void sv_retry_pending(struct sv_proc* p);
