@@ -526,7 +526,7 @@ static void test_enforce_spawn(void** state) {
   assert_non_null(ch);
   struct kproc* kc = to_kproc(ch->obj);
   assert_int_equal(kpolicy_query(&kc->policy, ZX_POL_NEW_CHANNEL), ZX_POL_ACTION_DENY);
-  kproc_on_exit(kc, 0);
+  fake_end(kc, 0); /* the host's reference goes with the death it reports */
   FAKE(T, handle_close, child);
   FAKE(T, handle_close, jh);
   end_denied(&d);

@@ -381,7 +381,8 @@ static void test_spawn(void** state) {
   assert_int_equal(child->num_startup, 2);
   assert_ptr_equal(child->startup[0]->obj, e0);
   assert_int_equal(child->startup_info[1], PA_HND(PA_USER0, 1));
-  kproc_on_exit(child, 0); /* its startup handles go with it */
+  /* Its startup handles go with it, and the host's reference with the death it reports. */
+  fake_end(child, 0);
   assert_int_equal(e0->handle_count, 0);
   kobj_unref(e0);
   FAKE(T, handle_close, proc);
