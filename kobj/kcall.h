@@ -1,5 +1,5 @@
 /* One Zircon call in flight: who made it, its arguments, and how to answer it. The transport
- * (host/) fills it in, kobj/ runs it. A call that cannot finish now is parked: its handler
+ * (platform_transport, host/platform.h) fills it in, kobj/ runs it. A call that cannot finish now is parked: its handler
  * returns KCALL_PARKED, keeps the kcall, and later calls kcall_complete(). */
 #ifndef ZUM_KOBJ_KCALL_H_
 #define ZUM_KOBJ_KCALL_H_

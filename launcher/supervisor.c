@@ -78,7 +78,6 @@ zx_status_t sv_serve(struct sv_proc* p, struct kproc* kp) {
   p->kp = kp;
   p->adopted = true;
   kp->pid = p->g.pid;
-  p->g.owner = kp;
   if (!host_seccomp_set_sync_wakeup(p->g.listener) && sync_wakeup_ok) {
     sync_wakeup_ok = false;
     fprintf(stderr, "zum: this kernel lacks SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6+); "
