@@ -8,8 +8,11 @@
  * host tells the kernel (a process died, a thread ended, work finished) are kernel functions the
  * host's composition calls, never hooks here.
  *
- * Conventions: hooks marked optional may be NULL; statuses are Zircon's (Linux errors are turned
- * into statuses inside the platform), except where a hook says it returns 0/-1 or an errno. */
+ * Conventions: platform_ops.now, random_fill, debug_write and mem, and each process's read and
+ * write, must be set; every other hook may be NULL, with the effect its comment gives (a NULL
+ * kill, release or mem_stats: nothing to do, statistics unknown). Statuses are Zircon's (Linux
+ * errors are turned into statuses inside the platform), except where a hook says it returns
+ * 0/-1 or an errno. */
 #ifndef ZUM_HOST_PLATFORM_H_
 #define ZUM_HOST_PLATFORM_H_
 
@@ -25,12 +28,13 @@
  * only the transport knows what is behind it. */
 struct platform_call;
 
-/* How a call is answered. The kernel calls exactly one of them, once, for every call that did
- * not return its result directly from dispatch. */
+/* How a parked call is answered. The kernel calls exactly one of them, once, for every call
+ * whose dispatch returned KCALL_PARKED; a call dispatch answered at once (a result, or
+ * KCALL_NOREPLY) stays the transport's to answer or drop. */
 struct platform_transport {
   /* Sends the call's result (set by the kernel) to the guest and releases the call. */
   void (*complete)(struct platform_call* c);
-  /* Releases the call without replying (its thread is gone, or the caller ended itself). */
+  /* Releases the call without replying (its thread is gone). */
   void (*release)(struct platform_call* c);
 };
 
@@ -47,7 +51,8 @@ struct platform_thread_regs {
 };
 
 /* The host side of one guest process. `host` is the host's record of it, given to the kernel
- * when the process was made (platform_ops.spawn_*, or by the supervisor for its first process). */
+ * when the process was made (platform_ops.spawn_*, or kproc_create by a host that found the
+ * process already running: bare mode). */
 struct platform_proc_ops {
   /* Reads or writes guest memory; 0 or -1 (fault: unmapped, protected, process gone). */
   int (*read)(void* host, uint64_t addr, void* buf, size_t len);
@@ -72,10 +77,11 @@ struct platform_proc_ops {
    * written into the caller's own work block). ops stay the caller's: copy what is kept. */
   int64_t (*mm_apply)(void* host, struct platform_call* c, const zum_work_op_t* ops, size_t n,
                       zx_status_t status);
-  /* Pure processes: starts the Linux thread of the kernel thread with koid `thread` with
-   * Zircon's register contract (regs), and for the process's first thread (seal) first restricts
-   * system calls to the stub and Zircon calls to the vDSO code [code_start, code_end). Returns
-   * like mm_apply: usually KCALL_PARKED, the call completing with ZX_OK once the thread runs. */
+  /* Optional (NULL: NOT_SUPPORTED). Pure processes: starts the Linux thread of the kernel
+   * thread with koid `thread` with Zircon's register contract (regs), and for the process's
+   * first thread (seal) first restricts system calls to the stub and Zircon calls to the vDSO
+   * code [code_start, code_end). Returns like mm_apply: usually KCALL_PARKED, the call
+   * completing with ZX_OK once the thread runs. */
   int64_t (*start_thread)(void* host, struct platform_call* c, zx_koid_t thread,
                           const struct platform_thread_regs* regs, bool seal, uint64_t code_start,
                           uint64_t code_end);
@@ -134,21 +140,26 @@ struct platform_ops {
   /* VMO memory. */
   const struct platform_mem_ops* mem;
 
-  /* Starts hosted executable `path` (argv; NULL or empty: just the path) as a new Linux
-   * process, not yet serving calls. On ZX_OK, *host and *ops are its record and operations;
-   * the kernel makes its process object and then calls adopt (or, on failure, kill and
-   * release). NOT_FOUND / ACCESS_DENIED / IO as the executable allows. */
+  /* Optional (NULL: zum_spawn is NOT_SUPPORTED). Starts hosted executable `path` (argv; NULL
+   * or empty: just the path) as a new Linux process, not yet serving calls. On ZX_OK, *host and
+   * *ops are its record and operations; the kernel makes its process object and then calls
+   * adopt, or, if it cannot, ops->kill and ops->release (the record must then go entirely).
+   * NOT_FOUND / ACCESS_DENIED / IO as the executable allows. */
   zx_status_t (*spawn_hosted)(const char* path, char* const argv[], void** host,
                               const struct platform_proc_ops** ops);
-  /* Optional: starts an empty pure process (zum-stub) named `name`, as spawn_hosted. */
+  /* Optional (NULL: pure processes are NOT_SUPPORTED): starts an empty pure process (zum-stub)
+   * named `name`, as spawn_hosted. */
   zx_status_t (*spawn_pure)(const char* name, void** host, const struct platform_proc_ops** ops);
-  /* The kernel's process object for a spawned `host` exists (kproc is the struct kproc* the
-   * host gives back to the kernel's calls): serve the process's calls from now on. On failure
-   * the kernel kills the process; its record goes with release as usual. */
+  /* Optional. The kernel's process object for a spawned `host` exists (kproc: the struct kproc*
+   * the host hands back to the kernel's back-calls, kproc_on_exit and the like): serve the
+   * process's calls from now on. kproc_create's reference to it is the host's, dropped after
+   * the host reported the death. On failure the kernel kills the process; the host reports the
+   * death as for any other process. */
   zx_status_t (*adopt)(void* host, void* kproc);
 
-  /* The calling thread finished the address-space work it was handed (private work_done call);
-   * returns the call's final status, or ZUM_STATUS_WORK with more work. */
+  /* Optional (NULL: work_done is BAD_STATE). The calling thread finished the address-space work
+   * it was handed (private work_done call); returns the call's final status, or ZUM_STATUS_WORK
+   * with more work. */
   int64_t (*work_done)(struct platform_call* c, uint64_t work_addr);
   /* Optional: gives the calling process an agent socket for address-space work asked by other
    * processes; its fd number in the caller, or -errno. */

@@ -199,7 +199,7 @@ static zx_status_t adopt(struct kjob* job, const char* name, void* host,
   struct kproc* p = kproc_create(job, name, strlen(name), host, ops, &s);
   if (!p) {
     /* No process object will report its death: it ends here, with its record. */
-    ops->kill(host);
+    if (ops->kill) ops->kill(host);
     if (ops->release) ops->release(host);
     return s;
   }
