@@ -1,6 +1,6 @@
 # The `zum` command and the supervisor: its main loop (receive a trapped call, dispatch to the
 # kernel, reply), the platform it installs for the kernel (with host/sv/platform.c), guests'
-# threads, bare mode's supervisor side, tracing, and `zum run`'s choice of loader.
+# threads, tracing, and `zum run`'s choice of loader.
 # Included from Makefile.am.
 noinst_LTLIBRARIES += libzumsv.la
 libzumsv_la_SOURCES = \
