@@ -20,9 +20,13 @@ static struct slot* arena;
 static uint32_t live;
 static uint64_t rng;
 
+static uint32_t random32(void) {
+  return platform && platform->random32 ? platform->random32() : (uint32_t)random();
+}
+
 static uint32_t next_random(void) {
   if (!rng) {
-    rng = ((uint64_t)(khandle_random32 ? khandle_random32() : (uint32_t)random()) << 32) | 1;
+    rng = ((uint64_t)random32() << 32) | 1;
   }
   /* xorshift64* */
   rng ^= rng >> 12;
@@ -39,14 +43,11 @@ static uint32_t pick_slot(void) {
   return idx;
 }
 
-uint32_t (*khandle_random32)(void);
-
-static uint32_t default_random32(void) { return (uint32_t)random(); }
 
 struct khtable* khtable_create(void) {
   struct khtable* t = calloc(1, sizeof(*t));
   if (!t) return NULL;
-  uint32_t secret = (khandle_random32 ? khandle_random32 : default_random32)();
+  uint32_t secret = random32();
   t->mixer = secret << 2;
   t->refs = 1;
   list_init(&t->handles);

@@ -31,9 +31,6 @@ struct khtable {
   struct list_node handles;
 };
 
-/* Source of the tables' random secrets; host/ sets it, tests may fake it. */
-extern uint32_t (*khandle_random32)(void);
-
 struct khtable* khtable_create(void);
 void khtable_ref(struct khtable* t);
 /* Drops a reference; the last one closes every handle still in the table. */

@@ -1,5 +1,6 @@
 #include "kobj/kcall.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "kobj/kcall_table.h"
@@ -77,7 +78,7 @@ void kcall_complete(struct kcall* c, int64_t result) {
   }
   c->cancel = NULL;
   c->result = result;
-  c->transport->complete(c);
+  c->transport->complete(c->ref);
 }
 
 void kcall_abandon(struct kcall* c) {
@@ -87,7 +88,7 @@ void kcall_abandon(struct kcall* c) {
     c->thread->parked = NULL;
     c->thread->blocked_state = 0;
   }
-  c->transport->release(c);
+  c->transport->release(c->ref);
 }
 
 int64_t kcall_dispatch(struct kcall* c) {
@@ -112,7 +113,33 @@ int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const struct kmm_o
   /* A change of a shared region reaches every process sharing it (kobj/share.h). */
   if (target->share && kshare_ops_shared(ops, n))
     return kshare_mm_apply(c, target->share, ops, n, status);
+  return kproc_mm_apply_host(c, target, ops, n, status);
+}
+
+zum_work_op_t* kmm_work_ops(const struct kmm_op* ops, size_t n, zum_work_op_t* local,
+                            size_t nlocal) {
+  zum_work_op_t* w = n <= nlocal ? local : malloc(n * sizeof(*w));
+  if (!w) return NULL;
+  for (size_t i = 0; i < n; i++)
+    w[i] = (zum_work_op_t){.kind = ops[i].kind,
+                           .prot = ops[i].prot,
+                           .fd = ops[i].fd,
+                           .flags = ops[i].flags,
+                           .addr = ops[i].addr,
+                           .len = ops[i].len,
+                           .offset = ops[i].offset,
+                           .src_len = ops[i].src_len};
+  return w;
+}
+
+int64_t kproc_mm_apply_host(struct kcall* c, struct kproc* target, const struct kmm_op* ops,
+                            size_t n, zx_status_t status) {
   if (n == 0 || target->state == KPROC_DEAD || !target->host_ops || !target->host_ops->mm_apply)
     return status;
-  return target->host_ops->mm_apply(target->host, c, ops, n, status);
+  zum_work_op_t local[16];
+  zum_work_op_t* w = kmm_work_ops(ops, n, local, 16);
+  if (!w) return ZX_ERR_NO_MEMORY;
+  int64_t r = target->host_ops->mm_apply(target->host, c->ref, w, n, status);
+  if (w != local) free(w);
+  return r;
 }

@@ -1,5 +1,5 @@
 /* One Zircon call in flight: who made it, its arguments, and how to answer it. The transport
- * (host/) fills it in, kobj/ runs it. A call that cannot finish now is parked: its handler
+ * (platform_transport, host/platform.h) fills it in, kobj/ runs it. A call that cannot finish now is parked: its handler
  * returns KCALL_PARKED, keeps the kcall, and later calls kcall_complete(). */
 #ifndef ZUM_KOBJ_KCALL_H_
 #define ZUM_KOBJ_KCALL_H_
@@ -10,6 +10,8 @@
 #include <zircon/types.h>
 #include <zum/abi-private.h>
 
+#include "host/platform.h"
+
 #define KCALL_PARKED INT64_MIN
 /* The handler ended the caller (process_exit): nothing is sent back; the transport frees c. */
 #define KCALL_NOREPLY (INT64_MIN + 1)
@@ -18,15 +20,11 @@ struct kcall;
 struct kproc;
 struct kthread;
 
-struct kcall_transport {
-  /* Sends c->result to the guest and releases c. */
-  void (*complete)(struct kcall* c);
-  /* Releases c without replying (its thread is gone). */
-  void (*release)(struct kcall* c);
-};
-
 struct kcall {
-  const struct kcall_transport* transport;
+  /* Who answers the call (platform_transport), and its reference for it: the transport sets
+   * both when it makes the call; hooks acting for the call get `ref`. */
+  const struct platform_transport* transport;
+  struct platform_call* ref;
   struct kproc* proc;
   struct kthread* thread;
   uint64_t id;      /* the transport's request id */

@@ -35,4 +35,13 @@ struct kmm_op {
 int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const struct kmm_op* ops, size_t n,
                        zx_status_t status);
 
+/* Hands ops to `target`'s own host (platform_proc_ops.mm_apply) without the shared-region
+ * replication of kcall_mm_apply; status when the target has no Linux address space. */
+int64_t kproc_mm_apply_host(struct kcall* c, struct kproc* target, const struct kmm_op* ops,
+                            size_t n, zx_status_t status);
+/* ops as the platform takes them: in `local` when n <= nlocal, else in an array the caller
+ * frees; NULL when out of memory. */
+zum_work_op_t* kmm_work_ops(const struct kmm_op* ops, size_t n, zum_work_op_t* local,
+                            size_t nlocal);
+
 #endif

@@ -13,7 +13,6 @@ libzumkernel_la_SOURCES = \
 	kobj/kcall.c \
 	kobj/kcall.h \
 	kobj/kcall_table.h \
-	kobj/khost.h \
 	kobj/kmm.h \
 	kobj/list.h \
 	kobj/object.c \

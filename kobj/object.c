@@ -3,8 +3,6 @@
 #include <string.h>
 
 static zx_koid_t next_koid = ZX_KOID_FIRST;
-int64_t (*kobj_now)(void);
-int64_t (*kobj_boot_now)(void);
 
 zx_koid_t kobj_next_koid(void) { return next_koid++; }
 

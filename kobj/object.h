@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <zircon/types.h>
 
+#include "host/platform.h"
 #include "kobj/list.h"
 
 struct kobj;
@@ -88,9 +89,11 @@ void kobj_run_deferred(void);
 /* Zircon's name rule: at most ZX_MAX_NAME_LEN-1 characters, cut at the first NUL. */
 void kobj_set_name(struct kobj* o, const char* name, size_t len);
 
-/* The time source of the kernel side (CLOCK_MONOTONIC, nanoseconds); host/ sets it, tests fake it. */
-extern int64_t (*kobj_now)(void);
-/* The boot clock (CLOCK_BOOTTIME: monotonic time plus time suspended); NULL: same as kobj_now. */
-extern int64_t (*kobj_boot_now)(void);
+/* The kernel's clocks (nanoseconds), from the platform: Zircon's monotonic clock, and its boot
+ * clock (monotonic time plus time suspended). */
+static inline int64_t kobj_now(void) { return platform->now(); }
+static inline int64_t kobj_boot_now(void) {
+  return platform->boot_now ? platform->boot_now() : platform->now();
+}
 
 #endif

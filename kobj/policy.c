@@ -8,7 +8,7 @@
 #include <zircon/syscalls/exception.h>
 
 #include "kobj/kcall.h"
-#include "kobj/khost.h"
+#include "host/platform.h"
 #include "kobj/list.h"
 #include "kobj/task.h"
 
@@ -136,7 +136,7 @@ static const struct {
 };
 
 static void console(const char* line) {
-  if (khost && khost->debug_write) khost->debug_write(line, strlen(line));
+  if (platform && platform->debug_write) platform->debug_write(line, strlen(line));
 }
 
 int64_t kpolicy_enforce(struct kproc* caller, uint32_t condition) {

@@ -178,7 +178,7 @@ static bool wait_on_signals(struct kobserver* ob, zx_signals_t signals) {
   if (w->options & ZX_WAIT_ASYNC_TIMESTAMP)
     s->timestamp = kobj_now();
   else if (w->options & ZX_WAIT_ASYNC_BOOT_TIMESTAMP)
-    s->timestamp = kobj_boot_now ? kobj_boot_now() : kobj_now();
+    s->timestamp = kobj_boot_now();
   port_push(p, &w->packet);
   return true;
 }

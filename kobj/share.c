@@ -6,7 +6,6 @@
 #include <zum/abi-private.h>
 
 #include "kobj/handle.h"
-#include "kobj/khost.h"
 #include "kobj/kmm.h"
 #include "kobj/task.h"
 #include "kobj/vmar.h"
@@ -147,13 +146,24 @@ int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const struct kmm_op* 
   }
   int64_t r = status;
   if (k == 1) {
-    r = t[0]->host_ops->mm_apply(t[0]->host, c, ops, n, status);
-  } else if (k > 1 && khost && khost->mm_apply_many) {
-    r = khost->mm_apply_many(c, t, k, ops, n, status);
+    r = kproc_mm_apply_host(c, t[0], ops, n, status);
+  } else if (k > 1 && platform->mm_apply_many) {
+    void* hosts_local[16];
+    void** hosts = k <= 16 ? hosts_local : malloc(k * sizeof(*hosts));
+    zum_work_op_t wlocal[16];
+    zum_work_op_t* w = hosts ? kmm_work_ops(ops, n, wlocal, 16) : NULL;
+    if (w) {
+      for (size_t i = 0; i < k; i++) hosts[i] = t[i]->host;
+      r = platform->mm_apply_many(c->ref, hosts, k, w, n, status);
+    } else {
+      r = ZX_ERR_NO_MEMORY;
+    }
+    if (w && w != wlocal) free(w);
+    if (hosts && hosts != hosts_local) free(hosts);
   } else {
     /* A host that applies work at once (unit tests): one member after the other. */
     for (size_t i = 0; i < k; i++) {
-      int64_t ri = t[i]->host_ops->mm_apply(t[i]->host, c, ops, n, status);
+      int64_t ri = kproc_mm_apply_host(c, t[i], ops, n, status);
       if (ri != status && r == status) r = ri;
     }
   }

@@ -5,7 +5,7 @@
 #include <zircon/processargs.h>
 #include <zum/zum.h>
 
-#include "kobj/khost.h"
+#include "host/platform.h"
 #include "kobj/sysutil.h"
 #include "kobj/vdso.h"
 #include "kobj/vmar.h"
@@ -60,9 +60,9 @@ int64_t sys_hosted_init(struct kcall* c, zum_uaddr_t info, uint64_t vmar_base, u
       out.num_startup++;
     }
   }
-  out.agent_fd = khost->attach_agent ? khost->attach_agent(c) : -1;
+  out.agent_fd = platform->attach_agent ? platform->attach_agent(c->ref) : -1;
   if (out.agent_fd < 0) out.agent_fd = -1;
-  out.work_fd = khost->attach_work_channel ? khost->attach_work_channel(c) : -1;
+  out.work_fd = platform->attach_work_channel ? platform->attach_work_channel(c->ref) : -1;
   if (out.work_fd < 0) out.work_fd = -1;
   if (kcall_copy_out(c, info, &out, sizeof(out)) != ZX_OK) return ZX_ERR_INVALID_ARGS;
   return ZX_OK;
@@ -184,7 +184,7 @@ int64_t sys_spawn(struct kcall* c, zx_handle_t job, zum_uaddr_t args_addr, zum_u
     }
   }
   struct kproc* child = NULL;
-  if (s == ZX_OK) s = khost->spawn_hosted(to_kjob(jo), path, argv, &child);
+  if (s == ZX_OK) s = kproc_spawn_hosted(to_kjob(jo), path, argv, &child);
   free(path);
   free_argv(argv);
   if (s != ZX_OK) {

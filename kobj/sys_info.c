@@ -149,7 +149,7 @@ static zx_thread_state_t thread_state(const struct kthread* t) {
   return ZX_THREAD_STATE_RUNNING;
 }
 
-static int host_thread_info(const struct kthread* t, struct kthread_host_info* hi) {
+static int host_thread_info(const struct kthread* t, struct platform_thread_info* hi) {
   struct kproc* p = t->proc;
   memset(hi, 0, sizeof(*hi));
   if (!p || !p->host_ops || !p->host_ops->thread_info) return -1;
@@ -162,7 +162,7 @@ static void thread_record(const struct kthread* t, zx_info_thread_t* info) {
   info->wait_exception_channel_type = ZX_EXCEPTION_CHANNEL_TYPE_NONE;
   /* As in Zircon, a thread that has exited keeps a zero mask. */
   if (t->state == KTHREAD_DEAD) return;
-  struct kthread_host_info hi;
+  struct platform_thread_info hi;
   if (host_thread_info(t, &hi) == 0) {
     _Static_assert(sizeof(hi.cpu_mask) <= sizeof(info->cpu_affinity_mask.mask), "mask fits");
     memcpy(info->cpu_affinity_mask.mask, hi.cpu_mask, sizeof(hi.cpu_mask));
@@ -177,7 +177,7 @@ static zx_status_t thread_stats(const struct kthread* t, zx_info_thread_stats_t*
     info->last_scheduled_cpu = ZX_INFO_INVALID_CPU;
     return ZX_OK;
   }
-  struct kthread_host_info hi;
+  struct platform_thread_info hi;
   if (host_thread_info(t, &hi) != 0) return ZX_ERR_BAD_STATE; /* the Linux thread is gone */
   info->total_runtime = hi.runtime_ns;
   info->last_scheduled_cpu = hi.last_cpu;

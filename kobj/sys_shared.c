@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <zum/abi-private.h>
 
-#include "kobj/khost.h"
+#include "host/platform.h"
 #include "kobj/kmm.h"
 #include "kobj/share.h"
 #include "kobj/sysutil.h"
@@ -41,9 +41,8 @@ int64_t sys_process_create_shared(struct kcall* c, zx_handle_t shared_proc, uint
   if (group->live == 0) return ZX_ERR_BAD_STATE;
   /* The new process joins shared_proc's job; a dead job takes no children. */
   if (src->job->state != KJOB_ALIVE) return ZX_ERR_BAD_STATE;
-  if (!khost->spawn_pure) return ZX_ERR_NOT_SUPPORTED;
   struct kproc* p;
-  s = khost->spawn_pure(src->job, buf, &p);
+  s = kproc_spawn_pure(src->job, buf, &p);
   if (s != ZX_OK) return s;
   struct kvmar* rv = kvmar_create_root(ZUM_USER_BASE, ZUM_RESTRICTED_TOP - ZUM_USER_BASE);
   s = rv ? kshare_join(group, p, rv) : ZX_ERR_NO_MEMORY;
@@ -63,10 +62,8 @@ int64_t sys_process_create_shared(struct kcall* c, zx_handle_t shared_proc, uint
   zum_uaddr_t outs[2] = {proc_handle, restricted_vmar_handle};
   s = n == SIZE_MAX ? ZX_ERR_NO_MEMORY : kcall_out_handles(c, 2, objs, rights, outs);
   int64_t r = s;
-  if (s == ZX_OK && n > 0 && p->host_ops && p->host_ops->mm_apply) {
-    /* This process alone: the others have these mappings already. */
-    r = p->host_ops->mm_apply(p->host, c, ops, n, ZX_OK);
-  }
+  /* This process alone: the others have these mappings already. */
+  if (s == ZX_OK && n > 0) r = kproc_mm_apply_host(c, p, ops, n, ZX_OK);
   /* On failure the handles are gone, and a never-started process with no handles goes away. */
   if (s != ZX_OK && p->state == KPROC_INITIAL) kproc_kill(p, ZX_TASK_RETCODE_SYSCALL_KILL);
   free(ops);

@@ -159,7 +159,7 @@ const struct kobj_ops kproc_ops = {
 };
 
 struct kproc* kproc_create(struct kjob* job, const char* name, size_t name_len, void* host,
-                           const struct kproc_host_ops* host_ops, zx_status_t* err) {
+                           const struct platform_proc_ops* host_ops, zx_status_t* err) {
   if (job->state != KJOB_ALIVE) {
     *err = ZX_ERR_BAD_STATE;
     return NULL;
@@ -187,9 +187,68 @@ struct kproc* kproc_create(struct kjob* job, const char* name, size_t name_len, 
   list_add_tail(&job->procs, &p->job_node);
   job_update_signals(job);
   p->state = KPROC_RUNNING;
-  p->start_time = kobj_now ? kobj_now() : 0;
+  p->start_time = kobj_now();
   *err = ZX_OK;
   return p;
+}
+
+/* A process the platform started: its object, then the host serves it. */
+static zx_status_t adopt(struct kjob* job, const char* name, void* host,
+                         const struct platform_proc_ops* ops, bool pure, struct kproc** out) {
+  zx_status_t s;
+  struct kproc* p = kproc_create(job, name, strlen(name), host, ops, &s);
+  if (!p) {
+    /* No process object will report its death: it ends here, with its record. */
+    if (ops->kill) ops->kill(host);
+    if (ops->release) ops->release(host);
+    return s;
+  }
+  if (pure) {
+    p->pure = true;
+    p->state = KPROC_INITIAL;
+    p->start_time = 0;
+  }
+  /* The host's reference is kproc_create's (dropped once it reports the death); on failure the
+   * process is killed and its death reported as any other. */
+  s = platform->adopt ? platform->adopt(host, p) : ZX_OK;
+  if (s != ZX_OK) {
+    kproc_kill(p, ZX_TASK_RETCODE_SYSCALL_KILL);
+    return s;
+  }
+  kobj_ref(&p->base);
+  *out = p;
+  return ZX_OK;
+}
+
+zx_status_t kproc_spawn_hosted(struct kjob* job, const char* path, char* const argv[],
+                               struct kproc** out) {
+  if (job->state != KJOB_ALIVE) return ZX_ERR_BAD_STATE;
+  if (!platform->spawn_hosted) return ZX_ERR_NOT_SUPPORTED;
+  void* host;
+  const struct platform_proc_ops* ops;
+  zx_status_t s = platform->spawn_hosted(path, argv, &host, &ops);
+  if (s != ZX_OK) return s;
+  const char* name = strrchr(path, '/');
+  return adopt(job, name ? name + 1 : path, host, ops, false, out);
+}
+
+zx_status_t kproc_spawn_pure(struct kjob* job, const char* name, struct kproc** out) {
+  if (job->state != KJOB_ALIVE) return ZX_ERR_BAD_STATE;
+  if (!platform->spawn_pure) return ZX_ERR_NOT_SUPPORTED;
+  void* host;
+  const struct platform_proc_ops* ops;
+  zx_status_t s = platform->spawn_pure(name, &host, &ops);
+  if (s != ZX_OK) return s;
+  return adopt(job, name, host, ops, true, out);
+}
+
+struct kthread* kproc_find_thread_koid(struct kproc* p, zx_koid_t koid) {
+  struct list_node* pos;
+  list_for_each(pos, &p->threads) {
+    struct kthread* t = list_entry(pos, struct kthread, proc_node);
+    if (t->base.koid == koid) return t;
+  }
+  return NULL;
 }
 
 struct kthread* kproc_find_thread(struct kproc* p, pid_t tid) {

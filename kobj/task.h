@@ -11,63 +11,12 @@
 #include "kobj/list.h"
 #include "kobj/object.h"
 #include "kobj/policy.h"
+#include "host/platform.h"
 
 struct kcall;
 struct kmm_op;
 struct kshare;
 struct kthread;
-
-/* What the host knows about one Linux thread (kproc_host_ops.thread_info). */
-struct kthread_host_info {
-  uint64_t cpu_mask[8];      /* allowed CPUs (sched_getaffinity), bit n = CPU n */
-  int64_t runtime_ns;        /* time spent running */
-  uint32_t last_cpu;         /* CPU it last ran on */
-};
-
-/* The registers a pure-process thread starts with (every other register is 0). */
-struct kthread_regs {
-  uint64_t pc, sp, arg1, arg2, fs_base, gs_base;
-};
-
-/* What kobj/ needs from the host side of a process (host/ implements it; tests fake it). */
-struct kproc_host_ops {
-  /* Reads or writes guest memory; returns 0 or -1 (fault). */
-  int (*read)(void* host, uint64_t addr, void* buf, size_t len);
-  int (*write)(void* host, uint64_t addr, const void* buf, size_t len);
-  /* Ends the Linux process now (task_kill, process_exit). The death is reported back later
-   * through kproc_on_exit. */
-  void (*kill)(void* host);
-  /* Memory statistics for ZX_INFO_TASK_STATS; returns 0 or -1. */
-  int (*mem_stats)(void* host, uint64_t* mapped, uint64_t* private_bytes, uint64_t* shared);
-  /* Drops the host record (the process object is being destroyed). */
-  void (*release)(void* host);
-  /* Optional (NULL: unknown). Scheduling facts about Linux thread `tid` of the process for
-   * ZX_INFO_THREAD / ZX_INFO_THREAD_STATS; returns 0, or -1 if the thread is gone. */
-  int (*thread_info)(void* host, pid_t tid, struct kthread_host_info* out);
-  /* Optional. Gives every live Linux thread of the process its kthread now (threads are
-   * otherwise met on their first call), so thread lists and koid lookups see them all. */
-  void (*sync_threads)(void* host);
-  /* Applies Linux address-space operations (see kobj/kmm.h). NULL: the process has no Linux
-   * address space to change (kcall_mm_apply then just returns the status). */
-  int64_t (*mm_apply)(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
-                      zx_status_t status);
-  /* Pure processes: starts the Linux thread of t with Zircon's register contract (regs), and
-   * for the process's first thread (seal) first restricts system calls to the stub and Zircon
-   * calls to the vDSO code [code_start, code_end). Returns what the handler returns: usually
-   * KCALL_PARKED, the call completing with ZX_OK once the thread exists. */
-  int64_t (*start_thread)(void* host, struct kcall* c, struct kthread* t,
-                          const struct kthread_regs* regs, bool seal, uint64_t code_start,
-                          uint64_t code_end);
-  /* Optional: the process's userfaultfd, held by the host (see ZUM_AGENT_CAP_UFFD). `wp`
-   * registers [addr, addr+len) for write-protect faults (also for missing-page faults when
-   * `missing`, as the guest registered a copy-on-write mapping) and write-protects it; `release`
-   * lifts the protection. Return 0 or an errno (ENOENT: nothing mapped there any more). */
-  int (*uffd_wp)(void* host, uint64_t addr, uint64_t len, bool missing);
-  int (*uffd_release)(void* host, uint64_t addr, uint64_t len);
-  /* Optional: makes sure what the guest's runtime said it can do (uffd, vm_fault, wp below) is
-   * known, waiting briefly for a runtime still starting up. */
-  void (*learn_caps)(void* host);
-};
 
 enum kjob_state { KJOB_ALIVE, KJOB_KILLING, KJOB_DEAD };
 
@@ -97,7 +46,7 @@ struct kproc {
   zx_instant_mono_t start_time;
   pid_t pid;                 /* for diagnostics; 0 if none */
   void* host;
-  const struct kproc_host_ops* host_ops;
+  const struct platform_proc_ops* host_ops;
   struct kobj* root_vmar;
   /* ZX_PROP_PROCESS_DEBUG_ADDR / BREAK_ON_LOAD / VDSO_BASE_ADDRESS (0 for hosted programs,
    * whose vDSO is an ordinary shared library). */
@@ -169,8 +118,17 @@ struct kjob* kjob_create(struct kjob* parent);
 /* Makes a running process (hosted programs start running) in `job`; NULL on no memory or if the
  * job is dead (*err says which). */
 struct kproc* kproc_create(struct kjob* job, const char* name, size_t name_len, void* host,
-                           const struct kproc_host_ops* host_ops, zx_status_t* err);
+                           const struct platform_proc_ops* host_ops, zx_status_t* err);
 struct kthread* kthread_create(struct kproc* p, pid_t tid, const char* name, size_t name_len);
+/* Start a new Linux process through the platform (spawn_hosted / spawn_pure) and make its
+ * process object in `job`: hosted programs running, pure processes in state INITIAL with no
+ * threads and no root VMAR yet (the caller adds it). Returns it with one reference for the
+ * caller. */
+zx_status_t kproc_spawn_hosted(struct kjob* job, const char* path, char* const argv[],
+                               struct kproc** out);
+zx_status_t kproc_spawn_pure(struct kjob* job, const char* name, struct kproc** out);
+/* The thread with koid `koid` in p, or NULL. */
+struct kthread* kproc_find_thread_koid(struct kproc* p, zx_koid_t koid);
 /* The thread with Linux id tid in p, or NULL. */
 struct kthread* kproc_find_thread(struct kproc* p, pid_t tid);
 

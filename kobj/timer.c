@@ -17,10 +17,8 @@ struct ktimer {
 
 static struct ktimer* to_ktimer(struct kobj* o) { return (struct ktimer*)o; }
 
-static int64_t boot_now(void) { return kobj_boot_now ? kobj_boot_now() : kobj_now(); }
-
 static int64_t clock_now(const struct ktimer* t) {
-  return t->clock_id == ZX_CLOCK_BOOT ? boot_now() : kobj_now();
+  return t->clock_id == ZX_CLOCK_BOOT ? kobj_boot_now() : kobj_now();
 }
 
 static void timer_fire(struct kdeadline* d) {

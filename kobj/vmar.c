@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include "kobj/khost.h"
+#include "host/platform.h"
 #include "kobj/task.h"
 #include "kobj/vmo.h"
 #include "mm/vmar.h"
@@ -44,7 +44,7 @@ const struct kobj_ops kvmar_ops = {
 
 struct kvmar* kvmar_create_root(uint64_t addr, uint64_t size) {
   uint64_t seed = 0;
-  if (khost && khost->random_fill) khost->random_fill(&seed, sizeof(seed));
+  if (platform && platform->random_fill) platform->random_fill(&seed, sizeof(seed));
   struct mm_aspace* as = mm_aspace_create(addr, size, seed, &kvmar_hooks);
   if (!as) return NULL;
   struct kvmar* v = calloc(1, sizeof(*v));

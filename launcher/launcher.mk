@@ -1,11 +1,14 @@
 # The `zum` command and the supervisor: its main loop (receive a trapped call, dispatch to the
-# kernel, reply), the host hooks it gives the kernel, tracing, and `zum run`'s choice of loader.
+# kernel, reply), the platform it installs for the kernel (with host/sv/platform.c), guests'
+# threads, tracing, and `zum run`'s choice of loader.
 # Included from Makefile.am.
 noinst_LTLIBRARIES += libzumsv.la
 libzumsv_la_SOURCES = \
 	launcher/supervisor.c launcher/supervisor.h \
 	launcher/sv_internal.h \
 	launcher/sv_paths.c launcher/sv_paths.h \
+	launcher/sv_platform.c \
+	launcher/sv_threads.c \
 	launcher/sv_vdso.c \
 	launcher/sv_work.c launcher/sv_work.h \
 	launcher/trace.c launcher/trace.h

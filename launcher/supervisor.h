@@ -16,7 +16,8 @@ struct sv_options {
   uint64_t seed;
 };
 
-/* Sets up the loop, the root job and the host hooks. Returns 0 or -errno. */
+/* Sets up the loop, installs the platform (launcher/sv_platform.c) and makes the root job.
+ * Returns 0 or -errno. */
 int sv_init(const struct sv_options* opts);
 
 /* zum run: starts `path` as the first process (root job -> its job -> it), serves every guest

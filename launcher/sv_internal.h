@@ -26,6 +26,10 @@ struct sv_thread {
 struct sv_proc {
   struct host_guest g;
   struct kproc* kp;
+  /* Its process object exists and the loop serves it (sv_serve); until then the agent socket
+   * a pure process was spawned with waits in spawn_agent (-1: none). */
+  bool adopted;
+  int spawn_agent;
   struct host_loop_source listener_src;
   struct host_loop_source pidfd_src;
   struct list_node threads;
@@ -48,19 +52,33 @@ struct sv_proc {
   struct host_notif pending[SV_MAX_PENDING];
 };
 
-/* A trapped call: the kcall and where to reply. */
-struct sv_call {
+/* A trapped call, as the platform's hooks see it: the kcall and where to reply. */
+struct platform_call {
   struct kcall k;
   struct sv_proc* p;
   int listener;
 };
 
-
 static inline struct sv_proc* sv_proc_of(struct kproc* kp) {
   return container_of((struct host_guest*)kp->host, struct sv_proc, g);
 }
 
-/* A pure process's thread t now runs as Linux thread tid (supervisor.c). */
+/* supervisor.c: serves a guest whose Linux process and listener exist, with process object kp
+ * (platform_ops.adopt, bare mode); frees a record after the current loop iteration. */
+zx_status_t sv_serve(struct sv_proc* p, struct kproc* kp);
+void sv_proc_discard(struct sv_proc* p);
+
+/* sv_threads.c: the kthread for Linux thread tid of p (NULL if it is none of p's); stops
+ * watching p's threads (p is gone). */
+struct kthread* sv_thread_of(struct sv_proc* p, pid_t tid);
+void sv_threads_forget(struct sv_proc* p);
+
+/* sv_platform.c: the platform the supervisor installs, its guests' operations, a fresh record. */
+extern const struct platform_ops sv_platform;
+extern const struct platform_proc_ops sv_proc_ops;
+struct sv_proc* sv_proc_new(void);
+
+/* A pure process's thread t now runs as Linux thread tid (sv_threads.c). */
 void sv_bind_thread(struct sv_proc* p, struct kthread* t, pid_t tid);
 /* Serves requests kept while their threads were not yet bound. */
 void sv_retry_pending(struct sv_proc* p);

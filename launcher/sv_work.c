@@ -390,8 +390,8 @@ static int64_t queue_record(struct sv_proc* p, struct kcall* c, const zum_agent_
 }
 
 int64_t sv_work_start_thread(void* host, struct kcall* c, struct kthread* t,
-                             const struct kthread_regs* regs, bool seal, uint64_t code_start,
-                             uint64_t code_end) {
+                             const struct platform_thread_regs* regs, bool seal,
+                             uint64_t code_start, uint64_t code_end) {
   struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
   if (p->exited) return ZX_ERR_BAD_STATE;
   zum_agent_msg_t rec;

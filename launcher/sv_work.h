@@ -14,20 +14,21 @@ struct sv_proc;
 void sv_work_init(struct sv_proc* p);
 /* The process is gone: drops its queue (callers in other processes get their status). */
 void sv_work_proc_exited(struct sv_proc* p);
-/* kproc_host_ops.mm_apply. */
+/* For platform_proc_ops.mm_apply. */
 int64_t sv_work_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
                          zx_status_t status);
-/* khost_ops.mm_apply_many: one change for several processes (a shared region's members). */
+/* For platform_ops.mm_apply_many: one change for several processes (a shared region's
+ * members). */
 struct kproc;
 int64_t sv_work_mm_apply_many(struct kcall* c, struct kproc* const* targets, size_t ntargets,
                               const struct kmm_op* ops, size_t n, zx_status_t status);
-/* kproc_host_ops.start_thread (pure processes). */
+/* For platform_proc_ops.start_thread (pure processes). */
 struct kthread;
-struct kthread_regs;
+struct platform_thread_regs;
 int64_t sv_work_start_thread(void* host, struct kcall* c, struct kthread* t,
-                             const struct kthread_regs* regs, bool seal, uint64_t code_start,
-                             uint64_t code_end);
-/* khost_ops.work_done. */
+                             const struct platform_thread_regs* regs, bool seal,
+                             uint64_t code_start, uint64_t code_end);
+/* For platform_ops.work_done. */
 int64_t sv_work_done(struct kcall* c, uint64_t work_addr);
 /* Reads the agent's greeting if it is still queued (its thread id is then known). */
 void sv_work_learn_agent(struct sv_proc* p);
@@ -36,11 +37,13 @@ void sv_work_learn_caps(struct sv_proc* p);
 /* Waits (briefly) until the work p's agent has been sent is applied (host_uffd_write_protect
  * needs the mappings in place). */
 void sv_work_drain_agent(struct sv_proc* p);
-/* khost attach_work_channel: the calling process's work channel (ZUM_WORK_FD_CHANNEL). */
+/* For platform_ops.attach_work_channel: the calling process's work channel
+ * (ZUM_WORK_FD_CHANNEL). */
 int sv_work_attach_work_channel(struct kcall* c);
 /* Serves p's agent on `fd` (a pure process's stub). */
 int sv_work_adopt_agent(struct sv_proc* p, int fd);
-/* khost_ops.attach_agent: makes the caller's agent socket; returns its fd in the caller. */
+/* For platform_ops.attach_agent: makes the caller's agent socket; returns its fd in the
+ * caller. */
 int sv_work_attach_agent(struct kcall* c);
 
 #endif

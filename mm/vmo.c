@@ -19,27 +19,7 @@
 
 #include <string.h>
 
-#include "host/sv/memfd.h"
-
 #define PAGE ((uint64_t)MM_PAGE_SIZE)
-
-static const struct mm_backing_ops memfd_backing = {
-    .create = host_memfd_create,
-    .close = host_memfd_close,
-    .resize = host_memfd_resize,
-    .read = host_memfd_read,
-    .write = host_memfd_write,
-    .insert = host_memfd_insert,
-    .commit = host_memfd_commit,
-    .decommit = host_memfd_decommit,
-    .page_has_data = host_memfd_page_has_data,
-    .next_data = host_memfd_next_data,
-    .committed = host_memfd_committed,
-    .committed_range = host_memfd_committed_range,
-    .max_size = HOST_MEMFD_MAX_SIZE,
-};
-
-const struct mm_backing_ops* mm_backing = &memfd_backing;
 
 static const uint8_t zero_page[MM_PAGE_SIZE];
 
@@ -100,7 +80,7 @@ zx_status_t mm_vmo_parse_create(uint32_t options, uint64_t size, uint32_t* flags
 zx_status_t mm_vmo_init(struct mm_vmo* v, uint32_t flags, uint64_t vmo_size,
                         uint64_t stream_size) {
   memset(v, 0, sizeof(*v));
-  v->ops = mm_backing;
+  v->ops = platform->mem;
   v->fd = -1;
   v->flags = flags;
   v->cache_policy = ZX_CACHE_POLICY_CACHED;

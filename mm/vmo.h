@@ -1,13 +1,13 @@
 /* VMO memory: sizes, content (stream) size, ranges and their operations, with the checks and
  * statuses of Zircon's VM layer (vm_object_paged.cc, vm_cow_pages.cc, and the size parts of
  * vm_object_dispatcher.cc). Pure logic: the bytes live in a backing store reached only through
- * mm_backing (a memfd per VMO in the real system, host/sv/memfd.h). No handles, rights or
- * signals here: that is kobj/vmo.c.
+ * the platform (platform_ops.mem, host/platform.h: a memfd per VMO in the real system). No
+ * handles, rights or signals here: that is kobj/vmo.c.
  *
  * Sizes. A VMO's size is a multiple of the page size, at most MM_VMO_MAX_SIZE (Zircon's
- * VmPageList::MAX_SIZE). Linux caps a memfd at HOST_MEMFD_MAX_SIZE (2^63 - 4096), so the backing
- * store covers min(size, max_size) bytes: the rest (only reachable with ZX_VMO_UNBOUNDED or a
- * resize beyond 2^63) reads as zeros and cannot be written or committed (NO_MEMORY, as if the
+ * VmPageList::MAX_SIZE). Linux caps a memfd at 2^63 - 4096 (platform_mem_ops.max_size), so the
+ * backing store covers min(size, max_size) bytes: the rest (only reachable with ZX_VMO_UNBOUNDED
+ * or a resize beyond 2^63) reads as zeros and cannot be written or committed (NO_MEMORY, as if the
  * memory ran out there). This is a deliberate gap. */
 #ifndef ZUM_MM_VMO_H_
 #define ZUM_MM_VMO_H_
@@ -17,36 +17,10 @@
 #include <stdint.h>
 #include <zircon/types.h>
 
+#include "host/platform.h"
+
 #define MM_PAGE_SIZE 4096u
 #define MM_VMO_MAX_SIZE 0xFFFFFFFFFFFE0000ull
-
-/* Where VMO bytes live. Every call takes the store's descriptor; statuses are Zircon's. */
-struct mm_backing_ops {
-  zx_status_t (*create)(uint64_t size, int* out_fd);
-  void (*close)(int fd);
-  zx_status_t (*resize)(int fd, uint64_t size);
-  /* Exactly len bytes; holes read as zeros. */
-  zx_status_t (*read)(int fd, uint64_t off, void* buf, size_t len);
-  zx_status_t (*write)(int fd, uint64_t off, const void* buf, size_t len);
-  /* Whole pages, put in only where the store has none yet (a guest may be filling the same
-   * page at the same moment: its page wins, with whatever it wrote). */
-  zx_status_t (*insert)(int fd, uint64_t off, const void* buf, size_t len);
-  /* Page aligned ranges: allocate without changing contents / free (reads zeros again). */
-  zx_status_t (*commit)(int fd, uint64_t off, uint64_t len);
-  zx_status_t (*decommit)(int fd, uint64_t off, uint64_t len);
-  /* False only when the page certainly reads as zeros. */
-  bool (*page_has_data)(int fd, uint64_t off);
-  /* The first offset >= off (page aligned) from which the store may hold data: *out, true; or
-   * false when nothing from off on can. */
-  bool (*next_data)(int fd, uint64_t off, uint64_t* out);
-  uint64_t (*committed)(int fd);
-  uint64_t (*committed_range)(int fd, uint64_t off, uint64_t len);
-  /* The longest store create/resize accept (page aligned). */
-  uint64_t max_size;
-};
-
-/* The backing store new VMOs use; the memfd implementation unless a test replaces it. */
-extern const struct mm_backing_ops* mm_backing;
 
 /* mm_vmo.flags */
 #define MM_VMO_RESIZABLE 0x1u
@@ -59,7 +33,7 @@ extern const struct mm_backing_ops* mm_backing;
 #define MM_VMO_REFERENCE 3u /* the parent's very memory (kobj/vmo.c; never an mm_vmo's kind) */
 
 struct mm_vmo {
-  const struct mm_backing_ops* ops;
+  const struct platform_mem_ops* ops;
   int fd;
   uint32_t flags;
   uint32_t cache_policy; /* ZX_CACHE_POLICY_* */

@@ -12,7 +12,6 @@ struct host_guest {
   int listener;   /* seccomp notifications of its threads */
   bool is_child;  /* ours to reap with waitid */
   bool killed;
-  void* owner;    /* the supervisor's record (struct kproc*) */
 };
 
 /* Reads or writes guest memory with process_vm_readv/writev, which honour the guest's page

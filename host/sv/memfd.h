@@ -1,7 +1,7 @@
 /* The Linux side of VMO memory (DESIGN.md section 5): one memfd per VMO. Sparse: a hole reads
  * as zeros, which is Zircon's zero fill, and mappings of the memfd (MAP_SHARED) see exactly what
- * pread/pwrite see. mm/vmo.c uses these through its backing interface (mm_backing); nothing
- * here knows about VMOs. Linux errors come back as zx_status_t. */
+ * pread/pwrite see. mm/vmo.c uses these as the platform's VMO memory (platform_mem_ops,
+ * host/sv/platform.c); nothing here knows about VMOs. Linux errors come back as zx_status_t. */
 #ifndef ZUM_HOST_MEMFD_H_
 #define ZUM_HOST_MEMFD_H_
 

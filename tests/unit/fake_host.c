@@ -6,10 +6,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "kobj/kcall_table.h"
+#include "host/sv/memfd.h"
 #include "kobj/deadline.h"
 #include "kobj/handle.h"
-#include "kobj/khost.h"
+#include "kobj/kcall_table.h"
 #include "kobj/kmm.h"
 
 int64_t fake_now = 1000000;
@@ -43,12 +43,12 @@ static int fake_stats(void* host, uint64_t* m, uint64_t* p, uint64_t* s) {
   *s = 0;
   return 0;
 }
-struct kmm_op fake_mm_ops[FAKE_MM_MAX_OPS];
+zum_work_op_t fake_mm_ops[FAKE_MM_MAX_OPS];
 size_t fake_mm_nops;
 
 /* Address-space changes are recorded (the last FAKE_MM_MAX_OPS) and succeed at once. */
-static int64_t fake_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
-                             zx_status_t status) {
+static int64_t fake_mm_apply(void* host, struct platform_call* c, const zum_work_op_t* ops,
+                             size_t n, zx_status_t status) {
   for (size_t i = 0; i < n; i++) {
     if (fake_mm_nops == FAKE_MM_MAX_OPS) {
       memmove(fake_mm_ops, fake_mm_ops + 1, sizeof(fake_mm_ops) - sizeof(fake_mm_ops[0]));
@@ -59,7 +59,7 @@ static int64_t fake_mm_apply(void* host, struct kcall* c, const struct kmm_op* o
   return status;
 }
 
-static const struct kproc_host_ops fake_proc_ops = {.read = fake_mem_read,
+static const struct platform_proc_ops fake_proc_ops = {.read = fake_mem_read,
                                                     .write = fake_mem_write,
                                                     .kill = fake_no_kill,
                                                     .mem_stats = fake_stats,
@@ -79,7 +79,7 @@ void fake_rec_reset(void) {
   fake_uffd_err = 0;
 }
 
-void fake_rec_add(void* host, const struct kmm_op* ops, size_t n) {
+void fake_rec_add(void* host, const zum_work_op_t* ops, size_t n) {
   for (size_t i = 0; i < n; i++) {
     assert_true(fake_nrec < FAKE_REC_MAX);
     fake_recs[fake_nrec].host = host;
@@ -88,7 +88,7 @@ void fake_rec_add(void* host, const struct kmm_op* ops, size_t n) {
   }
 }
 
-int64_t fake_rec_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+int64_t fake_rec_mm_apply(void* host, struct platform_call* c, const zum_work_op_t* ops, size_t n,
                           zx_status_t status) {
   (void)c;
   fake_rec_add(host, ops, n);
@@ -108,12 +108,12 @@ static int rec_uffd_release(void* host, uint64_t addr, uint64_t len) {
   return fake_uffd_err;
 }
 
-const struct kproc_host_ops fake_rec_ops = {.read = fake_mem_read,
+const struct platform_proc_ops fake_rec_ops = {.read = fake_mem_read,
                                             .write = fake_mem_write,
                                             .kill = fake_no_kill,
                                             .mem_stats = fake_zero_stats,
                                             .mm_apply = fake_rec_mm_apply};
-const struct kproc_host_ops fake_rec_uffd_ops = {.read = fake_mem_read,
+const struct platform_proc_ops fake_rec_uffd_ops = {.read = fake_mem_read,
                                                  .write = fake_mem_write,
                                                  .kill = fake_no_kill,
                                                  .mem_stats = fake_zero_stats,
@@ -132,32 +132,45 @@ zx_handle_t fake_give(struct kproc* p, struct kobj* o, zx_rights_t r) {
   return khandle_attach(p->table, h);
 }
 
-static zx_status_t fake_spawn(struct kjob* job, const char* path, char* const argv[],
-                              struct kproc** out) {
-  zx_status_t s;
-  *out = kproc_create(job, path, strlen(path), NULL, &fake_proc_ops, &s);
-  return s;
+static zx_status_t fake_spawn(const char* path, char* const argv[], void** host,
+                              const struct platform_proc_ops** ops) {
+  *host = NULL;
+  *ops = &fake_proc_ops;
+  return ZX_OK;
 }
 void fake_debug_write(const char* buf, size_t len) {}
 int fake_random(void* buf, size_t len) {
   memset(buf, 0x5a, len);
   return 0;
 }
-static const struct khost_ops fake_khost = {
-    .spawn_hosted = fake_spawn, .debug_write = fake_debug_write, .random_fill = fake_random};
-
-struct fake_call {
-  struct kcall k;
-  bool done;
+static const struct platform_mem_ops fake_mem = {
+    .create = host_memfd_create,
+    .close = host_memfd_close,
+    .resize = host_memfd_resize,
+    .read = host_memfd_read,
+    .write = host_memfd_write,
+    .insert = host_memfd_insert,
+    .commit = host_memfd_commit,
+    .decommit = host_memfd_decommit,
+    .page_has_data = host_memfd_page_has_data,
+    .next_data = host_memfd_next_data,
+    .committed = host_memfd_committed,
+    .committed_range = host_memfd_committed_range,
+    .max_size = HOST_MEMFD_MAX_SIZE,
 };
 
-static void fake_complete(struct kcall* c) { ((struct fake_call*)c)->done = true; }
-static void fake_release(struct kcall* c) { ((struct fake_call*)c)->done = true; }
-static const struct kcall_transport fake_transport = {fake_complete, fake_release};
+const struct platform_ops fake_platform = {.now = now_fn,
+                                           .spawn_hosted = fake_spawn,
+                                           .debug_write = fake_debug_write,
+                                           .random_fill = fake_random,
+                                           .mem = &fake_mem};
+
+static void fake_complete(struct platform_call* c) { c->done = true; }
+static void fake_release(struct platform_call* c) { c->done = true; }
+static const struct platform_transport fake_transport = {fake_complete, fake_release};
 
 void fake_boot(void) {
-  kobj_now = now_fn;
-  khost = &fake_khost;
+  platform = &fake_platform;
   if (!kroot_job) kroot_job = kjob_create(NULL);
 }
 
@@ -173,8 +186,9 @@ struct kthread* fake_thread(struct kproc* p) {
 }
 
 struct kcall* fake_call(struct kthread* t, uint32_t sysno, const uint64_t* args, unsigned nargs) {
-  struct fake_call* f = calloc(1, sizeof(*f));
+  struct platform_call* f = calloc(1, sizeof(*f));
   f->k.transport = &fake_transport;
+  f->k.ref = f;
   f->k.proc = t->proc;
   f->k.thread = t;
   f->k.nr = sysno - ZUM_SYSCALL_BASE;
@@ -209,7 +223,7 @@ int64_t fake_run(struct kthread* t, uint32_t sysno, const uint64_t* args, unsign
 }
 
 bool fake_completed(struct kcall* c, int64_t* result) {
-  struct fake_call* f = (struct fake_call*)c;
+  struct platform_call* f = (struct platform_call*)c;
   if (!f->done) return false;
   if (result) *result = c->result;
   free(f);

@@ -1,6 +1,7 @@
-/* A fake host for unit tests: guest memory is this process's memory (guest addresses are host
- * pointers, 0 and addresses below 4096 fault), time is a counter the test moves, calls complete
- * into a record the test inspects. */
+/* A fake platform (host/platform.h) for unit tests: guest memory is this process's memory (guest
+ * addresses are host pointers, 0 and addresses below 4096 fault), time is a counter the test
+ * moves, calls complete into a record the test inspects. VMO memory is the real memfd store
+ * (host/sv/memfd.c, compiled into each test): it needs nothing of the supervisor. */
 #ifndef ZUM_TESTS_FAKE_HOST_H_
 #define ZUM_TESTS_FAKE_HOST_H_
 
@@ -14,12 +15,23 @@
 
 extern int64_t fake_now;
 
-/* The address-space operations processes were asked to apply, oldest first (kobj/kmm.h). */
+/* The platform fake_boot installs: clock fake_now, a console that drops everything, "random"
+ * bytes that are all 0x5a, memfd memory, spawn_hosted making a fake process. A test that needs
+ * another host copies it, changes hooks and installs the copy (platform = &copy). */
+extern const struct platform_ops fake_platform;
+
+/* A call as the fake transport owns it. */
+struct platform_call {
+  struct kcall k;
+  bool done;
+};
+
+/* The address-space operations processes were asked to apply, oldest first. */
 #define FAKE_MM_MAX_OPS 64
-extern struct kmm_op fake_mm_ops[FAKE_MM_MAX_OPS];
+extern zum_work_op_t fake_mm_ops[FAKE_MM_MAX_OPS];
 extern size_t fake_mm_nops;
 
-/* ---- pieces for tests that build their own host (struct kproc_host_ops / khost_ops) */
+/* ---- pieces for tests that build their own host (platform_proc_ops / platform_ops) */
 
 /* Guest memory as this process's memory: fails (-1) below 4096 and for any range that touches
  * [fake_unreachable_lo, fake_unreachable_hi) (empty unless a test sets it), else copies. The
@@ -30,7 +42,7 @@ int fake_mem_write(void* host, uint64_t addr, const void* buf, size_t len);
 void fake_no_kill(void* host);
 /* mem_stats that reports nothing mapped. */
 int fake_zero_stats(void* host, uint64_t* mapped, uint64_t* priv, uint64_t* shared);
-/* khost_ops pieces: a console that drops everything, "random" bytes that are all 0x5a. */
+/* platform_ops pieces: a console that drops everything, "random" bytes that are all 0x5a. */
 void fake_debug_write(const char* buf, size_t len);
 int fake_random(void* buf, size_t len);
 
@@ -39,7 +51,7 @@ int fake_random(void* buf, size_t len);
  * wrap: more than FAKE_REC_MAX operations fail the test. */
 struct fake_rec {
   void* host;
-  struct kmm_op op;
+  zum_work_op_t op;
 };
 #define FAKE_REC_MAX 512
 extern struct fake_rec fake_recs[FAKE_REC_MAX];
@@ -58,14 +70,14 @@ extern int fake_uffd_err;
 /* Forgets every record and sets fake_uffd_err back to 0. */
 void fake_rec_reset(void);
 /* Records ops as applied to the process with host tag `host`. */
-void fake_rec_add(void* host, const struct kmm_op* ops, size_t n);
+void fake_rec_add(void* host, const zum_work_op_t* ops, size_t n);
 /* mm_apply that records (fake_rec_add) and returns status. */
-int64_t fake_rec_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+int64_t fake_rec_mm_apply(void* host, struct platform_call* c, const zum_work_op_t* ops, size_t n,
                           zx_status_t status);
 /* fake_mem_read/write, fake_no_kill, fake_zero_stats, fake_rec_mm_apply; the second also records
  * uffd_wp and uffd_release. */
-extern const struct kproc_host_ops fake_rec_ops;
-extern const struct kproc_host_ops fake_rec_uffd_ops;
+extern const struct platform_proc_ops fake_rec_ops;
+extern const struct platform_proc_ops fake_rec_uffd_ops;
 
 /* Process p's Linux process is gone with `code` (kproc_on_exit), and the test's reference with it. */
 void fake_end(struct kproc* p, int64_t code);
@@ -73,7 +85,7 @@ void fake_end(struct kproc* p, int64_t code);
 /* A new handle in p's table to o with rights r. */
 zx_handle_t fake_give(struct kproc* p, struct kobj* o, zx_rights_t r);
 
-/* Boots the kernel side: root job, clock, host hooks. Call from each test's setup. */
+/* Installs fake_platform and boots the kernel side (root job). Call from each test's setup. */
 void fake_boot(void);
 /* A fresh running process in `job` (root job if NULL), with one thread. */
 struct kproc* fake_process(struct kjob* job);

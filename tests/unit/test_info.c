@@ -25,7 +25,7 @@ static int host_stats(void* host, uint64_t* m, uint64_t* p, uint64_t* s) {
   return 0;
 }
 static int thread_gone;
-static int host_thread_info(void* host, pid_t tid, struct kthread_host_info* out) {
+static int host_thread_info(void* host, pid_t tid, struct platform_thread_info* out) {
   if (thread_gone) return -1;
   out->cpu_mask[0] = 0x5;
   out->cpu_mask[1] = 0x1;
@@ -35,7 +35,7 @@ static int host_thread_info(void* host, pid_t tid, struct kthread_host_info* out
 }
 static int syncs;
 static void host_sync_threads(void* host) { syncs++; }
-static const struct kproc_host_ops rich_ops = {
+static const struct platform_proc_ops rich_ops = {
     .read = fake_mem_read,
     .write = fake_mem_write,
     .kill = fake_no_kill,

@@ -15,7 +15,6 @@
 #include <zum/zum.h>
 
 #include "kobj/handle.h"
-#include "kobj/khost.h"
 #include "kobj/policy.h"
 #include "kobj/sysutil.h"
 #include "tests/unit/fake_host.h"
@@ -27,14 +26,14 @@ static struct kthread* T;
 static int kills;
 static char console[1024];
 static void k_kill(void* host) { kills++; }
-static const struct kproc_host_ops counting_ops = {
+static const struct platform_proc_ops counting_ops = {
     .read = fake_mem_read, .write = fake_mem_write, .kill = k_kill};
-static zx_status_t t_spawn(struct kjob* job, const char* path, char* const argv[],
-                           struct kproc** out) {
+static zx_status_t t_spawn(const char* path, char* const argv[], void** host,
+                           const struct platform_proc_ops** ops) {
   if (strcmp(path, "/bin/helper") != 0) return ZX_ERR_NOT_FOUND;
-  zx_status_t s;
-  *out = kproc_create(job, "helper", 6, NULL, &counting_ops, &s);
-  return s;
+  *host = NULL;
+  *ops = &counting_ops;
+  return ZX_OK;
 }
 static void t_debug_write(const char* buf, size_t len) {
   size_t have = strlen(console);
@@ -46,12 +45,15 @@ static int t_random(void* buf, size_t len) {
   memset(buf, 1, len);
   return 0;
 }
-static const struct khost_ops test_khost = {
-    .spawn_hosted = t_spawn, .debug_write = t_debug_write, .random_fill = t_random};
+static struct platform_ops test_platform;
 
 static int setup(void** state) {
   fake_boot();
-  khost = &test_khost;
+  test_platform = fake_platform;
+  test_platform.spawn_hosted = t_spawn;
+  test_platform.debug_write = t_debug_write;
+  test_platform.random_fill = t_random;
+  platform = &test_platform;
   kills = 0;
   console[0] = 0;
   zx_status_t s;
@@ -524,7 +526,7 @@ static void test_enforce_spawn(void** state) {
   assert_non_null(ch);
   struct kproc* kc = to_kproc(ch->obj);
   assert_int_equal(kpolicy_query(&kc->policy, ZX_POL_NEW_CHANNEL), ZX_POL_ACTION_DENY);
-  kproc_on_exit(kc, 0);
+  fake_end(kc, 0); /* the host's reference goes with the death it reports */
   FAKE(T, handle_close, child);
   FAKE(T, handle_close, jh);
   end_denied(&d);

@@ -21,9 +21,13 @@ static struct kthread* T;
 
 static int64_t fake_boot_clock(void) { return fake_now + 5000000000ll; }
 
+static struct platform_ops boot_platform;
+
 static int setup(void** state) {
   fake_boot();
-  kobj_boot_now = fake_boot_clock;
+  boot_platform = fake_platform;
+  boot_platform.boot_now = fake_boot_clock;
+  platform = &boot_platform;
   P = fake_process(NULL);
   T = fake_thread(P);
   return 0;
@@ -33,7 +37,7 @@ static int teardown(void** state) {
   kproc_on_exit(P, 0);
   kobj_run_deferred();
   kobj_unref(&P->base);
-  kobj_boot_now = NULL;
+  platform = &fake_platform;
   assert_int_equal(kdeadline_count(), 0);
   return 0;
 }

@@ -2,9 +2,9 @@
  * kobj/sys_process.c) over a fake host that spawns pure processes and records, per process,
  * every Linux operation it is asked to apply: create_shared's checks in the kernel's order, the
  * layouts, the shared handle table, the fan-out of shared-region changes to every live member
- * (through khost_ops.mm_apply_many, and one member after the other without it), the replication
- * of existing mappings into a new member, restricted regions staying private, the vDSO facts and
- * the group's lifetime. */
+ * (through platform_ops.mm_apply_many, and one member after the other without it), the
+ * replication of existing mappings into a new member, restricted regions staying private, the
+ * vDSO facts and the group's lifetime. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +19,6 @@
 #include <zum/sysno.h>
 
 #include "kobj/handle.h"
-#include "kobj/khost.h"
 #include "kobj/share.h"
 #include "kobj/sysutil.h"
 #include "kobj/vdso.h"
@@ -51,41 +50,36 @@ static int MANY_CALLS;
 static void h_kill(void* host) {
   if (host) ((struct fhost*)host)->killed = true;
 }
-static const struct kproc_host_ops host_ops = {.read = fake_mem_read,
+static const struct platform_proc_ops host_ops = {.read = fake_mem_read,
                                                .write = fake_mem_write,
                                                .kill = h_kill,
                                                .mem_stats = fake_zero_stats,
                                                .mm_apply = fake_rec_mm_apply};
 
-static zx_status_t h_spawn_pure(struct kjob* job, const char* name, struct kproc** out) {
+static zx_status_t h_spawn_pure(const char* name, void** host,
+                                const struct platform_proc_ops** ops) {
   if (NHOSTS == MAXP) return ZX_ERR_NO_RESOURCES;
   struct fhost* h = &HOSTS[NHOSTS];
   h->id = NHOSTS;
   h->killed = false;
-  zx_status_t s;
-  struct kproc* p = kproc_create(job, name, strlen(name), h, &host_ops, &s);
-  if (!p) return s;
-  NHOSTS++;
-  p->pure = true;
-  p->state = KPROC_INITIAL;
-  p->start_time = 0;
-  h->p = p;
-  kobj_ref(&p->base);
-  *out = p;
+  *host = h;
+  *ops = &host_ops;
   return ZX_OK;
 }
-static int64_t h_many(struct kcall* c, struct kproc* const* targets, size_t ntargets,
-                      const struct kmm_op* ops, size_t n, zx_status_t status) {
+/* The process object exists: the host keeps kproc_create's reference until the death. */
+static zx_status_t h_adopt(void* host, void* kproc) {
+  struct fhost* h = host;
+  h->p = kproc;
+  NHOSTS++;
+  return ZX_OK;
+}
+static int64_t h_many(struct platform_call* c, void* const* hosts, size_t nhosts,
+                      const zum_work_op_t* ops, size_t n, zx_status_t status) {
   MANY_CALLS++;
-  for (size_t i = 0; i < ntargets; i++) fake_rec_add(targets[i]->host, ops, n);
+  for (size_t i = 0; i < nhosts; i++) fake_rec_add(hosts[i], ops, n);
   return status;
 }
-static const struct khost_ops khost_many = {.spawn_pure = h_spawn_pure,
-                                            .debug_write = fake_debug_write,
-                                            .random_fill = fake_random,
-                                            .mm_apply_many = h_many};
-static const struct khost_ops khost_one_by_one = {
-    .spawn_pure = h_spawn_pure, .debug_write = fake_debug_write, .random_fill = fake_random};
+static struct platform_ops platform_many, platform_one_by_one;
 
 /* The Linux process of host h is gone (as the supervisor reports a death). */
 static void die(struct fhost* h, int64_t code) {
@@ -106,7 +100,13 @@ static zx_handle_t JOB;
 
 static int setup(void** state) {
   fake_boot();
-  khost = &khost_many;
+  platform_many = fake_platform;
+  platform_many.spawn_pure = h_spawn_pure;
+  platform_many.adopt = h_adopt;
+  platform_many.random_fill = fake_random;
+  platform_one_by_one = platform_many;
+  platform_many.mm_apply_many = h_many;
+  platform = &platform_many;
   NHOSTS = 0;
   fake_rec_reset();
   MANY_CALLS = 0;
@@ -407,7 +407,7 @@ static void test_shared_table(void** state) {
 /* ---- fan-out */
 
 static void fanout(bool many) {
-  khost = many ? &khost_many : &khost_one_by_one;
+  platform = many ? &platform_many : &platform_one_by_one;
   zx_handle_t p, v, m1, r1, m2, r2;
   new_shared(&p, &v);
   new_member(p, &m1, &r1);

@@ -13,7 +13,6 @@
 #include <zum/zum.h>
 
 #include "kobj/handle.h"
-#include "kobj/khost.h"
 #include "kobj/sysutil.h"
 #include "tests/unit/fake_host.h"
 
@@ -23,32 +22,34 @@ static struct kthread* T;
 /* A host whose spawn knows one path and counts kills. */
 static int kills;
 static void k_kill(void* host) { kills++; }
-static const struct kproc_host_ops counting_ops = {
+static const struct platform_proc_ops counting_ops = {
     .read = fake_mem_read, .write = fake_mem_write, .kill = k_kill};
 
 static char last_path[64];
 static char last_argv[4][32];
-static zx_status_t t_spawn(struct kjob* job, const char* path, char* const argv[],
-                           struct kproc** out) {
+static zx_status_t t_spawn(const char* path, char* const argv[], void** host,
+                           const struct platform_proc_ops** ops) {
   snprintf(last_path, sizeof(last_path), "%s", path);
   memset(last_argv, 0, sizeof(last_argv));
   for (int i = 0; argv && argv[i] && i < 4; i++)
     snprintf(last_argv[i], sizeof(last_argv[i]), "%s", argv[i]);
   if (strcmp(path, "/bin/helper") != 0) return ZX_ERR_NOT_FOUND;
-  zx_status_t s;
-  *out = kproc_create(job, "helper", 6, NULL, &counting_ops, &s);
-  return s;
+  *host = NULL;
+  *ops = &counting_ops;
+  return ZX_OK;
 }
 static int t_random(void* buf, size_t len) {
   memset(buf, 1, len);
   return 0;
 }
-static const struct khost_ops test_khost = {
-    .spawn_hosted = t_spawn, .debug_write = fake_debug_write, .random_fill = t_random};
+static struct platform_ops test_platform;
 
 static int setup(void** state) {
   fake_boot();
-  khost = &test_khost;
+  test_platform = fake_platform;
+  test_platform.spawn_hosted = t_spawn;
+  test_platform.random_fill = t_random;
+  platform = &test_platform;
   kills = 0;
   zx_status_t s;
   P = kproc_create(kroot_job, "test", 4, NULL, &counting_ops, &s);
@@ -380,7 +381,8 @@ static void test_spawn(void** state) {
   assert_int_equal(child->num_startup, 2);
   assert_ptr_equal(child->startup[0]->obj, e0);
   assert_int_equal(child->startup_info[1], PA_HND(PA_USER0, 1));
-  kproc_on_exit(child, 0); /* its startup handles go with it */
+  /* Its startup handles go with it, and the host's reference with the death it reports. */
+  fake_end(child, 0);
   assert_int_equal(e0->handle_count, 0);
   kobj_unref(e0);
   FAKE(T, handle_close, proc);

@@ -19,9 +19,13 @@ static struct kthread* T;
 #define BOOT_LEAD 7000000000ll /* the fake boot clock runs this far ahead of monotonic */
 static int64_t fake_boot_clock(void) { return fake_now + BOOT_LEAD; }
 
+static struct platform_ops boot_platform;
+
 static int setup(void** state) {
   fake_boot();
-  kobj_boot_now = fake_boot_clock;
+  boot_platform = fake_platform;
+  boot_platform.boot_now = fake_boot_clock;
+  platform = &boot_platform;
   P = fake_process(NULL);
   T = fake_thread(P);
   return 0;
@@ -31,7 +35,7 @@ static int teardown(void** state) {
   kproc_on_exit(P, 0);
   kobj_run_deferred();
   kobj_unref(&P->base);
-  kobj_boot_now = NULL;
+  platform = &fake_platform;
   assert_int_equal(kdeadline_count(), 0);
   return 0;
 }

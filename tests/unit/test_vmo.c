@@ -210,13 +210,14 @@ static void test_backing(void** state) {
   assert_int_equal(errno, EBADF);
 
   /* A store that cannot be made is NO_MEMORY, with nothing left behind. */
-  struct mm_backing_ops failing = *mm_backing;
+  struct platform_mem_ops failing = *fake_platform.mem;
   failing.create = failing_create;
-  const struct mm_backing_ops* saved = mm_backing;
-  mm_backing = &failing;
+  struct platform_ops failing_platform = fake_platform;
+  failing_platform.mem = &failing;
+  platform = &failing_platform;
   zx_handle_t x = 0;
   assert_int_equal(FAKE(T, vmo_create, PG, 0, U(&x)), ZX_ERR_NO_MEMORY);
-  mm_backing = saved;
+  platform = &fake_platform;
   assert_int_equal(P->table->count, 0);
 }
 
@@ -303,7 +304,7 @@ static int poison_write(void* host, uint64_t addr, const void* buf, size_t len) 
   return 0;
 }
 static void poison_kill(void* host) {}
-static const struct kproc_host_ops poison_ops = {
+static const struct platform_proc_ops poison_ops = {
     .read = poison_read, .write = poison_write, .kill = poison_kill};
 
 static void test_faulting_buffer(void** state) {

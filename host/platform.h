@@ -1,0 +1,187 @@
+/* The platform: everything the kernel (kobj/ and mm/) may ask of Linux, in one table. The kernel
+ * includes this header and calls through `platform`; a platform implementation (the supervisor:
+ * host/sv/platform.c composed with launcher/sv_platform.c; the unit tests: tests/unit/fake_host.c)
+ * fills in the tables and installs them before the kernel runs. Nothing here names a kernel type:
+ * the host's records are opaque to the kernel (`void* host`), the kernel's are opaque to the host
+ * (`void* kproc`, handed back through the kernel's own back-calls: kproc_on_exit, kcall_complete...
+ * declared in kobj/ headers), and address-space work travels as the ABI's zum_work_op_t. What the
+ * host tells the kernel (a process died, a thread ended, work finished) are kernel functions the
+ * host's composition calls, never hooks here.
+ *
+ * Conventions: platform_ops.now, random_fill, debug_write and mem, and each process's read and
+ * write, must be set; every other hook may be NULL, with the effect its comment gives (a NULL
+ * kill, release or mem_stats: nothing to do, statistics unknown). Statuses are Zircon's (Linux
+ * errors are turned into statuses inside the platform), except where a hook says it returns
+ * 0/-1 or an errno. */
+#ifndef ZUM_HOST_PLATFORM_H_
+#define ZUM_HOST_PLATFORM_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <zircon/types.h>
+#include <zum/abi-private.h>
+
+/* One trapped Zircon call, owned by the transport that received it. The kernel keeps a
+ * reference while the call runs or is parked and gives it to every hook acting for the call;
+ * only the transport knows what is behind it. */
+struct platform_call;
+
+/* How a parked call is answered. The kernel calls exactly one of them, once, for every call
+ * whose dispatch returned KCALL_PARKED; a call dispatch answered at once (a result, or
+ * KCALL_NOREPLY) stays the transport's to answer or drop. */
+struct platform_transport {
+  /* Sends the call's result (set by the kernel) to the guest and releases the call. */
+  void (*complete)(struct platform_call* c);
+  /* Releases the call without replying (its thread is gone). */
+  void (*release)(struct platform_call* c);
+};
+
+/* What the host knows about one Linux thread (platform_proc_ops.thread_info). */
+struct platform_thread_info {
+  uint64_t cpu_mask[8]; /* allowed CPUs (sched_getaffinity), bit n = CPU n */
+  int64_t runtime_ns;   /* time spent running */
+  uint32_t last_cpu;    /* CPU it last ran on */
+};
+
+/* The registers a pure-process thread starts with (every other register is 0). */
+struct platform_thread_regs {
+  uint64_t pc, sp, arg1, arg2, fs_base, gs_base;
+};
+
+/* The host side of one guest process. `host` is the host's record of it, given to the kernel
+ * when the process was made (platform_ops.spawn_*, or kproc_create by a host that found the
+ * process already running: bare mode). */
+struct platform_proc_ops {
+  /* Reads or writes guest memory; 0 or -1 (fault: unmapped, protected, process gone). */
+  int (*read)(void* host, uint64_t addr, void* buf, size_t len);
+  int (*write)(void* host, uint64_t addr, const void* buf, size_t len);
+  /* Ends the Linux process now (task_kill, process_exit). The host reports the death later
+   * through kproc_on_exit. */
+  void (*kill)(void* host);
+  /* Memory statistics for ZX_INFO_TASK_STATS; 0 or -1. */
+  int (*mem_stats)(void* host, uint64_t* mapped, uint64_t* private_bytes, uint64_t* shared);
+  /* The kernel's process object is being destroyed: the host drops its record. */
+  void (*release)(void* host);
+  /* Optional. Scheduling facts about Linux thread `tid` of the process (ZX_INFO_THREAD,
+   * ZX_INFO_THREAD_STATS); 0, or -1 if the thread is gone. */
+  int (*thread_info)(void* host, pid_t tid, struct platform_thread_info* out);
+  /* Optional. Gives every live Linux thread of the process its kernel thread now (threads are
+   * otherwise met on their first call), so thread lists and koid lookups see them all. */
+  void (*sync_threads)(void* host);
+  /* Optional (NULL: no Linux address space to change). Applies ops, in order, to the process's
+   * address space on behalf of call c, and finishes the call with `status` once they are
+   * applied. Returns what the kernel's handler returns: `status` (done now), the kernel's
+   * KCALL_PARKED (c completes later through the transport), or ZUM_STATUS_WORK (the work was
+   * written into the caller's own work block). ops stay the caller's: copy what is kept. */
+  int64_t (*mm_apply)(void* host, struct platform_call* c, const zum_work_op_t* ops, size_t n,
+                      zx_status_t status);
+  /* Optional (NULL: NOT_SUPPORTED). Pure processes: starts the Linux thread of the kernel
+   * thread with koid `thread` with Zircon's register contract (regs), and for the process's
+   * first thread (seal) first restricts system calls to the stub and Zircon calls to the vDSO
+   * code [code_start, code_end). Returns like mm_apply: usually KCALL_PARKED, the call
+   * completing with ZX_OK once the thread runs. */
+  int64_t (*start_thread)(void* host, struct platform_call* c, zx_koid_t thread,
+                          const struct platform_thread_regs* regs, bool seal, uint64_t code_start,
+                          uint64_t code_end);
+  /* Optional: the process's userfaultfd (see ZUM_AGENT_CAP_UFFD). uffd_wp registers
+   * [addr, addr+len) for write-protect faults (also for missing-page faults when `missing`) and
+   * write-protects it; uffd_release lifts the protection. 0 or an errno (ENOENT: nothing mapped
+   * there any more). */
+  int (*uffd_wp)(void* host, uint64_t addr, uint64_t len, bool missing);
+  int (*uffd_release)(void* host, uint64_t addr, uint64_t len);
+  /* Optional: makes sure what the guest's runtime said it can do (uffd, vm_fault, wp) is known,
+   * waiting briefly for a runtime still starting up. The host's composition records the answer
+   * in the kernel's process object before returning. */
+  void (*learn_caps)(void* host);
+};
+
+/* Where VMO bytes live (mm/vmo.c): one store per VMO, named by a descriptor. */
+struct platform_mem_ops {
+  /* A new store of `size` bytes, all zeros; NO_MEMORY when the host has no room. */
+  zx_status_t (*create)(uint64_t size, int* out_fd);
+  void (*close)(int fd);
+  /* Sets the length; shrinking frees what lies beyond it. */
+  zx_status_t (*resize)(int fd, uint64_t size);
+  /* Exactly len bytes; holes read as zeros. */
+  zx_status_t (*read)(int fd, uint64_t off, void* buf, size_t len);
+  zx_status_t (*write)(int fd, uint64_t off, const void* buf, size_t len);
+  /* Whole pages, put in only where the store has none yet (a guest may be filling the same
+   * page at the same moment: its page wins, with whatever it wrote). */
+  zx_status_t (*insert)(int fd, uint64_t off, const void* buf, size_t len);
+  /* Page aligned ranges: allocate without changing contents / free (reads zeros again). */
+  zx_status_t (*commit)(int fd, uint64_t off, uint64_t len);
+  zx_status_t (*decommit)(int fd, uint64_t off, uint64_t len);
+  /* False only when the page certainly reads as zeros. */
+  bool (*page_has_data)(int fd, uint64_t off);
+  /* The first offset >= off (page aligned) from which the store may hold data: *out, true; or
+   * false when nothing from off on can. */
+  bool (*next_data)(int fd, uint64_t off, uint64_t* out);
+  /* Bytes held, in all of the store / in a page aligned range. */
+  uint64_t (*committed)(int fd);
+  uint64_t (*committed_range)(int fd, uint64_t off, uint64_t len);
+  /* The longest store create/resize accept (page aligned). */
+  uint64_t max_size;
+};
+
+/* The machine-wide services. */
+struct platform_ops {
+  /* Clocks, nanoseconds: Zircon's monotonic clock (CLOCK_MONOTONIC) and boot clock
+   * (CLOCK_BOOTTIME; optional: NULL reads the monotonic clock). */
+  int64_t (*now)(void);
+  int64_t (*boot_now)(void);
+  /* Optional: a random word for handle-table secrets (NULL: libc's random()). */
+  uint32_t (*random32)(void);
+  /* Fills buf with cryptographically strong random bytes (zx_cprng_draw, ASLR seeds); 0 or -1. */
+  int (*random_fill)(void* buf, size_t len);
+  /* zx_debug_write: the kernel console. */
+  void (*debug_write)(const char* buf, size_t len);
+  /* VMO memory. */
+  const struct platform_mem_ops* mem;
+
+  /* Optional (NULL: zum_spawn is NOT_SUPPORTED). Starts hosted executable `path` (argv; NULL
+   * or empty: just the path) as a new Linux process, not yet serving calls. On ZX_OK, *host and
+   * *ops are its record and operations; the kernel makes its process object and then calls
+   * adopt, or, if it cannot, ops->kill and ops->release (the record must then go entirely).
+   * NOT_FOUND / ACCESS_DENIED / IO as the executable allows. */
+  zx_status_t (*spawn_hosted)(const char* path, char* const argv[], void** host,
+                              const struct platform_proc_ops** ops);
+  /* Optional (NULL: pure processes are NOT_SUPPORTED): starts an empty pure process (zum-stub)
+   * named `name`, as spawn_hosted. */
+  zx_status_t (*spawn_pure)(const char* name, void** host, const struct platform_proc_ops** ops);
+  /* Optional. The kernel's process object for a spawned `host` exists (kproc: the struct kproc*
+   * the host hands back to the kernel's back-calls, kproc_on_exit and the like): serve the
+   * process's calls from now on. kproc_create's reference to it is the host's, dropped after
+   * the host reported the death. On failure the kernel kills the process; the host reports the
+   * death as for any other process. */
+  zx_status_t (*adopt)(void* host, void* kproc);
+
+  /* Optional (NULL: work_done is BAD_STATE). The calling thread finished the address-space work
+   * it was handed (private work_done call); returns the call's final status, or ZUM_STATUS_WORK
+   * with more work. */
+  int64_t (*work_done)(struct platform_call* c, uint64_t work_addr);
+  /* Optional: gives the calling process an agent socket for address-space work asked by other
+   * processes; its fd number in the caller, or -errno. */
+  int (*attach_agent)(struct platform_call* c);
+  /* Optional: gives the calling process a work channel (ZUM_WORK_FD_CHANNEL); its fd number in
+   * the caller, or -errno. */
+  int (*attach_work_channel)(struct platform_call* c);
+  /* Optional: applies the same ops to several processes (the live members of a shared-process
+   * group, for a change of their shared region; hosts[] are their records): like
+   * platform_proc_ops.mm_apply, but the call finishes with `status` only once every one of
+   * them has applied them. Without it the kernel applies them one member after the other. */
+  int64_t (*mm_apply_many)(struct platform_call* c, void* const* hosts, size_t nhosts,
+                           const zum_work_op_t* ops, size_t n, zx_status_t status);
+  /* Optional: tells the user about an exception that is about to kill a process (its name and
+   * koid, the thread's koid or 0): signo/code as the stub reported them, the faulting address,
+   * the pc. */
+  void (*report_fault)(const char* proc_name, zx_koid_t proc, zx_koid_t thread, uint32_t signo,
+                       uint32_t code, uint64_t addr, uint64_t pc);
+};
+
+/* The installed platform. The kernel reads it; the supervisor or the fake host sets it before
+ * the first kernel call and never while calls are in flight. */
+extern const struct platform_ops* platform;
+
+#endif

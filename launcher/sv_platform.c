@@ -1,0 +1,240 @@
+/* The platform the supervisor installs (host/platform.h): the Linux-only hooks of
+ * host/sv/platform.c, and those that need the supervisor's own records of guests (struct
+ * sv_proc: spawning and adopting, threads, the work queue of launcher/sv_work.c), adapted here
+ * from the platform's types to the records'. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host/platform.h"
+#include "host/sv/loop.h"
+#include "host/sv/platform.h"
+#include "host/sv/spawn.h"
+#include "host/sv/uffd.h"
+#include "kobj/kmm.h"
+#include "launcher/sv_internal.h"
+#include "launcher/sv_paths.h"
+#include "launcher/sv_work.h"
+
+extern char** environ;
+
+static struct sv_proc* proc_of_host(void* host) {
+  return container_of((struct host_guest*)host, struct sv_proc, g);
+}
+
+struct sv_proc* sv_proc_new(void) {
+  struct sv_proc* p = calloc(1, sizeof(*p));
+  if (!p) return NULL;
+  p->g.pidfd = p->g.listener = -1;
+  p->spawn_agent = -1;
+  list_init(&p->threads);
+  list_init(&p->node);
+  sv_work_init(p);
+  return p;
+}
+
+/* ---- one guest process */
+
+static void hp_release(void* host) {
+  struct sv_proc* p = proc_of_host(host);
+  p->kp = NULL;
+  if (!p->adopted) {
+    /* Its process object could not be made: nothing else knows of it. */
+    host_guest_kill(&p->g);
+    host_guest_close(&p->g);
+    if (p->spawn_agent >= 0) close(p->spawn_agent);
+    if (p->work_chan >= 0) close(p->work_chan);
+    free(p);
+    return;
+  }
+  if (p->exited) sv_proc_discard(p);
+}
+
+/* Meets every Linux thread of a guest, so thread lists show threads that made no call yet. */
+static void hp_sync_threads(void* host) {
+  struct sv_proc* p = proc_of_host(host);
+  if (p->exited || !p->kp) return;
+  sv_work_learn_agent(p);
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/task", (int)p->g.pid);
+  DIR* d = opendir(path);
+  if (!d) return;
+  struct dirent* e;
+  while ((e = readdir(d)) != NULL) {
+    char* end;
+    long tid = strtol(e->d_name, &end, 10);
+    if (*end || tid <= 0) continue;
+    if ((pid_t)tid == p->agent_tid) continue; /* zum's own agent is no Zircon thread */
+    sv_thread_of(p, (pid_t)tid);
+  }
+  closedir(d);
+}
+
+static int hp_uffd_wp(void* host, uint64_t addr, uint64_t len, bool missing) {
+  struct sv_proc* p = proc_of_host(host);
+  if (p->uffd_fd < 0) return ENOSYS;
+  sv_work_drain_agent(p);
+  return host_uffd_write_protect(p->uffd_fd, addr, len, missing);
+}
+
+static int hp_uffd_release(void* host, uint64_t addr, uint64_t len) {
+  return host_uffd_release(proc_of_host(host)->uffd_fd, addr, len);
+}
+
+static void hp_learn_caps(void* host) { sv_work_learn_caps(proc_of_host(host)); }
+
+/* The work queue keeps kobj/kmm.h's op records. */
+static struct kmm_op* to_kmm(const zum_work_op_t* ops, size_t n, struct kmm_op* local,
+                             size_t nlocal) {
+  struct kmm_op* k = n <= nlocal ? local : malloc(n * sizeof(*k));
+  if (!k) return NULL;
+  for (size_t i = 0; i < n; i++)
+    k[i] = (struct kmm_op){.kind = ops[i].kind,
+                           .prot = ops[i].prot,
+                           .addr = ops[i].addr,
+                           .len = ops[i].len,
+                           .offset = ops[i].offset,
+                           .fd = ops[i].fd,
+                           .flags = ops[i].flags,
+                           .src_len = ops[i].src_len};
+  return k;
+}
+
+static int64_t hp_mm_apply(void* host, struct platform_call* c, const zum_work_op_t* ops,
+                           size_t n, zx_status_t status) {
+  struct kmm_op local[16];
+  struct kmm_op* k = to_kmm(ops, n, local, 16);
+  if (!k) return ZX_ERR_NO_MEMORY;
+  int64_t r = sv_work_mm_apply(host, &c->k, k, n, status);
+  if (k != local) free(k);
+  return r;
+}
+
+static int64_t hp_start_thread(void* host, struct platform_call* c, zx_koid_t thread,
+                               const struct platform_thread_regs* regs, bool seal,
+                               uint64_t code_start, uint64_t code_end) {
+  struct sv_proc* p = proc_of_host(host);
+  struct kthread* t = p->kp ? kproc_find_thread_koid(p->kp, thread) : NULL;
+  if (!t) return ZX_ERR_BAD_STATE;
+  return sv_work_start_thread(host, &c->k, t, regs, seal, code_start, code_end);
+}
+
+const struct platform_proc_ops sv_proc_ops = {
+    .read = host_platform_read,
+    .write = host_platform_write,
+    .kill = host_platform_kill,
+    .mem_stats = host_platform_mem_stats,
+    .release = hp_release,
+    .thread_info = host_platform_thread_info,
+    .sync_threads = hp_sync_threads,
+    .mm_apply = hp_mm_apply,
+    .start_thread = hp_start_thread,
+    .uffd_wp = hp_uffd_wp,
+    .uffd_release = hp_uffd_release,
+    .learn_caps = hp_learn_caps,
+};
+
+/* ---- making processes */
+
+static zx_status_t pl_spawn_hosted(const char* path, char* const argv[], void** host,
+                                   const struct platform_proc_ops** ops) {
+  struct sv_proc* p = sv_proc_new();
+  if (!p) return ZX_ERR_NO_MEMORY;
+  char* empty[] = {(char*)path, NULL};
+  int r = host_spawn_hosted(path, argv && argv[0] ? argv : empty, environ, &p->g);
+  if (r != 0) {
+    free(p);
+    return r == -ENOENT ? ZX_ERR_NOT_FOUND : r == -EACCES ? ZX_ERR_ACCESS_DENIED : ZX_ERR_IO;
+  }
+  *host = &p->g;
+  *ops = &sv_proc_ops;
+  return ZX_OK;
+}
+
+/* zum-stub: next to zum (a build tree), in ../libexec/zum (an installed tree), or where
+ * configure said; ZUM_STUB overrides. */
+static const char* stub_path(void) {
+  return sv_find_file("ZUM_STUB", "zum-stub",
+                      (const char* const[]){"zum-stub", "../libexec/zum/zum-stub", NULL},
+                      ZUM_PKGLIBEXECDIR);
+}
+
+static zx_status_t pl_spawn_pure(const char* name, void** host,
+                                 const struct platform_proc_ops** ops) {
+  const char* stub = stub_path();
+  if (!stub) {
+    fprintf(stderr, "zum: cannot find zum-stub (set ZUM_STUB): pure processes are unavailable\n");
+    return ZX_ERR_NOT_SUPPORTED;
+  }
+  struct sv_proc* p = sv_proc_new();
+  if (!p) return ZX_ERR_NO_MEMORY;
+  int agent = -1, work = -1;
+  int r = host_spawn_pure(stub, name, &p->g, &agent, &work);
+  if (r != 0) {
+    free(p);
+    return r == -ENOMEM ? ZX_ERR_NO_MEMORY : ZX_ERR_NO_RESOURCES;
+  }
+  p->work_chan = work;
+  p->spawn_agent = agent;
+  *host = &p->g;
+  *ops = &sv_proc_ops;
+  return ZX_OK;
+}
+
+static zx_status_t pl_adopt(void* host, void* kproc) {
+  struct sv_proc* p = proc_of_host(host);
+  zx_status_t s = sv_serve(p, kproc);
+  int agent = p->spawn_agent;
+  p->spawn_agent = -1;
+  if (agent >= 0) {
+    if (s == ZX_OK && sv_work_adopt_agent(p, agent) != 0) s = ZX_ERR_NO_RESOURCES;
+    else if (s != ZX_OK) close(agent);
+  }
+  return s;
+}
+
+/* ---- calls of the work protocol */
+
+static int64_t pl_work_done(struct platform_call* c, uint64_t work_addr) {
+  return sv_work_done(&c->k, work_addr);
+}
+static int pl_attach_agent(struct platform_call* c) { return sv_work_attach_agent(&c->k); }
+static int pl_attach_work_channel(struct platform_call* c) {
+  return sv_work_attach_work_channel(&c->k);
+}
+
+static int64_t pl_mm_apply_many(struct platform_call* c, void* const* hosts, size_t nhosts,
+                                const zum_work_op_t* ops, size_t n, zx_status_t status) {
+  struct kproc* tlocal[16];
+  struct kproc** t = nhosts <= 16 ? tlocal : malloc(nhosts * sizeof(*t));
+  struct kmm_op klocal[16];
+  struct kmm_op* k = t ? to_kmm(ops, n, klocal, 16) : NULL;
+  int64_t r = ZX_ERR_NO_MEMORY;
+  if (k) {
+    for (size_t i = 0; i < nhosts; i++) t[i] = proc_of_host(hosts[i])->kp;
+    r = sv_work_mm_apply_many(&c->k, t, nhosts, k, n, status);
+  }
+  if (k && k != klocal) free(k);
+  if (t && t != tlocal) free(t);
+  return r;
+}
+
+const struct platform_ops sv_platform = {
+    .now = host_clock_monotonic,
+    .boot_now = host_clock_boot,
+    .random32 = host_random32,
+    .random_fill = host_random_fill,
+    .debug_write = host_platform_debug_write,
+    .mem = &host_memfd_mem_ops,
+    .spawn_hosted = pl_spawn_hosted,
+    .spawn_pure = pl_spawn_pure,
+    .adopt = pl_adopt,
+    .work_done = pl_work_done,
+    .attach_agent = pl_attach_agent,
+    .attach_work_channel = pl_attach_work_channel,
+    .mm_apply_many = pl_mm_apply_many,
+    .report_fault = host_platform_report_fault,
+};
