@@ -90,6 +90,19 @@ void kcall_abandon(struct kcall* c) {
   c->transport->release(c);
 }
 
+void kcall_rerun(struct kcall* c) {
+  c->cancel = NULL;
+  c->park_state = NULL;
+  if (c->thread) c->thread->parked = NULL;
+  int64_t r = kcall_handlers[c->nr](c);
+  if (r == KCALL_PARKED) return;
+  if (r == KCALL_NOREPLY) {
+    c->transport->release(c);
+    return;
+  }
+  kcall_complete(c, r);
+}
+
 int64_t kcall_dispatch(struct kcall* c) {
   const struct kcall_desc* d = &kcall_table[c->nr];
   unsigned total = d->nargs + ((d->flags & KCALL_WORK) ? 1u : 0u);

@@ -182,11 +182,18 @@ void kshare_vdso_mapped(struct kproc* target, const struct mm_aspace* as) {
   }
 }
 
+bool kshare_caps_wait(struct kcall* c, struct kshare* s) {
+  struct list_node* pos;
+  list_for_each(pos, &s->members) {
+    if (!kproc_caps_wait(c, list_entry(pos, struct kproc, share_node))) return false;
+  }
+  return true;
+}
+
 bool kshare_all_uffd(const struct kshare* s) {
   const struct list_node* pos;
   list_for_each(pos, &s->members) {
-    struct kproc* p = list_entry(pos, struct kproc, share_node);
-    kproc_learn_caps(p);
+    const struct kproc* p = list_entry(pos, struct kproc, share_node);
     if (p->state != KPROC_DEAD && !p->uffd) return false;
   }
   return true;

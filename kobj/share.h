@@ -79,6 +79,8 @@ int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const struct kmm_op* 
  * values are put back. */
 void kshare_vdso_mapped(struct kproc* target, const struct mm_aspace* as);
 
+/* kproc_caps_wait for every member. */
+bool kshare_caps_wait(struct kcall* c, struct kshare* s);
 /* Whether every live member has a userfaultfd (kproc.uffd). */
 bool kshare_all_uffd(const struct kshare* s);
 /* Whether every live member sends faults it cannot resolve to zum_vm_fault (kproc.vm_fault). */

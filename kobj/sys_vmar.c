@@ -141,7 +141,6 @@ static zx_status_t cow_mapping(struct kproc* target, struct kvmo* vmo, struct mm
     if (o->kind == ZUM_WORK_MAP && o->addr == base && o->obj == (void*)vmo) map = o;
   }
   if (mm_vmo_is_cow(kvmo_mm(vmo))) {
-    kproc_learn_caps(target);
     bool uffd = target && target->uffd;
     bool vm_fault = uffd && target->vm_fault;
     if (uffd && target->share && base >= ZUM_SHARED_BASE) {
@@ -168,6 +167,14 @@ static zx_status_t cow_mapping(struct kproc* target, struct kvmo* vmo, struct mm
       return ZX_ERR_NO_MEMORY;
   }
   return ZX_OK;
+}
+
+/* Whether cow_mapping can decide for a mapping of vmo in target: what every process that gets
+ * the mapping can do is known, or c is parked until it is (kproc_caps_wait). */
+static bool caps_ready(struct kcall* c, struct kproc* target, struct kvmo* vmo) {
+  if (!target || (!mm_vmo_is_cow(kvmo_mm(vmo)) && !mm_vmo_store_has_snapshots(kvmo_mm(vmo))))
+    return true;
+  return target->share ? kshare_caps_wait(c, target->share) : kproc_caps_wait(c, target);
 }
 
 /* Page-table population (MAP_RANGE, and COMMIT, ALWAYS_NEED, PREFETCH after their VMO work):
@@ -337,6 +344,7 @@ int64_t sys_vmar_map(struct kcall* c, zx_handle_t handle, zx_vm_option_t options
     return ZX_ERR_NOT_SUPPORTED;
 
   struct kproc* target = owner_of(v);
+  if (!caps_ready(c, target, to_kvmo(vo))) return KCALL_PARKED;
   struct mm_ops ops;
   mm_ops_init(&ops);
   struct mm_region* m;
@@ -407,6 +415,8 @@ int64_t sys_vmar_protect(struct kcall* c, zx_handle_t handle, zx_vm_option_t opt
   if (flags || align) return ZX_ERR_INVALID_ARGS;
   struct kvmar* v = to_kvmar(h->obj);
   struct kproc* target = owner_of(v);
+  /* Making memory writable can write-protect it (kvmo_guard_piece). */
+  if ((prot & MM_PROT_WRITE) && !kproc_caps_wait(c, target)) return KCALL_PARKED;
   struct mm_ops ops;
   mm_ops_init(&ops);
   s = mm_protect(v->region, addr, len, prot, h->rights & ZX_RIGHT_OP_CHILDREN, &ops);
@@ -421,7 +431,9 @@ int64_t sys_vmar_protect(struct kcall* c, zx_handle_t handle, zx_vm_option_t opt
         uint64_t stop = mm_region_base(m) + mm_region_size(m);
         if (stop > end) stop = end;
         uint64_t off = mm_mapping_vmo_offset(m) + (a - mm_region_base(m));
-        if (kvmo_guard_piece(target, to_kvmo(mm_mapping_obj(m)), a, stop - a, off) != ZX_OK)
+        /* A protection queued behind earlier work comes before this call's own work. */
+        if (kvmo_guard_piece(target, to_kvmo(mm_mapping_obj(m)), a, stop - a, off, NULL) !=
+            ZX_OK)
           s = ZX_ERR_NO_MEMORY;
         a = stop;
       }

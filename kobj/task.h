@@ -61,12 +61,17 @@ struct kproc_host_ops {
   /* Optional: the process's userfaultfd, held by the host (see ZUM_AGENT_CAP_UFFD). `wp`
    * registers [addr, addr+len) for write-protect faults (also for missing-page faults when
    * `missing`, as the guest registered a copy-on-write mapping) and write-protects it; `release`
-   * lifts the protection. Return 0 or an errno (ENOENT: nothing mapped there any more). */
-  int (*uffd_wp)(void* host, uint64_t addr, uint64_t len, bool missing);
+   * lifts the protection. Return 0 or an errno (ENOENT: nothing mapped there any more).
+   * Protecting needs the mapping in place: while address-space work is still on its way to the
+   * process, `wp` queues the protection behind it and returns EINPROGRESS; done(arg, 0 or an
+   * errno) follows once it ran, or done(arg, ECANCELED) when the process is gone first. */
+  int (*uffd_wp)(void* host, uint64_t addr, uint64_t len, bool missing,
+                 void (*done)(void* arg, int err), void* arg);
   int (*uffd_release)(void* host, uint64_t addr, uint64_t len);
-  /* Optional: makes sure what the guest's runtime said it can do (uffd, vm_fault, wp below) is
-   * known, waiting briefly for a runtime still starting up. */
-  void (*learn_caps)(void* host);
+  /* Optional: reads what the guest's runtime says it can do (uffd, vm_fault, wp below) if it
+   * has said so, without waiting. Returns true while that is still to come: the host then calls
+   * kproc_caps_learnt once it has read it, or once it can no longer come. */
+  bool (*learn_caps)(void* host);
 };
 
 enum kjob_state { KJOB_ALIVE, KJOB_KILLING, KJOB_DEAD };
@@ -113,8 +118,10 @@ struct kproc {
   bool vm_fault;
   /* With vm_fault: its userfaultfd write-protects shared memory (ZUM_AGENT_CAP_WP). */
   bool wp;
-  /* uffd, vm_fault and wp are known (the runtime's hello was read): kproc_learn_caps. */
+  /* uffd, vm_fault and wp are known (the runtime's hello was read, or will never be). */
   bool caps_known;
+  /* Calls parked until they are (kproc_caps_wait). */
+  struct list_node caps_waiters;
   /* zum_vm_fault's batch: where the last fill ended and how many pages it took (sequential
    * faults double it, up to 16 pages, as the guests' own fault path does). */
   uint64_t fault_next;
@@ -186,10 +193,15 @@ void kjob_kill(struct kjob* j, int64_t retcode);
 /* The root job of the system, made by kobj_boot. */
 extern struct kjob* kroot_job;
 
-/* Before deciding by p->uffd / vm_fault / wp: what p's runtime can do, learnt if not yet. */
-static inline void kproc_learn_caps(struct kproc* p) {
-  if (p && !p->caps_known && p->host_ops && p->host_ops->learn_caps)
-    p->host_ops->learn_caps(p->host);
-}
+/* Decisions by p->uffd / vm_fault / wp need what p's runtime can do, which it says once it is
+ * up (a stub or libzum constructor still starting has not yet). A handler that makes them asks
+ * first, before it changes anything: true means known (or never to be known: p has no runtime
+ * to say it, or is gone); false means c is parked until the host has read it, and the handler
+ * returns KCALL_PARKED. The call then runs again from its start (kcall_rerun), so it happens
+ * once, with the capabilities known. The supervisor never waits for a runtime. */
+bool kproc_caps_wait(struct kcall* c, struct kproc* p);
+/* The host has read p's capabilities, or they can no longer come: the calls waiting for them
+ * run again (deferred: kobj_run_deferred). */
+void kproc_caps_learnt(struct kproc* p);
 
 #endif

@@ -141,19 +141,18 @@ static void hp_sync_threads(void* host) {
   closedir(d);
 }
 
-static int hp_uffd_wp(void* host, uint64_t addr, uint64_t len, bool missing) {
-  struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
-  if (p->uffd_fd < 0) return ENOSYS;
-  sv_work_drain_agent(p);
-  return host_uffd_write_protect(p->uffd_fd, addr, len, missing);
+static int hp_uffd_wp(void* host, uint64_t addr, uint64_t len, bool missing,
+                      void (*done)(void* arg, int err), void* arg) {
+  return sv_work_uffd_wp(container_of((struct host_guest*)host, struct sv_proc, g), addr, len,
+                         missing, done, arg);
 }
 static int hp_uffd_release(void* host, uint64_t addr, uint64_t len) {
   struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
   return host_uffd_release(p->uffd_fd, addr, len);
 }
 
-static void hp_learn_caps(void* host) {
-  sv_work_learn_caps(container_of((struct host_guest*)host, struct sv_proc, g));
+static bool hp_learn_caps(void* host) {
+  return sv_work_learn_caps(container_of((struct host_guest*)host, struct sv_proc, g));
 }
 
 static const struct kproc_host_ops proc_ops = {

@@ -13,7 +13,6 @@
 #include "launcher/sv_work.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,13 +23,24 @@
 #include "host/sv/loop.h"
 #include "host/sv/seccomp.h"
 #include "host/sv/spawn.h"
+#include "host/sv/uffd.h"
 #include "kobj/kmm.h"
 #include "launcher/sv_internal.h"
+
+/* A write protection from outside (kproc_host_ops.uffd_wp) behind work still on its way: it
+ * needs the mappings in place. The supervisor applies it itself when its turn comes. */
+#define SV_WORK_WP 0x100u
 
 struct sv_work_item {
   struct list_node node;
   struct sv_proc* target;
-  uint32_t kind;          /* ZUM_AGENT_WORK, _START_THREAD or _SEAL */
+  uint32_t kind;          /* ZUM_AGENT_WORK, _START_THREAD, _SEAL or SV_WORK_WP */
+  struct {
+    uint64_t addr, len;
+    bool missing;
+    void (*done)(void* arg, int err); /* NULL once called */
+    void* arg;
+  } wp;                   /* SV_WORK_WP */
   struct kthread* start;  /* START_THREAD: the thread to bind (referenced) */
   zum_agent_msg_t record; /* START_THREAD / SEAL: the record to send */
   struct kthread* thread; /* self work: the thread that runs it (referenced) */
@@ -76,6 +86,7 @@ static void item_free(struct sv_work_item* it) {
     if (zum_work_op_has_fd(it->ops[i].kind) && it->ops[i].fd >= 0) close(it->ops[i].fd);
   if (it->thread) kobj_unref(&it->thread->base);
   if (it->start) kobj_unref(&it->start->base);
+  if (it->wp.done) it->wp.done(it->wp.arg, ECANCELED); /* dropped with its process */
   struct sv_group* g = it->group;
   free(it->ops);
   free(it);
@@ -244,6 +255,17 @@ static void pop_done(struct sv_proc* p, struct sv_work_item* it) {
 static void start_next(struct sv_proc* p) {
   struct sv_work_item* it;
   while ((it = head_of(p)) && !it->started) {
+    if (it->kind == SV_WORK_WP) {
+      /* Everything queued before it has reached Linux. */
+      void (*done)(void*, int) = it->wp.done;
+      void* arg = it->wp.arg;
+      it->wp.done = NULL;
+      int e = host_uffd_write_protect(p->uffd_fd, it->wp.addr, it->wp.len, it->wp.missing);
+      list_del(&it->node);
+      item_free(it);
+      done(arg, e);
+      continue;
+    }
     if (it->self) {
       /* The caller waits parked in its own call; answer it with the work. */
       int64_t r = it->call ? deliver_self(p, it, it->call->id) : ZX_ERR_BAD_STATE;
@@ -497,13 +519,13 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
     host_loop_remove(&p->agent_src);
     close(p->agent_fd);
     p->agent_fd = -1;
+    if (p->kp && p->agent_tid == 0) kproc_caps_learnt(p->kp); /* no hello will come */
     return;
   }
   if (r.token == 0) {
     p->agent_tid = r.tid;
     bool uffd = sv_uffd_usable((r.error & ZUM_AGENT_CAP_UFFD) != 0);
     if (p->kp) {
-      p->kp->caps_known = true;
       p->kp->uffd = uffd;
       p->kp->vm_fault = uffd && (r.error & ZUM_AGENT_CAP_VM_FAULT) != 0;
       p->kp->wp = p->kp->vm_fault && (r.error & ZUM_AGENT_CAP_WP) != 0;
@@ -511,6 +533,7 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
     p->work_fds = p->work_chan >= 0 && (r.error & ZUM_AGENT_CAP_WORK_FDS) != 0;
     if (uffd && fd >= 0) p->uffd_fd = fd;
     else if (fd >= 0) close(fd);
+    if (p->kp) kproc_caps_learnt(p->kp); /* the calls that waited for it run again */
     return;
   }
   struct sv_work_item* it = head_of(p);
@@ -549,27 +572,29 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
   pop_done(p, it);
 }
 
-void sv_work_drain_agent(struct sv_proc* p) {
-  /* Work the agent has in hand (a loader's mappings into a process not started yet are not
-   * waited for) finishes before the address space is looked at from outside; work a thread of
-   * the process runs itself cannot be waited for here. */
-  for (int rounds = 0; rounds < 1024; rounds++) {
-    struct sv_work_item* it = head_of(p);
-    /* Address-space work only: the answer to a thread start would serve that thread's waiting
-     * calls, which must not run inside the call that is waiting here. */
-    if (!it || it->self || !it->started || it->kind != ZUM_AGENT_WORK || p->agent_fd < 0) return;
-    struct pollfd pfd = {.fd = p->agent_fd, .events = POLLIN};
-    if (poll(&pfd, 1, 1000) != 1) return;
-    on_agent(&p->agent_src, HOST_EV_IN);
-  }
+int sv_work_uffd_wp(struct sv_proc* p, uint64_t addr, uint64_t len, bool missing,
+                    void (*done)(void* arg, int err), void* arg) {
+  if (p->uffd_fd < 0) return ENOSYS;
+  if (list_empty(&p->work_queue)) return host_uffd_write_protect(p->uffd_fd, addr, len, missing);
+  struct sv_work_item* it = calloc(1, sizeof(*it));
+  if (!it) return ENOMEM;
+  it->target = p;
+  it->kind = SV_WORK_WP;
+  it->token = next_token++;
+  it->wp.addr = addr;
+  it->wp.len = len;
+  it->wp.missing = missing;
+  it->wp.done = done;
+  it->wp.arg = arg;
+  list_add_tail(&p->work_queue, &it->node);
+  return EINPROGRESS;
 }
 
-void sv_work_learn_caps(struct sv_proc* p) {
+bool sv_work_learn_caps(struct sv_proc* p) {
   /* The hello comes first on the agent's socket, as soon as the runtime is up (the stub's
-   * start-up, libzum's constructor): wait for it a little if it is not there yet. */
-  if (p->agent_fd < 0 || p->agent_tid != 0) return;
-  struct pollfd pfd = {.fd = p->agent_fd, .events = POLLIN};
-  if (poll(&pfd, 1, 1000) == 1) on_agent(&p->agent_src, HOST_EV_IN);
+   * start-up, libzum's constructor); on_agent reads it when it comes. */
+  sv_work_learn_agent(p);
+  return p->agent_fd >= 0 && p->agent_tid == 0;
 }
 
 void sv_work_learn_agent(struct sv_proc* p) {

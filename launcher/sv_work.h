@@ -31,11 +31,13 @@ int64_t sv_work_start_thread(void* host, struct kcall* c, struct kthread* t,
 int64_t sv_work_done(struct kcall* c, uint64_t work_addr);
 /* Reads the agent's greeting if it is still queued (its thread id is then known). */
 void sv_work_learn_agent(struct sv_proc* p);
-/* The same, waiting up to a second for a hello not sent yet (kproc_learn_caps). */
-void sv_work_learn_caps(struct sv_proc* p);
-/* Waits (briefly) until the work p's agent has been sent is applied (host_uffd_write_protect
- * needs the mappings in place). */
-void sv_work_drain_agent(struct sv_proc* p);
+/* The same for kproc_host_ops.learn_caps: true while the hello is still to come (on_agent then
+ * tells kproc_caps_learnt). */
+bool sv_work_learn_caps(struct sv_proc* p);
+/* kproc_host_ops.uffd_wp: write-protects through p's userfaultfd now if nothing is queued for
+ * p, else queues it behind that work (the mappings must be in place) and returns EINPROGRESS. */
+int sv_work_uffd_wp(struct sv_proc* p, uint64_t addr, uint64_t len, bool missing,
+                    void (*done)(void* arg, int err), void* arg);
 /* khost attach_work_channel: the calling process's work channel (ZUM_WORK_FD_CHANNEL). */
 int sv_work_attach_work_channel(struct kcall* c);
 /* Serves p's agent on `fd` (a pure process's stub). */

@@ -1,5 +1,6 @@
 #include "tests/unit/fake_host.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -72,11 +73,16 @@ size_t fake_nrec;
 struct fake_uffd_call fake_uffd[FAKE_UFFD_MAX];
 size_t fake_nuffd;
 int fake_uffd_err;
+bool fake_uffd_queued;
+struct fake_wp_queued fake_wp_queued[FAKE_UFFD_MAX];
+size_t fake_nwp_queued;
 
 void fake_rec_reset(void) {
   fake_nrec = 0;
   fake_nuffd = 0;
   fake_uffd_err = 0;
+  fake_uffd_queued = false;
+  fake_nwp_queued = 0;
 }
 
 void fake_rec_add(void* host, const struct kmm_op* ops, size_t n) {
@@ -95,8 +101,14 @@ int64_t fake_rec_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops,
   return status;
 }
 
-static int rec_uffd_wp(void* host, uint64_t addr, uint64_t len, bool missing) {
+static int rec_uffd_wp(void* host, uint64_t addr, uint64_t len, bool missing,
+                       void (*done)(void* arg, int err), void* arg) {
   (void)host;
+  if (fake_uffd_queued) {
+    assert_true(fake_nwp_queued < FAKE_UFFD_MAX);
+    fake_wp_queued[fake_nwp_queued++] = (struct fake_wp_queued){done, arg};
+    return EINPROGRESS;
+  }
   assert_true(fake_nuffd < FAKE_UFFD_MAX);
   fake_uffd[fake_nuffd++] = (struct fake_uffd_call){true, missing, addr, len};
   return fake_uffd_err;

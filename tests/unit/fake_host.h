@@ -55,7 +55,16 @@ struct fake_uffd_call {
 extern struct fake_uffd_call fake_uffd[FAKE_UFFD_MAX];
 extern size_t fake_nuffd;
 extern int fake_uffd_err;
-/* Forgets every record and sets fake_uffd_err back to 0. */
+/* With fake_uffd_queued, write protections are queued instead (as behind work still on its way:
+ * EINPROGRESS, not recorded in fake_uffd); the test finishes each with its done(arg, err). */
+struct fake_wp_queued {
+  void (*done)(void* arg, int err);
+  void* arg;
+};
+extern bool fake_uffd_queued;
+extern struct fake_wp_queued fake_wp_queued[FAKE_UFFD_MAX];
+extern size_t fake_nwp_queued;
+/* Forgets every record and sets fake_uffd_err and fake_uffd_queued back. */
 void fake_rec_reset(void);
 /* Records ops as applied to the process with host tag `host`. */
 void fake_rec_add(void* host, const struct kmm_op* ops, size_t n);

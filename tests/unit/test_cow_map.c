@@ -499,6 +499,111 @@ static void test_new_writable_mapping_protected(void** state) {
   for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) FAKE(T, handle_close, all[i]);
 }
 
+/* A runtime still starting up has not said what it can do: a map that decides by it parks
+ * (nothing changed, nothing sent) and runs again once the host has read the hello, while other
+ * calls are served; a waiting call whose thread ends is dropped. */
+static bool caps_pending;
+static bool late_learn_caps(void* host) {
+  (void)host;
+  return caps_pending;
+}
+
+static void test_caps_wait(void** state) {
+  (void)state;
+  static struct kproc_host_ops late_ops;
+  late_ops = fake_rec_uffd_ops;
+  late_ops.learn_caps = late_learn_caps;
+  P->host_ops = &late_ops;
+  P->uffd = false;
+  P->caps_known = false;
+  caps_pending = true;
+  zx_handle_t p = parent_vmo(4, 0, 0);
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG); /* nothing mapped: no wait */
+  struct kthread* T2 = fake_thread(P);
+  uint64_t addr = 0;
+  struct kcall* call;
+  fake_nrec = 0;
+  const uint64_t args[] = {ROOT, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, c, 0, 4 * PG, U(&addr)};
+  assert_int_equal(fake_run(T2, ZUM_SYS_vmar_map, args, 7, &call), KCALL_PARKED);
+  assert_int_equal(fake_nrec, 0);
+  assert_int_equal(addr, 0);
+  assert_int_equal(committed(c), 0);
+  /* Served meanwhile. */
+  assert_int_equal(byte_at(p, 2 * PG + 7), 'c');
+  assert_false(fake_completed(call, NULL));
+  /* The hello: a userfaultfd. The map runs again and fills the child on demand. */
+  P->uffd = true;
+  caps_pending = false;
+  kproc_caps_learnt(P);
+  assert_false(fake_completed(call, NULL)); /* deferred */
+  kobj_run_deferred();
+  int64_t r;
+  assert_true(fake_completed(call, &r));
+  assert_int_equal(r, ZX_OK);
+  assert_int_not_equal(addr, 0);
+  assert_int_equal(committed(c), 0);
+  assert_non_null(find_op(ZUM_WORK_MAP));
+  assert_int_equal(find_op(ZUM_WORK_MAP)->flags, ZUM_MAP_UFFD);
+  assert_int_equal(find_op(ZUM_WORK_MAP)->addr, addr);
+  /* Known from now on: no more waiting. */
+  caps_pending = true;
+  map(c, ZX_VM_PERM_READ, 0, PG);
+  /* A waiting call whose thread ends is dropped with it; the hello then finds nobody. */
+  P->caps_known = false;
+  addr = 0;
+  assert_int_equal(fake_run(T2, ZUM_SYS_vmar_map, args, 7, &call), KCALL_PARKED);
+  kthread_on_exit(T2);
+  assert_true(fake_completed(call, NULL));
+  kproc_caps_learnt(P);
+  kobj_run_deferred();
+  assert_int_equal(addr, 0);
+  P->host_ops = &fake_rec_uffd_ops;
+  FAKE(T, handle_close, c);
+  FAKE(T, handle_close, p);
+}
+
+/* A write protection queued behind work still on its way to the process: the snapshot's call
+ * returns once it is applied; one that fails then has the snapshot take the pages instead; a
+ * caller that goes away meanwhile leaves the protection to finish on its own. */
+static void test_write_protect_queued(void** state) {
+  (void)state;
+  P->vm_fault = true;
+  P->wp = true;
+  zx_handle_t p = parent_vmo(8, 0, 0);
+  map(p, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 8 * PG);
+  fake_uffd_queued = true;
+  zx_handle_t c = 0;
+  struct kcall* call;
+  const uint64_t args[] = {p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG, U(&c)};
+  assert_int_equal(fake_run(T, ZUM_SYS_vmo_create_child, args, 5, &call), KCALL_PARKED);
+  assert_int_equal(fake_nwp_queued, 1);
+  assert_false(fake_completed(call, NULL));
+  fake_wp_queued[0].done(fake_wp_queued[0].arg, 0);
+  int64_t r;
+  assert_true(fake_completed(call, &r));
+  assert_int_equal(r, ZX_OK);
+  assert_int_equal(committed(c), 0);
+  /* Failed when its turn came (EINVAL): the pages are copied then, before the call returns. */
+  zx_handle_t c2 = 0;
+  const uint64_t args2[] = {p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG, U(&c2)};
+  assert_int_equal(fake_run(T, ZUM_SYS_vmo_create_child, args2, 5, &call), KCALL_PARKED);
+  assert_int_equal(fake_nwp_queued, 2);
+  fake_wp_queued[1].done(fake_wp_queued[1].arg, 22);
+  assert_true(fake_completed(call, &r));
+  assert_int_equal(r, ZX_OK);
+  assert_int_equal(committed(c2), 8 * PG);
+  /* The caller's thread ends while it waits. */
+  struct kthread* T2 = fake_thread(P);
+  zx_handle_t c3 = 0;
+  const uint64_t args3[] = {p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG, U(&c3)};
+  assert_int_equal(fake_run(T2, ZUM_SYS_vmo_create_child, args3, 5, &call), KCALL_PARKED);
+  kthread_on_exit(T2);
+  assert_true(fake_completed(call, NULL));
+  fake_wp_queued[2].done(fake_wp_queued[2].arg, 0);
+  zx_handle_t all[] = {c3, c2, c, p};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) FAKE(T, handle_close, all[i]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_memfd_insert),
@@ -515,6 +620,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_lazy_write_protect, setup, teardown),
       cmocka_unit_test_setup_teardown(test_write_protect_cow_mappings, setup, teardown),
       cmocka_unit_test_setup_teardown(test_new_writable_mapping_protected, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_caps_wait, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_write_protect_queued, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
