@@ -120,7 +120,7 @@ int64_t kcall_dispatch(struct kcall* c) {
   return kcall_handlers[c->nr](c);
 }
 
-int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const struct kmm_op* ops, size_t n,
+int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const zum_work_op_t* ops, size_t n,
                        zx_status_t status) {
   /* A change of a shared region reaches every process sharing it (kobj/share.h). */
   if (target->share && kshare_ops_shared(ops, n))

@@ -6,11 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <zircon/types.h>
+#include <zum/abi-private.h>
 
 struct kjob;
 struct kproc;
 struct kcall;
-struct kmm_op;
 
 struct khost_ops {
   /* Starts hosted executable `path` as a new running process in `job`. */
@@ -37,7 +37,7 @@ struct khost_ops {
    * but the call finishes with `status` only once every one of them has applied them.
    * Optional (kobj/share.h says what happens without it). */
   int64_t (*mm_apply_many)(struct kcall* c, struct kproc* const* targets, size_t ntargets,
-                           const struct kmm_op* ops, size_t n, zx_status_t status);
+                           const zum_work_op_t* ops, size_t n, zx_status_t status);
   /* Tells the user about a fault that is about to kill a process (optional). */
   void (*report_fault)(struct kcall* c, uint32_t signo, uint32_t code, uint64_t addr, uint64_t pc);
 };

@@ -63,15 +63,15 @@ zx_status_t kshare_join(struct kshare* s, struct kproc* p, struct kvmar* restric
 /* ---- replicating the shared region into a new member */
 
 struct replica {
-  struct kmm_op* v;
+  zum_work_op_t* v;
   size_t n, cap;
   bool oom;
 };
 
-static void replica_push(struct replica* r, const struct kmm_op* op) {
+static void replica_push(struct replica* r, const zum_work_op_t* op) {
   if (r->n == r->cap) {
     size_t cap = r->cap ? r->cap * 2 : 16;
-    struct kmm_op* v = realloc(r->v, cap * sizeof(*v));
+    zum_work_op_t* v = realloc(r->v, cap * sizeof(*v));
     if (!v) {
       r->oom = true;
       return;
@@ -96,7 +96,7 @@ static zx_status_t replica_visit(void* ctx, struct mm_region* m, unsigned depth)
     uint64_t base, size;
     uint32_t prot;
     mm_mapping_range(m, i, &base, &size, &prot);
-    struct kmm_op op = {.kind = ZUM_WORK_MAP,
+    zum_work_op_t op = {.kind = ZUM_WORK_MAP,
                         .prot = prot,
                         .addr = base,
                         .len = size,
@@ -108,7 +108,7 @@ static zx_status_t replica_visit(void* ctx, struct mm_region* m, unsigned depth)
   return r->oom ? ZX_ERR_NO_MEMORY : ZX_OK;
 }
 
-size_t kshare_replica_ops(struct kshare* s, struct kmm_op** ops) {
+size_t kshare_replica_ops(struct kshare* s, zum_work_op_t** ops) {
   *ops = NULL;
   struct replica r = {0};
   if (!shared_aspace(s)) return 0;
@@ -128,12 +128,12 @@ static bool address_space_op(uint32_t kind) {
          kind == ZUM_WORK_POPULATE;
 }
 
-bool kshare_ops_shared(const struct kmm_op* ops, size_t n) {
+bool kshare_ops_shared(const zum_work_op_t* ops, size_t n) {
   /* One change comes from one address space: its first operation says which. */
   return n > 0 && address_space_op(ops[0].kind) && ops[0].addr >= ZUM_SHARED_BASE;
 }
 
-int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const struct kmm_op* ops, size_t n,
+int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const zum_work_op_t* ops, size_t n,
                         zx_status_t status) {
   struct kproc* local[16];
   size_t cap = s->live;

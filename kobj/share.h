@@ -27,11 +27,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <zircon/types.h>
+#include <zum/abi-private.h>
 
 #include "kobj/list.h"
 
 struct kcall;
-struct kmm_op;
 struct kproc;
 struct kvmar;
 struct mm_aspace;
@@ -60,17 +60,17 @@ zx_status_t kshare_join(struct kshare* s, struct kproc* p, struct kvmar* restric
 /* The Linux operations that put every mapping of the shared region into a new member, in
  * address order (one MAP per piece of uniform protection). *ops is malloc'ed (NULL when there
  * is nothing); returns the count, or SIZE_MAX when out of memory. */
-size_t kshare_replica_ops(struct kshare* s, struct kmm_op** ops);
+size_t kshare_replica_ops(struct kshare* s, zum_work_op_t** ops);
 
 /* True if ops (one change to one address space of a process in a group) are the shared
  * region's: address-space operations at or above ZUM_SHARED_BASE. */
-bool kshare_ops_shared(const struct kmm_op* ops, size_t n);
+bool kshare_ops_shared(const zum_work_op_t* ops, size_t n);
 
 /* Applies a change of the shared region to every live member of s and finishes the call with
  * `status` once all have applied it (khost_ops.mm_apply_many; a host without it must apply
  * work at once, as unit-test hosts do: each member's mm_apply is then called in turn). Returns
  * what the handler returns, as kcall_mm_apply. */
-int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const struct kmm_op* ops, size_t n,
+int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const zum_work_op_t* ops, size_t n,
                         zx_status_t status);
 
 /* The vDSO code mapping was just made in address space `as`, recorded as target's (target is in

@@ -56,7 +56,7 @@ int64_t sys_process_create_shared(struct kcall* c, zx_handle_t shared_proc, uint
   /* Every mapping the shared region already has goes into the new Linux process before anything
    * else can reach it (its work queue is in order, and it cannot start before this call
    * returns): computed before the handles are handed out, sent after. */
-  struct kmm_op* ops;
+  zum_work_op_t* ops;
   size_t n = kshare_replica_ops(group, &ops);
   struct kobj* objs[2] = {&p->base, &rv->base};
   zx_rights_t rights[2] = {ZX_DEFAULT_PROCESS_RIGHTS, RESTRICTED_VMAR_RIGHTS};

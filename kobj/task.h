@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <zircon/types.h>
+#include <zum/abi-private.h>
 
 #include "kobj/handle.h"
 #include "kobj/list.h"
@@ -13,7 +14,6 @@
 #include "kobj/policy.h"
 
 struct kcall;
-struct kmm_op;
 struct kshare;
 struct kthread;
 
@@ -49,7 +49,7 @@ struct kproc_host_ops {
   void (*sync_threads)(void* host);
   /* Applies Linux address-space operations (see kobj/kmm.h). NULL: the process has no Linux
    * address space to change (kcall_mm_apply then just returns the status). */
-  int64_t (*mm_apply)(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+  int64_t (*mm_apply)(void* host, struct kcall* c, const zum_work_op_t* ops, size_t n,
                       zx_status_t status);
   /* Pure processes: starts the Linux thread of t with Zircon's register contract (regs), and
    * for the process's first thread (seal) first restricts system calls to the stub and Zircon

@@ -48,7 +48,7 @@ struct sv_work_item {
   bool self;
   bool started;
   size_t n, next;
-  struct kmm_op* ops;
+  zum_work_op_t* ops;
   zx_status_t status;
   zum_uaddr_t work_addr;
   uint64_t token;
@@ -105,16 +105,11 @@ static void work_failed(struct sv_proc* p, const char* what, int err) {
   if (p->kp) kproc_kill(p->kp, ZX_TASK_RETCODE_EXCEPTION_KILL);
 }
 
-static void fill_op(zum_work_op_t* w, const struct kmm_op* op) {
-  memset(w, 0, sizeof(*w));
-  w->kind = op->kind;
-  w->prot = op->prot;
+/* op as it goes to the guest: the fd is the supervisor's own (the queue's duplicate); the number
+ * the guest sees depends on how it is sent (work channel, ADDFD, or the agent's SCM_RIGHTS). */
+static void fill_op(zum_work_op_t* w, const zum_work_op_t* op) {
+  *w = *op;
   w->fd = -1;
-  w->addr = op->addr;
-  w->len = op->len;
-  w->offset = op->offset;
-  w->flags = op->flags;
-  w->src_len = op->src_len;
 }
 
 /* Writes the next batch of it's operations into the calling thread's work block; memory fds
@@ -146,7 +141,7 @@ static int64_t deliver_self(struct sv_proc* p, struct sv_work_item* it, uint64_t
   int fds[ZUM_WORK_MAX_OPS];
   int nfds = 0;
   while (it->next < it->n && w.num_ops < ZUM_WORK_MAX_OPS) {
-    const struct kmm_op* op = &it->ops[it->next];
+    const zum_work_op_t* op = &it->ops[it->next];
     zum_work_op_t* wo = &w.ops[w.num_ops];
     fill_op(wo, op);
     if (zum_work_op_has_fd(op->kind)) {
@@ -194,7 +189,7 @@ static int send_agent(struct sv_proc* p, struct sv_work_item* it) {
   int fds[ZUM_WORK_MAX_OPS];
   int nfds = 0;
   while (it->next < it->n && m.u.work.num_ops < ZUM_WORK_MAX_OPS) {
-    const struct kmm_op* op = &it->ops[it->next];
+    const zum_work_op_t* op = &it->ops[it->next];
     fill_op(&m.u.work.ops[m.u.work.num_ops++], op);
     if (zum_work_op_has_fd(op->kind)) fds[nfds++] = op->fd;
     it->next++;
@@ -209,7 +204,7 @@ static int send_agent(struct sv_proc* p, struct sv_work_item* it) {
         r->n > ZUM_WORK_MAX_OPS - m.u.work.num_ops)
       break;
     for (; r->next < r->n; r->next++) {
-      const struct kmm_op* op = &r->ops[r->next];
+      const zum_work_op_t* op = &r->ops[r->next];
       fill_op(&m.u.work.ops[m.u.work.num_ops++], op);
       if (zum_work_op_has_fd(op->kind)) fds[nfds++] = op->fd;
     }
@@ -296,10 +291,10 @@ static bool is_self(struct sv_proc* p, struct kcall* c) {
 
 /* A new work item for p (not queued) with a copy of ops; NULL with *err on failure. */
 static struct sv_work_item* work_item_new(struct sv_proc* p, struct kcall* c,
-                                          const struct kmm_op* ops, size_t n, zx_status_t status,
+                                          const zum_work_op_t* ops, size_t n, zx_status_t status,
                                           zx_status_t* err) {
   struct sv_work_item* it = calloc(1, sizeof(*it));
-  struct kmm_op* copy = malloc(n * sizeof(*copy));
+  zum_work_op_t* copy = malloc(n * sizeof(*copy));
   if (!it || !copy) {
     free(it);
     free(copy);
@@ -337,7 +332,7 @@ static struct sv_work_item* work_item_new(struct sv_proc* p, struct kcall* c,
   return it;
 }
 
-static int64_t sv_work_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+static int64_t sv_work_apply(void* host, struct kcall* c, const zum_work_op_t* ops, size_t n,
                              zx_status_t status) {
   struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
   if (p->exited) return status;
@@ -687,7 +682,7 @@ void sv_work_proc_exited(struct sv_proc* p) {
   p->work_chan = -1;
 }
 
-int64_t sv_work_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+int64_t sv_work_mm_apply(void* host, struct kcall* c, const zum_work_op_t* ops, size_t n,
                          zx_status_t status) {
   return sv_work_apply(host, c, ops, n, status);
 }
@@ -699,7 +694,7 @@ int64_t sv_work_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, 
  * see the group's changes in the same order. A member that cannot take the item (no agent, a
  * failed send, no memory) is killed: its address space could no longer match the tree. */
 int64_t sv_work_mm_apply_many(struct kcall* c, struct kproc* const* targets, size_t ntargets,
-                              const struct kmm_op* ops, size_t n, zx_status_t status) {
+                              const zum_work_op_t* ops, size_t n, zx_status_t status) {
   struct sv_group* g = calloc(1, sizeof(*g));
   if (!g) return ZX_ERR_NO_MEMORY;
   g->status = status;

@@ -6,21 +6,21 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <zircon/types.h>
+#include <zum/abi-private.h>
 
 struct kcall;
-struct kmm_op;
 struct sv_proc;
 
 void sv_work_init(struct sv_proc* p);
 /* The process is gone: drops its queue (callers in other processes get their status). */
 void sv_work_proc_exited(struct sv_proc* p);
 /* kproc_host_ops.mm_apply. */
-int64_t sv_work_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+int64_t sv_work_mm_apply(void* host, struct kcall* c, const zum_work_op_t* ops, size_t n,
                          zx_status_t status);
 /* khost_ops.mm_apply_many: one change for several processes (a shared region's members). */
 struct kproc;
 int64_t sv_work_mm_apply_many(struct kcall* c, struct kproc* const* targets, size_t ntargets,
-                              const struct kmm_op* ops, size_t n, zx_status_t status);
+                              const zum_work_op_t* ops, size_t n, zx_status_t status);
 /* kproc_host_ops.start_thread (pure processes). */
 struct kthread;
 struct kthread_regs;

@@ -44,11 +44,11 @@ static int fake_stats(void* host, uint64_t* m, uint64_t* p, uint64_t* s) {
   *s = 0;
   return 0;
 }
-struct kmm_op fake_mm_ops[FAKE_MM_MAX_OPS];
+zum_work_op_t fake_mm_ops[FAKE_MM_MAX_OPS];
 size_t fake_mm_nops;
 
 /* Address-space changes are recorded (the last FAKE_MM_MAX_OPS) and succeed at once. */
-static int64_t fake_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+static int64_t fake_mm_apply(void* host, struct kcall* c, const zum_work_op_t* ops, size_t n,
                              zx_status_t status) {
   for (size_t i = 0; i < n; i++) {
     if (fake_mm_nops == FAKE_MM_MAX_OPS) {
@@ -85,7 +85,7 @@ void fake_rec_reset(void) {
   fake_nwp_queued = 0;
 }
 
-void fake_rec_add(void* host, const struct kmm_op* ops, size_t n) {
+void fake_rec_add(void* host, const zum_work_op_t* ops, size_t n) {
   for (size_t i = 0; i < n; i++) {
     assert_true(fake_nrec < FAKE_REC_MAX);
     fake_recs[fake_nrec].host = host;
@@ -94,7 +94,7 @@ void fake_rec_add(void* host, const struct kmm_op* ops, size_t n) {
   }
 }
 
-int64_t fake_rec_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+int64_t fake_rec_mm_apply(void* host, struct kcall* c, const zum_work_op_t* ops, size_t n,
                           zx_status_t status) {
   (void)c;
   fake_rec_add(host, ops, n);

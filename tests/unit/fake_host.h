@@ -16,7 +16,7 @@ extern int64_t fake_now;
 
 /* The address-space operations processes were asked to apply, oldest first (kobj/kmm.h). */
 #define FAKE_MM_MAX_OPS 64
-extern struct kmm_op fake_mm_ops[FAKE_MM_MAX_OPS];
+extern zum_work_op_t fake_mm_ops[FAKE_MM_MAX_OPS];
 extern size_t fake_mm_nops;
 
 /* ---- pieces for tests that build their own host (struct kproc_host_ops / khost_ops) */
@@ -39,7 +39,7 @@ int fake_random(void* buf, size_t len);
  * wrap: more than FAKE_REC_MAX operations fail the test. */
 struct fake_rec {
   void* host;
-  struct kmm_op op;
+  zum_work_op_t op;
 };
 #define FAKE_REC_MAX 512
 extern struct fake_rec fake_recs[FAKE_REC_MAX];
@@ -67,9 +67,9 @@ extern size_t fake_nwp_queued;
 /* Forgets every record and sets fake_uffd_err and fake_uffd_queued back. */
 void fake_rec_reset(void);
 /* Records ops as applied to the process with host tag `host`. */
-void fake_rec_add(void* host, const struct kmm_op* ops, size_t n);
+void fake_rec_add(void* host, const zum_work_op_t* ops, size_t n);
 /* mm_apply that records (fake_rec_add) and returns status. */
-int64_t fake_rec_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
+int64_t fake_rec_mm_apply(void* host, struct kcall* c, const zum_work_op_t* ops, size_t n,
                           zx_status_t status);
 /* fake_mem_read/write, fake_no_kill, fake_zero_stats, fake_rec_mm_apply; the second also records
  * uffd_wp and uffd_release. */

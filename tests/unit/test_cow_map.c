@@ -101,7 +101,7 @@ static char byte_at(zx_handle_t h, uint64_t off) {
   return b;
 }
 
-static const struct kmm_op* find_op(uint32_t kind) {
+static const zum_work_op_t* find_op(uint32_t kind) {
   for (size_t i = 0; i < fake_nrec; i++)
     if (fake_recs[i].op.kind == kind) return &fake_recs[i].op;
   return NULL;
@@ -135,7 +135,7 @@ static void test_fault_source_limit(void** state) {
   zx_handle_t p = parent_vmo(4, 0, 0);
   zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, 2 * PG, 8 * PG);
   map(c, ZX_VM_PERM_READ, PG, 6 * PG);
-  const struct kmm_op* src = find_op(ZUM_WORK_FAULT_SOURCE);
+  const zum_work_op_t* src = find_op(ZUM_WORK_FAULT_SOURCE);
   assert_non_null(src);
   assert_int_equal(src->offset, 3 * PG);
   assert_int_equal(src->src_len, PG); /* child pages 1 only: the parent ends at child page 2 */
@@ -176,7 +176,7 @@ static void test_eager_fallbacks(void** state) {
   zx_handle_t s = child_of(p, ZX_VMO_CHILD_SLICE, PG, 2 * PG);
   zx_handle_t sc = child_of(s, ZX_VMO_CHILD_SNAPSHOT, 0, 2 * PG);
   map(sc, ZX_VM_PERM_READ, 0, 2 * PG);
-  const struct kmm_op* src = find_op(ZUM_WORK_FAULT_SOURCE);
+  const zum_work_op_t* src = find_op(ZUM_WORK_FAULT_SOURCE);
   assert_non_null(src);
   assert_int_equal(src->fd, kvmo_fd(vmo_of(p)));
   assert_int_equal(src->offset, PG);

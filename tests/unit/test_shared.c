@@ -75,7 +75,7 @@ static zx_status_t h_spawn_pure(struct kjob* job, const char* name, struct kproc
   return ZX_OK;
 }
 static int64_t h_many(struct kcall* c, struct kproc* const* targets, size_t ntargets,
-                      const struct kmm_op* ops, size_t n, zx_status_t status) {
+                      const zum_work_op_t* ops, size_t n, zx_status_t status) {
   MANY_CALLS++;
   for (size_t i = 0; i < ntargets; i++) fake_rec_add(targets[i]->host, ops, n);
   return status;
@@ -451,7 +451,7 @@ static void fanout(bool many) {
   assert_int_equal(fake_nrec, 1);
   assert_int_equal(count(i1, ZUM_WORK_MAP, ra), 1);
   /* Register work for the caller itself never fans out (ZX_PROP_REGISTER_FS of a member). */
-  struct kmm_op fs = {.kind = ZUM_WORK_SET_FS, .addr = ZUM_SHARED_BASE + PG, .fd = -1};
+  zum_work_op_t fs = {.kind = ZUM_WORK_SET_FS, .addr = ZUM_SHARED_BASE + PG, .fd = -1};
   fake_nrec = 0;
   struct kcall* c = fake_call(t1, ZUM_SYS_object_get_property, NULL, 0);
   assert_int_equal(kcall_mm_apply(c, proc_of(m1), &fs, 1, ZX_OK), ZX_OK);
