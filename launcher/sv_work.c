@@ -9,7 +9,10 @@
  *  - work on another process goes to that process's agent over a socket, and the call waits.
  * Each process has one queue: its work runs in the order the calls were made, one item at a
  * time, so a later unmap can never be overtaken by an earlier map still in flight, and every
- * change has reached Linux before the call that asked for it returns. */
+ * change has reached Linux before the call that asked for it returns. A write protection made
+ * from outside (through the process's userfaultfd) needs the mappings in place, so it takes its
+ * turn in the queue too, and the supervisor applies it when the work before it is done: nothing
+ * here ever waits for a guest. */
 #include "launcher/sv_work.h"
 
 #include <errno.h>

@@ -557,6 +557,25 @@ static void test_caps_wait(void** state) {
   kproc_caps_learnt(P);
   kobj_run_deferred();
   assert_int_equal(addr, 0);
+  /* A call waiting for another process's hello goes on without it when that process dies. */
+  zx_status_t st;
+  int qtag;
+  struct kproc* Q = kproc_create(kroot_job, "q", 1, &qtag, &late_ops, &st);
+  struct kthread* TQ = fake_thread(Q);
+  zum_hosted_info_t qi;
+  memset(&qi, 0, sizeof(qi));
+  assert_int_equal(FAKE(TQ, hosted_init, U(&qi), BASE, SIZE), ZX_OK);
+  struct khandle* qh = khandle_lookup(Q->table, qi.vmar_root_self);
+  zx_handle_t qroot = fake_give(P, qh->obj, qh->rights);
+  caps_pending = true;
+  const uint64_t qargs[] = {qroot, ZX_VM_PERM_READ, 0, c, 0, PG, U(&addr)};
+  assert_int_equal(fake_run(T, ZUM_SYS_vmar_map, qargs, 7, &call), KCALL_PARKED);
+  fake_end(Q, 0);
+  assert_false(fake_completed(call, NULL));
+  kobj_run_deferred();
+  assert_true(fake_completed(call, &r));
+  assert_int_equal(r, ZX_ERR_BAD_STATE);
+  FAKE(T, handle_close, qroot);
   P->host_ops = &fake_rec_uffd_ops;
   FAKE(T, handle_close, c);
   FAKE(T, handle_close, p);
