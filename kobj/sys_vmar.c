@@ -115,14 +115,16 @@ static zx_status_t cow_mapping(struct kproc* target, struct kvmo* vmo, struct mm
     /* With a fault source the guest fills pages itself; without one (a clone of a clone, a
      * resizable VMO) a guest that sends what it cannot resolve to zum_vm_fault has them filled
      * there; any other guest gets the pages now. */
-    bool source = uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len);
-    if (mapped && (source || vm_fault)) {
+    if (mapped && ((uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
+                   vm_fault)) {
       ops->v[map].flags |= ZUM_MAP_UFFD;
-      /* The fault source follows its MAP (abi-private.h). */
-      zum_work_op_t src = {.kind = ZUM_WORK_FAULT_SOURCE, .fd = fd, .addr = base, .len = size,
-                           .offset = off, .src_len = len};
-      if (source) mm_ops_add(ops, &src);
-      if (ops->oom) return ZX_ERR_NO_MEMORY;
+      /* The fault source, if there is one, follows its MAP (abi-private.h). */
+      if (mm_vmo_fault_source(kvmo_mm(vmo), mm_mapping_vmo_offset(m), size, &fd, &off, &len)) {
+        zum_work_op_t src = {.kind = ZUM_WORK_FAULT_SOURCE, .fd = fd, .addr = base, .len = size,
+                             .offset = off, .src_len = len};
+        mm_ops_add(ops, &src);
+        if (ops->oom) return ZX_ERR_NO_MEMORY;
+      }
     } else if (kvmo_prepare_map(vmo, vmo_offset, size) != ZX_OK)
       return ZX_ERR_NO_MEMORY;
   }
