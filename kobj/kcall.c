@@ -8,6 +8,7 @@
 #include "kobj/task.h"
 #include "kobj/vmar.h"
 #include "kobj/vmo.h"
+#include "kobj/workq.h"
 #include "mm/vmar.h"
 #include "mm/vmo.h"
 
@@ -125,7 +126,13 @@ int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const zum_work_op_
   /* A change of a shared region reaches every process sharing it (kobj/share.h). */
   if (target->share && kshare_ops_shared(ops, n))
     return kshare_mm_apply(c, target->share, ops, n, status);
-  if (n == 0 || target->state == KPROC_DEAD || !target->host_ops || !target->host_ops->mm_apply)
-    return status;
+  return kcall_mm_apply_one(c, target, ops, n, status);
+}
+
+int64_t kcall_mm_apply_one(struct kcall* c, struct kproc* target, const zum_work_op_t* ops,
+                           size_t n, zx_status_t status) {
+  if (n == 0 || target->state == KPROC_DEAD || !target->host_ops) return status;
+  if (target->host_ops->work_send) return kworkq_apply(c, target, ops, n, status);
+  if (!target->host_ops->mm_apply) return status;
   return target->host_ops->mm_apply(target->host, c, ops, n, status);
 }

@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <zircon/types.h>
-#include <zum/abi-private.h>
 
 struct kjob;
 struct kproc;
@@ -23,21 +22,12 @@ struct khost_ops {
   void (*debug_write)(const char* buf, size_t len);
   /* Fills buf with cryptographically strong random bytes; 0 or -1. */
   int (*random_fill)(void* buf, size_t len);
-  /* The calling thread finished the address-space work it was handed (private work_done call);
-   * returns the call's final status, or ZUM_STATUS_WORK with more work. */
-  int64_t (*work_done)(struct kcall* c, uint64_t work_addr);
   /* Gives the calling process an agent socket for address-space work asked by other
    * processes; returns its fd number in the caller, or -errno. */
   int (*attach_agent)(struct kcall* c);
   /* Optional: gives the calling process a work channel (ZUM_WORK_FD_CHANNEL); its fd number in
    * the caller, or -errno. */
   int (*attach_work_channel)(struct kcall* c);
-  /* Applies the same address-space operations to several processes (the live members of a
-   * shared-process group, for a change of their shared region): like kproc_host_ops.mm_apply,
-   * but the call finishes with `status` only once every one of them has applied them.
-   * Optional (kobj/share.h says what happens without it). */
-  int64_t (*mm_apply_many)(struct kcall* c, struct kproc* const* targets, size_t ntargets,
-                           const zum_work_op_t* ops, size_t n, zx_status_t status);
   /* Tells the user about a fault that is about to kill a process (optional). */
   void (*report_fault)(struct kcall* c, uint32_t signo, uint32_t code, uint64_t addr, uint64_t pc);
 };

@@ -25,5 +25,9 @@ struct kproc;
  * member of the group before the call finishes (kobj/share.h). */
 int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const zum_work_op_t* ops, size_t n,
                        zx_status_t status);
+/* The same for target alone, whatever region the ops change (a new member of a shared-process
+ * group getting the shared region's existing mappings). */
+int64_t kcall_mm_apply_one(struct kcall* c, struct kproc* target, const zum_work_op_t* ops,
+                           size_t n, zx_status_t status);
 
 #endif

@@ -11,6 +11,7 @@
 #include "kobj/task.h"
 #include "kobj/vmar.h"
 #include "kobj/vmo.h"
+#include "kobj/workq.h"
 #include "mm/vmar.h"
 
 static struct mm_aspace* shared_aspace(const struct kshare* s) {
@@ -143,13 +144,14 @@ int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const zum_work_op_t* 
   struct list_node* pos;
   list_for_each(pos, &s->members) {
     struct kproc* p = list_entry(pos, struct kproc, share_node);
-    if (k < cap && p->state != KPROC_DEAD && p->host_ops && p->host_ops->mm_apply) t[k++] = p;
+    if (k < cap && p->state != KPROC_DEAD && p->host_ops &&
+        (p->host_ops->work_send || p->host_ops->mm_apply))
+      t[k++] = p;
   }
   int64_t r = status;
-  if (k == 1) {
-    r = t[0]->host_ops->mm_apply(t[0]->host, c, ops, n, status);
-  } else if (k > 1 && khost && khost->mm_apply_many) {
-    r = khost->mm_apply_many(c, t, k, ops, n, status);
+  if (k > 0 && t[0]->host_ops->work_send) {
+    /* Queued in every member's FIFO; the call waits for the last of them. */
+    r = kworkq_apply_many(c, t, k, ops, n, status);
   } else {
     /* A host that applies work at once (unit tests): one member after the other. */
     for (size_t i = 0; i < k; i++) {

@@ -67,9 +67,9 @@ size_t kshare_replica_ops(struct kshare* s, zum_work_op_t** ops);
 bool kshare_ops_shared(const zum_work_op_t* ops, size_t n);
 
 /* Applies a change of the shared region to every live member of s and finishes the call with
- * `status` once all have applied it (khost_ops.mm_apply_many; a host without it must apply
- * work at once, as unit-test hosts do: each member's mm_apply is then called in turn). Returns
- * what the handler returns, as kcall_mm_apply. */
+ * `status` once all have applied it (kworkq_apply_many; a host that applies work at once, as
+ * unit-test hosts do, gets each member's mm_apply in turn). Returns what the handler returns,
+ * as kcall_mm_apply. */
 int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const zum_work_op_t* ops, size_t n,
                         zx_status_t status);
 

@@ -7,6 +7,7 @@
 #include "kobj/share.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmar.h"
+#include "kobj/workq.h"
 #include "sys-decls.h"
 
 /* The root VMAR of a pure process: the whole x86-64 user address space; the kernel hands its
@@ -101,9 +102,7 @@ static int64_t start(struct kcall* c, struct kthread* t, const struct kthread_re
   struct kthread_regs r = *regs;
   if (r.sp < ZUM_USER_BASE) r.sp = 0;
   regs = &r;
-  if (!p->host_ops || !p->host_ops->start_thread) return ZX_ERR_NOT_SUPPORTED;
-  return p->host_ops->start_thread(p->host, c, t, regs, first, p->vdso_code_start,
-                                   p->vdso_code_end);
+  return kworkq_start_thread(c, t, regs, first, p->vdso_code_start, p->vdso_code_end);
 }
 
 int64_t sys_process_start(struct kcall* c, zx_handle_t handle, zx_handle_t thread,

@@ -63,10 +63,8 @@ int64_t sys_process_create_shared(struct kcall* c, zx_handle_t shared_proc, uint
   zum_uaddr_t outs[2] = {proc_handle, restricted_vmar_handle};
   s = n == SIZE_MAX ? ZX_ERR_NO_MEMORY : kcall_out_handles(c, 2, objs, rights, outs);
   int64_t r = s;
-  if (s == ZX_OK && n > 0 && p->host_ops && p->host_ops->mm_apply) {
-    /* This process alone: the others have these mappings already. */
-    r = p->host_ops->mm_apply(p->host, c, ops, n, ZX_OK);
-  }
+  /* This process alone: the others have these mappings already. */
+  if (s == ZX_OK) r = kcall_mm_apply_one(c, p, ops, n, ZX_OK);
   /* On failure the handles are gone, and a never-started process with no handles goes away. */
   if (s != ZX_OK && p->state == KPROC_INITIAL) kproc_kill(p, ZX_TASK_RETCODE_SYSCALL_KILL);
   free(ops);

@@ -10,6 +10,7 @@
 #include "kobj/kcall.h"
 #include "kobj/share.h"
 #include "kobj/vmar.h"
+#include "kobj/workq.h"
 
 struct kjob* kroot_job;
 
@@ -179,6 +180,7 @@ struct kproc* kproc_create(struct kjob* job, const char* name, size_t name_len, 
   kobj_set_name(&p->base, name, name_len);
   list_init(&p->threads);
   list_init(&p->caps_waiters);
+  list_init(&p->work_queue);
   p->host = host;
   p->host_ops = host_ops;
   p->job = job;
@@ -221,6 +223,8 @@ void kproc_kill(struct kproc* p, int64_t retcode) {
 void kproc_on_exit(struct kproc* p, int64_t retcode) {
   if (p->state == KPROC_DEAD) return;
   kobj_ref(&p->base);
+  /* Its work goes first: calls of its own threads waiting in it are abandoned with them. */
+  kworkq_proc_exit(p);
   p->state = KPROC_DEAD;
   if (!p->return_code_set) {
     p->return_code = retcode;

@@ -47,26 +47,29 @@ struct kproc_host_ops {
   /* Optional. Gives every live Linux thread of the process its kthread now (threads are
    * otherwise met on their first call), so thread lists and koid lookups see them all. */
   void (*sync_threads)(void* host);
-  /* Applies Linux address-space operations (see kobj/kmm.h). NULL: the process has no Linux
-   * address space to change (kcall_mm_apply then just returns the status). */
+  /* The transport of address-space work (kobj/workq.h orders it, the host carries it).
+   * work_deliver hands batch w (token set) to c's own thread: its fd fields are the host's to
+   * set for the ops with memory fds (fds, in op order; the host passes them into the guest, the
+   * queue keeps owning them), then w goes into the work block at work_addr. work_send sends one
+   * record to the process's agent, with the memory fds of its ops by SCM_RIGHTS. Both return 0
+   * or -errno. work_agent: whether the process has an agent to send to. thread_started: the
+   * stub started t (START_THREAD) as Linux thread tid. NULL work_send: see mm_apply. */
+  int (*work_deliver)(void* host, struct kcall* c, uint64_t work_addr, zum_work_t* w,
+                      const int* fds, size_t nfds);
+  int (*work_send)(void* host, const zum_agent_msg_t* m, const int* fds, size_t nfds);
+  bool (*work_agent)(void* host);
+  void (*thread_started)(void* host, struct kthread* t, pid_t tid);
+  /* A host without that transport applies operations at once, in order, returning `status` or
+   * an error (unit-test hosts). NULL as well: the process has no Linux address space to change
+   * (kcall_mm_apply then just returns the status). */
   int64_t (*mm_apply)(void* host, struct kcall* c, const zum_work_op_t* ops, size_t n,
                       zx_status_t status);
-  /* Pure processes: starts the Linux thread of t with Zircon's register contract (regs), and
-   * for the process's first thread (seal) first restricts system calls to the stub and Zircon
-   * calls to the vDSO code [code_start, code_end). Returns what the handler returns: usually
-   * KCALL_PARKED, the call completing with ZX_OK once the thread exists. */
-  int64_t (*start_thread)(void* host, struct kcall* c, struct kthread* t,
-                          const struct kthread_regs* regs, bool seal, uint64_t code_start,
-                          uint64_t code_end);
   /* Optional: the process's userfaultfd, held by the host (see ZUM_AGENT_CAP_UFFD). `wp`
    * registers [addr, addr+len) for write-protect faults (also for missing-page faults when
    * `missing`, as the guest registered a copy-on-write mapping) and write-protects it; `release`
-   * lifts the protection. Return 0 or an errno (ENOENT: nothing mapped there any more).
-   * Protecting needs the mapping in place: while address-space work is still on its way to the
-   * process, `wp` queues the protection behind it and returns EINPROGRESS; done(arg, 0 or an
-   * errno) follows once it ran, or done(arg, ECANCELED) when the process is gone first. */
-  int (*uffd_wp)(void* host, uint64_t addr, uint64_t len, bool missing,
-                 void (*done)(void* arg, int err), void* arg);
+   * lifts the protection. Return 0 or an errno (ENOENT: nothing mapped there any more). `wp`
+   * needs the mapping in place: kobj calls it once work queued before it is done. */
+  int (*uffd_wp)(void* host, uint64_t addr, uint64_t len, bool missing);
   int (*uffd_release)(void* host, uint64_t addr, uint64_t len);
   /* Optional: reads what the guest's runtime says it can do (uffd, vm_fault, wp below) if it
    * has said so, without waiting. Returns true while that is still to come: the host then calls
@@ -122,6 +125,8 @@ struct kproc {
   bool caps_known;
   /* Calls parked until they are (kproc_caps_wait). */
   struct list_node caps_waiters;
+  /* Address-space work on its way to the process, oldest first (kobj/workq.h). */
+  struct list_node work_queue;
   /* zum_vm_fault's batch: where the last fill ended and how many pages it took (sequential
    * faults double it, up to 16 pages, as the guests' own fault path does). */
   uint64_t fault_next;

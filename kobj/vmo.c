@@ -9,6 +9,7 @@
 
 #include "kobj/kcall.h"
 #include "kobj/task.h"
+#include "kobj/workq.h"
 #include "mm/vmar.h"
 #include "mm/vmo.h"
 
@@ -92,7 +93,7 @@ bool kvmo_can_write_protect(struct kproc* p, const struct kvmo* v, uint64_t base
          !(p->share && base >= ZUM_SHARED_BASE) && !mm_vmo_has_fault_sources(v->m);
 }
 
-/* A write protection the host queued behind work still on its way to the process. */
+/* A write protection queued behind work still on its way to the process (kworkq_uffd_wp). */
 struct wp_pending {
   struct kproc* p;
   struct kvmo* v;
@@ -134,8 +135,12 @@ zx_status_t kvmo_guard_piece(struct kproc* p, struct kvmo* v, uint64_t base, uin
       q->vmo_off = vmo_off;
       q->size = size;
       q->w = wait ? *wait : NULL;
-      int e = p->host_ops->uffd_wp(p->host, base, size, missing, wp_done, q);
-      if (e == EINPROGRESS) {
+      /* Protecting needs the mapping in place: behind work still on its way, it waits its
+       * turn in the process's queue (wp_done follows). */
+      bool queued = kworkq_busy(p);
+      int e = queued ? kworkq_uffd_wp(p, base, size, missing, wp_done, q)
+                     : p->host_ops->uffd_wp(p->host, base, size, missing);
+      if (queued && e == 0) {
         kobj_ref(&p->base);
         kobj_ref(&v->base);
         if (q->w) q->w->pending++;

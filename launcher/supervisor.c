@@ -141,14 +141,18 @@ static void hp_sync_threads(void* host) {
   closedir(d);
 }
 
-static int hp_uffd_wp(void* host, uint64_t addr, uint64_t len, bool missing,
-                      void (*done)(void* arg, int err), void* arg) {
-  return sv_work_uffd_wp(container_of((struct host_guest*)host, struct sv_proc, g), addr, len,
-                         missing, done, arg);
+static int hp_uffd_wp(void* host, uint64_t addr, uint64_t len, bool missing) {
+  struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
+  if (p->uffd_fd < 0) return ENOSYS;
+  return host_uffd_write_protect(p->uffd_fd, addr, len, missing);
 }
 static int hp_uffd_release(void* host, uint64_t addr, uint64_t len) {
   struct sv_proc* p = container_of((struct host_guest*)host, struct sv_proc, g);
   return host_uffd_release(p->uffd_fd, addr, len);
+}
+
+static void hp_thread_started(void* host, struct kthread* t, pid_t tid) {
+  sv_bind_thread(container_of((struct host_guest*)host, struct sv_proc, g), t, tid);
 }
 
 static bool hp_learn_caps(void* host) {
@@ -163,8 +167,10 @@ static const struct kproc_host_ops proc_ops = {
     .release = hp_release,
     .thread_info = hp_thread_info,
     .sync_threads = hp_sync_threads,
-    .mm_apply = sv_work_mm_apply,
-    .start_thread = sv_work_start_thread,
+    .work_deliver = sv_work_deliver,
+    .work_send = sv_work_send,
+    .work_agent = sv_work_has_agent,
+    .thread_started = hp_thread_started,
     .uffd_wp = hp_uffd_wp,
     .uffd_release = hp_uffd_release,
     .learn_caps = hp_learn_caps,
@@ -315,8 +321,6 @@ static const struct khost_ops khost_impl = {.spawn_hosted = kh_spawn,
                                             .spawn_pure = kh_spawn_pure,
                                             .debug_write = kh_debug_write,
                                             .random_fill = kh_random,
-                                            .work_done = sv_work_done,
-                                            .mm_apply_many = sv_work_mm_apply_many,
                                             .attach_agent = sv_work_attach_agent,
                                             .attach_work_channel = sv_work_attach_work_channel,
                                             .report_fault = kh_report_fault};

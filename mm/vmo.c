@@ -27,6 +27,7 @@
 static const struct mm_backing_ops memfd_backing = {
     .create = host_memfd_create,
     .close = host_memfd_close,
+    .dup = host_memfd_dup,
     .resize = host_memfd_resize,
     .read = host_memfd_read,
     .write = host_memfd_write,

@@ -24,6 +24,9 @@
 struct mm_backing_ops {
   zx_status_t (*create)(uint64_t size, int* out_fd);
   void (*close)(int fd);
+  /* Another descriptor of the same store, the caller's to close (work queued for a process
+   * outlives the VMO it maps): >= 0, or -errno. */
+  int (*dup)(int fd);
   zx_status_t (*resize)(int fd, uint64_t size);
   /* Exactly len bytes; holes read as zeros. */
   zx_status_t (*read)(int fd, uint64_t off, void* buf, size_t len);

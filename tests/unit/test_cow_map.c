@@ -581,44 +581,63 @@ static void test_caps_wait(void** state) {
   FAKE(T, handle_close, p);
 }
 
-/* A write protection queued behind work still on its way to the process: the snapshot's call
- * returns once it is applied; one that fails then has the snapshot take the pages instead; a
- * caller that goes away meanwhile leaves the protection to finish on its own. */
+/* A write protection queued behind work still on its way to the process (its agent has not
+ * answered a map yet): the snapshot's call returns once the map is in and the protection
+ * applied; one that fails then has the snapshot take the pages instead; a caller that goes away
+ * meanwhile leaves the protection to finish on its own. */
 static void test_write_protect_queued(void** state) {
   (void)state;
+  P->host_ops = &fake_agent_ops;
   P->vm_fault = true;
   P->wp = true;
   zx_handle_t p = parent_vmo(8, 0, 0);
-  map(p, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 8 * PG);
-  fake_uffd_queued = true;
-  zx_handle_t c = 0;
-  struct kcall* call;
-  const uint64_t args[] = {p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG, U(&c)};
-  assert_int_equal(fake_run(T, ZUM_SYS_vmo_create_child, args, 5, &call), KCALL_PARKED);
-  assert_int_equal(fake_nwp_queued, 1);
-  assert_false(fake_completed(call, NULL));
-  fake_wp_queued[0].done(fake_wp_queued[0].arg, 0);
+  uint64_t a = 0;
+  struct kcall *mc, *cc;
   int64_t r;
-  assert_true(fake_completed(call, &r));
+  const uint64_t margs[] = {ROOT, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, p, 0, 8 * PG, U(&a)};
+  assert_int_equal(fake_run(T, ZUM_SYS_vmar_map, margs, 7, &mc), KCALL_PARKED);
+  assert_int_equal(fake_nsent, 1);
+  struct kthread* T2 = fake_thread(P);
+  zx_handle_t c = 0;
+  const uint64_t args[] = {p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG, U(&c)};
+  assert_int_equal(fake_run(T2, ZUM_SYS_vmo_create_child, args, 5, &cc), KCALL_PARKED);
+  assert_int_equal(fake_nuffd, 0);
+  assert_true(fake_agent_answer(P, 0));
+  assert_true(fake_completed(mc, &r));
   assert_int_equal(r, ZX_OK);
+  assert_true(fake_completed(cc, &r));
+  assert_int_equal(r, ZX_OK);
+  assert_int_equal(fake_nuffd, 1);
+  assert_true(fake_uffd[0].wp);
+  assert_int_equal(fake_uffd[0].addr, a);
   assert_int_equal(committed(c), 0);
   /* Failed when its turn came (EINVAL): the pages are copied then, before the call returns. */
+  fake_uffd_err = 22;
+  uint64_t a2 = 0;
+  const uint64_t margs2[] = {ROOT, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, p, 0, 8 * PG, U(&a2)};
+  assert_int_equal(fake_run(T, ZUM_SYS_vmar_map, margs2, 7, &mc), KCALL_PARKED);
   zx_handle_t c2 = 0;
   const uint64_t args2[] = {p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG, U(&c2)};
-  assert_int_equal(fake_run(T, ZUM_SYS_vmo_create_child, args2, 5, &call), KCALL_PARKED);
-  assert_int_equal(fake_nwp_queued, 2);
-  fake_wp_queued[1].done(fake_wp_queued[1].arg, 22);
-  assert_true(fake_completed(call, &r));
+  assert_int_equal(fake_run(T2, ZUM_SYS_vmo_create_child, args2, 5, &cc), KCALL_PARKED);
+  assert_true(fake_agent_answer(P, 0));
+  assert_true(fake_completed(mc, &r));
+  assert_true(fake_completed(cc, &r));
   assert_int_equal(r, ZX_OK);
   assert_int_equal(committed(c2), 8 * PG);
   /* The caller's thread ends while it waits. */
-  struct kthread* T2 = fake_thread(P);
+  fake_uffd_err = 0;
+  uint64_t a3 = 0;
+  const uint64_t margs3[] = {ROOT, ZX_VM_PERM_READ, 0, p, 0, PG, U(&a3)};
+  assert_int_equal(fake_run(T, ZUM_SYS_vmar_map, margs3, 7, &mc), KCALL_PARKED);
   zx_handle_t c3 = 0;
   const uint64_t args3[] = {p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG, U(&c3)};
-  assert_int_equal(fake_run(T2, ZUM_SYS_vmo_create_child, args3, 5, &call), KCALL_PARKED);
+  assert_int_equal(fake_run(T2, ZUM_SYS_vmo_create_child, args3, 5, &cc), KCALL_PARKED);
   kthread_on_exit(T2);
-  assert_true(fake_completed(call, NULL));
-  fake_wp_queued[2].done(fake_wp_queued[2].arg, 0);
+  assert_true(fake_completed(cc, NULL));
+  assert_true(fake_agent_answer(P, 0));
+  assert_true(fake_completed(mc, &r));
+  assert_int_equal(r, ZX_OK);
+  P->host_ops = &fake_rec_uffd_ops;
   zx_handle_t all[] = {c3, c2, c, p};
   for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) FAKE(T, handle_close, all[i]);
 }

@@ -2,7 +2,8 @@
  * kobj/sys_process.c) over a fake host that spawns pure processes and records, per process,
  * every Linux operation it is asked to apply: create_shared's checks in the kernel's order, the
  * layouts, the shared handle table, the fan-out of shared-region changes to every live member
- * (through khost_ops.mm_apply_many, and one member after the other without it), the replication
+ * (queued for every member at once through kobj/workq.h, and one member after the other on a
+ * host that applies work at once), the replication
  * of existing mappings into a new member, restricted regions staying private, the vDSO facts and
  * the group's lifetime. */
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include <zircon/syscalls/object.h>
 #include <zircon/syscalls/policy.h>
@@ -46,7 +48,8 @@ static int NHOSTS;
 
 /* Operations go to the recording host (fake_recs), tagged with the process's fhost (NULL: the
  * caller). */
-static int MANY_CALLS;
+static bool QUEUED; /* new processes carry work through agents (fake_agent_ops' transport) */
+static struct kproc_host_ops queue_ops;
 
 static void h_kill(void* host) {
   if (host) ((struct fhost*)host)->killed = true;
@@ -63,7 +66,7 @@ static zx_status_t h_spawn_pure(struct kjob* job, const char* name, struct kproc
   h->id = NHOSTS;
   h->killed = false;
   zx_status_t s;
-  struct kproc* p = kproc_create(job, name, strlen(name), h, &host_ops, &s);
+  struct kproc* p = kproc_create(job, name, strlen(name), h, QUEUED ? &queue_ops : &host_ops, &s);
   if (!p) return s;
   NHOSTS++;
   p->pure = true;
@@ -74,17 +77,7 @@ static zx_status_t h_spawn_pure(struct kjob* job, const char* name, struct kproc
   *out = p;
   return ZX_OK;
 }
-static int64_t h_many(struct kcall* c, struct kproc* const* targets, size_t ntargets,
-                      const zum_work_op_t* ops, size_t n, zx_status_t status) {
-  MANY_CALLS++;
-  for (size_t i = 0; i < ntargets; i++) fake_rec_add(targets[i]->host, ops, n);
-  return status;
-}
-static const struct khost_ops khost_many = {.spawn_pure = h_spawn_pure,
-                                            .debug_write = fake_debug_write,
-                                            .random_fill = fake_random,
-                                            .mm_apply_many = h_many};
-static const struct khost_ops khost_one_by_one = {
+static const struct khost_ops khost_plain = {
     .spawn_pure = h_spawn_pure, .debug_write = fake_debug_write, .random_fill = fake_random};
 
 /* The Linux process of host h is gone (as the supervisor reports a death). */
@@ -100,16 +93,37 @@ static void reap(void) {
     if (HOSTS[i].killed) die(&HOSTS[i], ZX_TASK_RETCODE_SYSCALL_KILL);
 }
 
+/* The members' agents answer everything sent to them (kept in order). */
+static void answer_all(void) {
+  bool any;
+  do {
+    any = false;
+    for (int i = 0; i < NHOSTS; i++)
+      if (HOSTS[i].p && fake_agent_answer(HOSTS[i].p, 0)) any = true;
+  } while (any);
+}
+
+static uint64_t ino_of(int fd) {
+  struct stat st;
+  assert_int_equal(fstat(fd, &st), 0);
+  return st.st_ino;
+}
+
 static struct kproc* P; /* the caller: an ordinary (hosted) process */
 static struct kthread* T;
 static zx_handle_t JOB;
 
 static int setup(void** state) {
   fake_boot();
-  khost = &khost_many;
+  khost = &khost_plain;
   NHOSTS = 0;
   fake_rec_reset();
-  MANY_CALLS = 0;
+  queue_ops = host_ops;
+  queue_ops.mm_apply = NULL;
+  queue_ops.work_send = fake_agent_ops.work_send;
+  queue_ops.work_agent = fake_agent_ops.work_agent;
+  QUEUED = true;
+  fake_settle = answer_all;
   zx_status_t s;
   P = kproc_create(kroot_job, "caller", 6, NULL, &host_ops, &s);
   T = fake_thread(P);
@@ -407,7 +421,8 @@ static void test_shared_table(void** state) {
 /* ---- fan-out */
 
 static void fanout(bool many) {
-  khost = many ? &khost_many : &khost_one_by_one;
+  QUEUED = many;
+  fake_settle = many ? answer_all : NULL;
   zx_handle_t p, v, m1, r1, m2, r2;
   new_shared(&p, &v);
   new_member(p, &m1, &r1);
@@ -415,7 +430,7 @@ static void fanout(bool many) {
   int ip = host_of(p)->id, i1 = host_of(m1)->id, i2 = host_of(m2)->id;
   zx_handle_t vmo = make_vmo(4 * PG);
   fake_nrec = 0;
-  MANY_CALLS = 0;
+  fake_nsent = 0;
   /* A map by a third process reaches every member, the same op at the same address. */
   uint64_t a = map_ok(v, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, PG, 2 * PG);
   assert_true(a >= ZUM_SHARED_BASE);
@@ -426,9 +441,10 @@ static void fanout(bool many) {
     assert_int_equal(fake_recs[i].op.len, 2 * PG);
     assert_int_equal(fake_recs[i].op.offset, PG);
     assert_int_equal(fake_recs[i].op.prot, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE);
-    assert_int_equal(fake_recs[i].op.fd, kvmo_fd(to_kvmo(hnd(vmo)->obj)));
+    assert_int_equal(fake_recs[i].ino, ino_of(kvmo_fd(to_kvmo(hnd(vmo)->obj))));
   }
-  assert_int_equal(MANY_CALLS, many ? 1 : 0);
+  /* Queued: one message to each member's agent, all sent before any answered. */
+  assert_int_equal(fake_nsent, many ? 3 : 0);
   /* A member's own call: the same (itself and the others). */
   struct kthread* t1 = fake_thread(proc_of(m1));
   zx_handle_t v1 = give_to(proc_of(m1), v);
@@ -523,7 +539,7 @@ static void test_replica(void** state) {
     assert_int_equal(fake_recs[i].op.len, want[i].len);
     assert_int_equal(fake_recs[i].op.offset, want[i].offset);
     assert_int_equal(fake_recs[i].op.prot, want[i].prot);
-    assert_int_equal(fake_recs[i].op.fd, kvmo_fd(to_kvmo(hnd(vmo)->obj)));
+    assert_int_equal(fake_recs[i].ino, ino_of(kvmo_fd(to_kvmo(hnd(vmo)->obj))));
   }
   /* PROCESS_MAPS of a member: its restricted region first (here empty), then the shared one,
    * each an address-space record (depth 0) and its root VMAR (depth 1) before what it holds. */
@@ -661,10 +677,10 @@ static void test_sixteen(void** state) {
   assert_int_equal(proc_of(p)->share->live, 16);
   zx_handle_t vmo = make_vmo(PG);
   fake_nrec = 0;
-  MANY_CALLS = 0;
+  fake_nsent = 0;
   uint64_t a = map_ok(v, ZX_VM_PERM_READ, 0, vmo, 0, PG);
   assert_int_equal(FAKE(T, vmar_unmap, v, a, PG), ZX_OK);
-  assert_int_equal(MANY_CALLS, 2);
+  assert_int_equal(fake_nsent, 32);
   assert_int_equal(fake_nrec, 32);
   for (int i = 0; i < NHOSTS; i++) {
     assert_int_equal(count(HOSTS[i].id, ZUM_WORK_MAP, a), 1);
