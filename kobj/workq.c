@@ -214,7 +214,7 @@ static void work_cancel(struct kcall* c) {
 
 /* Whether c's own thread applies work for p (the caller's own process, on its way back). */
 static bool is_self(struct kproc* p, struct kcall* c) {
-  return c->proc == p && c->thread && c->work_addr;
+  return c->proc == p && c->thread && c->work_addr && p->host_ops->work_deliver;
 }
 
 static bool has_agent(struct kproc* p) {

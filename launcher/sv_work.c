@@ -19,13 +19,8 @@
 
 #include "host/sv/loop.h"
 #include "host/sv/seccomp.h"
-#include "host/sv/spawn.h"
 #include "kobj/workq.h"
 #include "launcher/sv_internal.h"
-
-/* A write protection from outside (kproc_host_ops.uffd_wp) behind work still on its way: it
- * needs the mappings in place. The supervisor applies it itself when its turn comes. */
-#define SV_WORK_WP 0x100u
 
 /* Sends the batch's memory fds down p's work channel, tagged with the work's token (see
  * ZUM_WORK_FD_CHANNEL); 0 or -errno. */
