@@ -171,6 +171,7 @@ static void test_start_behind_work(void** state) {
   /* Behind work sent in full, a record goes at once (the agent answers in order). */
   assert_int_equal(map_at(T[1], v, 2 * PG, &c1), KCALL_PARKED);
   struct kthread* t2 = kthread_create(Q, 0, "new2", 4);
+  kobj_ref(&t2->base); /* the process's reference goes with the thread's death */
   c = fake_call(T[3], ZUM_SYS_process_start, NULL, 0);
   assert_int_equal(kworkq_start_thread(c, t2, &regs, false, 0, 0), KCALL_PARKED);
   assert_int_equal(fake_nsent, 6);
@@ -181,6 +182,7 @@ static void test_start_behind_work(void** state) {
   assert_true(fake_agent_answer(Q, 11 /* EAGAIN */));
   assert_int_equal(done(c), ZX_ERR_NO_RESOURCES);
   assert_int_equal(t2->state, KTHREAD_DEAD);
+  kobj_unref(&t2->base);
   Q->host_ops = &fake_agent_ops;
   FAKE(T[0], handle_close, v);
 }
