@@ -122,35 +122,34 @@ static void wp_done(void* arg, int err) {
   free(q);
 }
 
+/* Queues the protection of [base, base+size) in p behind p's pending work (counted in *wait when
+ * wait is not NULL); false without the memory to. */
+static bool queue_wp(struct kproc* p, struct kvmo* v, uint64_t base, uint64_t size,
+                     uint64_t vmo_off, bool missing, struct kguard_wait** wait) {
+  if (wait && !*wait && !(*wait = calloc(1, sizeof(**wait)))) return false;
+  struct wp_pending* q = calloc(1, sizeof(*q));
+  if (!q) return false;
+  *q = (struct wp_pending){p, v, vmo_off, size, wait ? *wait : NULL};
+  if (kworkq_uffd_wp(p, base, size, missing, wp_done, q) != 0) {
+    free(q);
+    return false;
+  }
+  kobj_ref(&p->base);
+  kobj_ref(&v->base);
+  if (q->w) q->w->pending++;
+  return true;
+}
+
 zx_status_t kvmo_guard_piece(struct kproc* p, struct kvmo* v, uint64_t base, uint64_t size,
                              uint64_t vmo_off, struct kguard_wait** wait) {
   if (!mm_vmo_store_has_snapshots(v->m)) return ZX_OK;
   if (kvmo_can_write_protect(p, v, base) && p->host_ops && p->host_ops->uffd_wp) {
     bool missing = p->uffd && mm_vmo_is_cow(v->m);
-    struct wp_pending* q = calloc(1, sizeof(*q));
-    if (wait && !*wait && q) *wait = calloc(1, sizeof(**wait));
-    if (q && (!wait || *wait)) {
-      q->p = p;
-      q->v = v;
-      q->vmo_off = vmo_off;
-      q->size = size;
-      q->w = wait ? *wait : NULL;
-      /* Protecting needs the mapping in place: behind work still on its way, it waits its
-       * turn in the process's queue (wp_done follows). */
-      bool queued = kworkq_busy(p);
-      int e = queued ? kworkq_uffd_wp(p, base, size, missing, wp_done, q)
-                     : p->host_ops->uffd_wp(p->host, base, size, missing);
-      if (queued && e == 0) {
-        kobj_ref(&p->base);
-        kobj_ref(&v->base);
-        if (q->w) q->w->pending++;
-        return ZX_OK;
-      }
-      free(q);
-      if (e == 0) return ZX_OK;
-    } else {
-      free(q);
-    }
+    /* Protecting needs the mapping in place: behind work still on its way, it waits its turn
+     * in the process's queue (wp_done follows). */
+    if (kworkq_busy(p) ? queue_wp(p, v, base, size, vmo_off, missing, wait)
+                       : p->host_ops->uffd_wp(p->host, base, size, missing) == 0)
+      return ZX_OK;
   }
   return mm_vmo_guard_window(v->m, vmo_off, size);
 }
