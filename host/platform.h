@@ -45,11 +45,6 @@ struct platform_thread_info {
   uint32_t last_cpu;    /* CPU it last ran on */
 };
 
-/* The registers a pure-process thread starts with (every other register is 0). */
-struct platform_thread_regs {
-  uint64_t pc, sp, arg1, arg2, fs_base, gs_base;
-};
-
 /* The host side of one guest process. `host` is the host's record of it, given to the kernel
  * when the process was made (platform_ops.spawn_*, or kproc_create by a host that found the
  * process already running: bare mode). */
@@ -70,31 +65,38 @@ struct platform_proc_ops {
   /* Optional. Gives every live Linux thread of the process its kernel thread now (threads are
    * otherwise met on their first call), so thread lists and koid lookups see them all. */
   void (*sync_threads)(void* host);
-  /* Optional (NULL: no Linux address space to change). Applies ops, in order, to the process's
-   * address space on behalf of call c, and finishes the call with `status` once they are
-   * applied. Returns what the kernel's handler returns: `status` (done now), the kernel's
-   * KCALL_PARKED (c completes later through the transport), or ZUM_STATUS_WORK (the work was
-   * written into the caller's own work block). ops stay the caller's: copy what is kept. */
+  /* Optional: the transport of address-space work (kobj/workq.h orders the work, the host
+   * carries it). work_send, with work_agent, makes the host a carrier: it sends one record to
+   * the process's agent, with the memory fds of its ops (in op order), and passes each answer
+   * to kworkq_reply; work_agent says whether the process has an agent to send to. work_deliver
+   * (optional even then: without it the agent does that work too) hands batch w (token set) to
+   * c's own thread: the host sets the fd fields of the ops with memory fds (fds: their stores,
+   * in op order; the host puts them into the guest, the kernel keeps owning them), then writes
+   * w into the caller's work block at work_addr. Both return 0 or -errno. */
+  int (*work_deliver)(void* host, struct platform_call* c, uint64_t work_addr, zum_work_t* w,
+                      const int* fds, size_t nfds);
+  int (*work_send)(void* host, const zum_agent_msg_t* m, const int* fds, size_t nfds);
+  bool (*work_agent)(void* host);
+  /* Optional: the process's stub started the kernel thread with koid `thread`
+   * (ZUM_AGENT_START_THREAD) as Linux thread tid: the host binds the two. */
+  void (*thread_started)(void* host, zx_koid_t thread, pid_t tid);
+  /* Optional, for a host without work_send that applies work at once (unit-test hosts):
+   * applies ops, in order, to the process's address space on behalf of call c, returning
+   * `status` or an error. NULL as well: the process has no Linux address space to change. */
   int64_t (*mm_apply)(void* host, struct platform_call* c, const zum_work_op_t* ops, size_t n,
                       zx_status_t status);
-  /* Optional (NULL: NOT_SUPPORTED). Pure processes: starts the Linux thread of the kernel
-   * thread with koid `thread` with Zircon's register contract (regs), and for the process's
-   * first thread (seal) first restricts system calls to the stub and Zircon calls to the vDSO
-   * code [code_start, code_end). Returns like mm_apply: usually KCALL_PARKED, the call
-   * completing with ZX_OK once the thread runs. */
-  int64_t (*start_thread)(void* host, struct platform_call* c, zx_koid_t thread,
-                          const struct platform_thread_regs* regs, bool seal, uint64_t code_start,
-                          uint64_t code_end);
   /* Optional: the process's userfaultfd (see ZUM_AGENT_CAP_UFFD). uffd_wp registers
    * [addr, addr+len) for write-protect faults (also for missing-page faults when `missing`) and
    * write-protects it; uffd_release lifts the protection. 0 or an errno (ENOENT: nothing mapped
-   * there any more). */
+   * there any more). uffd_wp needs the mapping in place: the kernel calls it only once the work
+   * queued before it is done. */
   int (*uffd_wp)(void* host, uint64_t addr, uint64_t len, bool missing);
   int (*uffd_release)(void* host, uint64_t addr, uint64_t len);
-  /* Optional: makes sure what the guest's runtime said it can do (uffd, vm_fault, wp) is known,
-   * waiting briefly for a runtime still starting up. The host's composition records the answer
-   * in the kernel's process object before returning. */
-  void (*learn_caps)(void* host);
+  /* Optional: reads what the guest's runtime says it can do (uffd, vm_fault, wp) if it has said
+   * so, never waiting for it. The host records the answer in the kernel's process object and
+   * calls kproc_caps_learnt: at once, or, when this returns true (still to come), once it has
+   * read it or it can no longer come. NULL: nothing to learn (the kernel decides without). */
+  bool (*learn_caps)(void* host);
 };
 
 /* Where VMO bytes live (mm/vmo.c): one store per VMO, named by a descriptor. */
@@ -102,6 +104,9 @@ struct platform_mem_ops {
   /* A new store of `size` bytes, all zeros; NO_MEMORY when the host has no room. */
   zx_status_t (*create)(uint64_t size, int* out_fd);
   void (*close)(int fd);
+  /* Another descriptor of the same store, the caller's to close (work queued for a process
+   * outlives the VMO it maps): >= 0, or -errno. */
+  int (*dup)(int fd);
   /* Sets the length; shrinking frees what lies beyond it. */
   zx_status_t (*resize)(int fd, uint64_t size);
   /* Exactly len bytes; holes read as zeros. */
@@ -157,22 +162,12 @@ struct platform_ops {
    * death as for any other process. */
   zx_status_t (*adopt)(void* host, void* kproc);
 
-  /* Optional (NULL: work_done is BAD_STATE). The calling thread finished the address-space work
-   * it was handed (private work_done call); returns the call's final status, or ZUM_STATUS_WORK
-   * with more work. */
-  int64_t (*work_done)(struct platform_call* c, uint64_t work_addr);
   /* Optional: gives the calling process an agent socket for address-space work asked by other
    * processes; its fd number in the caller, or -errno. */
   int (*attach_agent)(struct platform_call* c);
   /* Optional: gives the calling process a work channel (ZUM_WORK_FD_CHANNEL); its fd number in
    * the caller, or -errno. */
   int (*attach_work_channel)(struct platform_call* c);
-  /* Optional: applies the same ops to several processes (the live members of a shared-process
-   * group, for a change of their shared region; hosts[] are their records): like
-   * platform_proc_ops.mm_apply, but the call finishes with `status` only once every one of
-   * them has applied them. Without it the kernel applies them one member after the other. */
-  int64_t (*mm_apply_many)(struct platform_call* c, void* const* hosts, size_t nhosts,
-                           const zum_work_op_t* ops, size_t n, zx_status_t status);
   /* Optional: tells the user about an exception that is about to kill a process (its name and
    * koid, the thread's koid or 0): signo/code as the stub reported them, the faulting address,
    * the pc. */

@@ -9,6 +9,7 @@
 #include "kobj/task.h"
 #include "kobj/vmar.h"
 #include "kobj/vmo.h"
+#include "kobj/workq.h"
 #include "mm/vmar.h"
 #include "mm/vmo.h"
 
@@ -91,6 +92,19 @@ void kcall_abandon(struct kcall* c) {
   c->transport->release(c->ref);
 }
 
+void kcall_rerun(struct kcall* c) {
+  c->cancel = NULL;
+  c->park_state = NULL;
+  if (c->thread) c->thread->parked = NULL;
+  int64_t r = kcall_handlers[c->nr](c);
+  if (r == KCALL_PARKED) return;
+  if (r == KCALL_NOREPLY) {
+    c->transport->release(c->ref);
+    return;
+  }
+  kcall_complete(c, r);
+}
+
 int64_t kcall_dispatch(struct kcall* c) {
   const struct kcall_desc* d = &kcall_table[c->nr];
   unsigned total = d->nargs + ((d->flags & KCALL_WORK) ? 1u : 0u);
@@ -108,38 +122,18 @@ int64_t kcall_dispatch(struct kcall* c) {
   return kcall_handlers[c->nr](c);
 }
 
-int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const struct kmm_op* ops, size_t n,
+int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const zum_work_op_t* ops, size_t n,
                        zx_status_t status) {
   /* A change of a shared region reaches every process sharing it (kobj/share.h). */
   if (target->share && kshare_ops_shared(ops, n))
     return kshare_mm_apply(c, target->share, ops, n, status);
-  return kproc_mm_apply_host(c, target, ops, n, status);
+  return kcall_mm_apply_one(c, target, ops, n, status);
 }
 
-zum_work_op_t* kmm_work_ops(const struct kmm_op* ops, size_t n, zum_work_op_t* local,
-                            size_t nlocal) {
-  zum_work_op_t* w = n <= nlocal ? local : malloc(n * sizeof(*w));
-  if (!w) return NULL;
-  for (size_t i = 0; i < n; i++)
-    w[i] = (zum_work_op_t){.kind = ops[i].kind,
-                           .prot = ops[i].prot,
-                           .fd = ops[i].fd,
-                           .flags = ops[i].flags,
-                           .addr = ops[i].addr,
-                           .len = ops[i].len,
-                           .offset = ops[i].offset,
-                           .src_len = ops[i].src_len};
-  return w;
-}
-
-int64_t kproc_mm_apply_host(struct kcall* c, struct kproc* target, const struct kmm_op* ops,
-                            size_t n, zx_status_t status) {
-  if (n == 0 || target->state == KPROC_DEAD || !target->host_ops || !target->host_ops->mm_apply)
-    return status;
-  zum_work_op_t local[16];
-  zum_work_op_t* w = kmm_work_ops(ops, n, local, 16);
-  if (!w) return ZX_ERR_NO_MEMORY;
-  int64_t r = target->host_ops->mm_apply(target->host, c->ref, w, n, status);
-  if (w != local) free(w);
-  return r;
+int64_t kcall_mm_apply_one(struct kcall* c, struct kproc* target, const zum_work_op_t* ops,
+                           size_t n, zx_status_t status) {
+  if (n == 0 || target->state == KPROC_DEAD || !target->host_ops) return status;
+  if (target->host_ops->work_send) return kworkq_apply(c, target, ops, n, status);
+  if (!target->host_ops->mm_apply) return status;
+  return target->host_ops->mm_apply(target->host, c->ref, ops, n, status);
 }

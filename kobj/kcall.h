@@ -50,6 +50,9 @@ zx_status_t kcall_copy_out(struct kcall* c, zum_uaddr_t dst, const void* src, si
 int64_t kcall_park(struct kcall* c, void (*cancel)(struct kcall*), void* state);
 /* Finishes a parked call with `result`. */
 void kcall_complete(struct kcall* c, int64_t result);
+/* Runs a parked call's handler again from its start (its arguments are kept), and completes
+ * it unless it parks again: for a call parked before it changed anything (kproc_caps_wait). */
+void kcall_rerun(struct kcall* c);
 /* Abandons a parked call (its thread is gone): runs its cancel hook, no reply. */
 void kcall_abandon(struct kcall* c);
 

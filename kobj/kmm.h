@@ -12,19 +12,10 @@
 struct kcall;
 struct kproc;
 
-/* One Linux operation on a guest address space (zum_work_op_t). kind is a ZUM_WORK_* value,
+/* One Linux operation on a guest address space is a zum_work_op_t (<zum/abi-private.h>), the
+ * record the guest runs, from mm/ where it is planned to the wire: kind is a ZUM_WORK_* value,
  * prot ZX_VM_PERM_* bits; fd is a host memory fd (ops with zum_work_op_has_fd), which stays
- * owned by its VMO (the host duplicates it into the guest). */
-struct kmm_op {
-  uint32_t kind;
-  uint32_t prot;
-  uint64_t addr;
-  uint64_t len;
-  uint64_t offset;
-  int fd;
-  uint32_t flags;   /* ZUM_MAP_* */
-  uint64_t src_len; /* ZUM_WORK_FAULT_SOURCE */
-};
+ * owned by its VMO (queued work holds a duplicate, which the host puts into the guest). */
 
 /* Applies ops, in order, to `target`'s address space and then finishes the call with `status`:
  * the handler returns whatever this returns (status itself, KCALL_PARKED, or ZUM_STATUS_WORK for
@@ -32,16 +23,11 @@ struct kmm_op {
  * returns, as on Zircon. With n == 0, or a target that is already dead, returns status. If target
  * is in a shared-process group and ops change its shared region, they are applied to every live
  * member of the group before the call finishes (kobj/share.h). */
-int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const struct kmm_op* ops, size_t n,
+int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const zum_work_op_t* ops, size_t n,
                        zx_status_t status);
-
-/* Hands ops to `target`'s own host (platform_proc_ops.mm_apply) without the shared-region
- * replication of kcall_mm_apply; status when the target has no Linux address space. */
-int64_t kproc_mm_apply_host(struct kcall* c, struct kproc* target, const struct kmm_op* ops,
-                            size_t n, zx_status_t status);
-/* ops as the platform takes them: in `local` when n <= nlocal, else in an array the caller
- * frees; NULL when out of memory. */
-zum_work_op_t* kmm_work_ops(const struct kmm_op* ops, size_t n, zum_work_op_t* local,
-                            size_t nlocal);
+/* The same for target alone, whatever region the ops change (a new member of a shared-process
+ * group getting the shared region's existing mappings). */
+int64_t kcall_mm_apply_one(struct kcall* c, struct kproc* target, const zum_work_op_t* ops,
+                           size_t n, zx_status_t status);
 
 #endif

@@ -56,6 +56,8 @@ libzumkernel_la_SOURCES = \
 	kobj/vmar_info.c \
 	kobj/vmo.c \
 	kobj/vmo.h \
+	kobj/workq.c \
+	kobj/workq.h \
 	$(empty)
 nodist_libzumkernel_la_SOURCES = gen/kcall-table.c gen/sys-decls.h gen/zum/sysno.h
 libzumkernel_la_CFLAGS = $(AM_CFLAGS) -fPIC

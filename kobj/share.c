@@ -10,6 +10,7 @@
 #include "kobj/task.h"
 #include "kobj/vmar.h"
 #include "kobj/vmo.h"
+#include "kobj/workq.h"
 #include "mm/vmar.h"
 
 static struct mm_aspace* shared_aspace(const struct kshare* s) {
@@ -62,15 +63,15 @@ zx_status_t kshare_join(struct kshare* s, struct kproc* p, struct kvmar* restric
 /* ---- replicating the shared region into a new member */
 
 struct replica {
-  struct kmm_op* v;
+  zum_work_op_t* v;
   size_t n, cap;
   bool oom;
 };
 
-static void replica_push(struct replica* r, const struct kmm_op* op) {
+static void replica_push(struct replica* r, const zum_work_op_t* op) {
   if (r->n == r->cap) {
     size_t cap = r->cap ? r->cap * 2 : 16;
-    struct kmm_op* v = realloc(r->v, cap * sizeof(*v));
+    zum_work_op_t* v = realloc(r->v, cap * sizeof(*v));
     if (!v) {
       r->oom = true;
       return;
@@ -95,7 +96,7 @@ static zx_status_t replica_visit(void* ctx, struct mm_region* m, unsigned depth)
     uint64_t base, size;
     uint32_t prot;
     mm_mapping_range(m, i, &base, &size, &prot);
-    struct kmm_op op = {.kind = ZUM_WORK_MAP,
+    zum_work_op_t op = {.kind = ZUM_WORK_MAP,
                         .prot = prot,
                         .addr = base,
                         .len = size,
@@ -107,7 +108,7 @@ static zx_status_t replica_visit(void* ctx, struct mm_region* m, unsigned depth)
   return r->oom ? ZX_ERR_NO_MEMORY : ZX_OK;
 }
 
-size_t kshare_replica_ops(struct kshare* s, struct kmm_op** ops) {
+size_t kshare_replica_ops(struct kshare* s, zum_work_op_t** ops) {
   *ops = NULL;
   struct replica r = {0};
   if (!shared_aspace(s)) return 0;
@@ -127,12 +128,12 @@ static bool address_space_op(uint32_t kind) {
          kind == ZUM_WORK_POPULATE;
 }
 
-bool kshare_ops_shared(const struct kmm_op* ops, size_t n) {
+bool kshare_ops_shared(const zum_work_op_t* ops, size_t n) {
   /* One change comes from one address space: its first operation says which. */
   return n > 0 && address_space_op(ops[0].kind) && ops[0].addr >= ZUM_SHARED_BASE;
 }
 
-int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const struct kmm_op* ops, size_t n,
+int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const zum_work_op_t* ops, size_t n,
                         zx_status_t status) {
   struct kproc* local[16];
   size_t cap = s->live;
@@ -142,28 +143,18 @@ int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const struct kmm_op* 
   struct list_node* pos;
   list_for_each(pos, &s->members) {
     struct kproc* p = list_entry(pos, struct kproc, share_node);
-    if (k < cap && p->state != KPROC_DEAD && p->host_ops && p->host_ops->mm_apply) t[k++] = p;
+    if (k < cap && p->state != KPROC_DEAD && p->host_ops &&
+        (p->host_ops->work_send || p->host_ops->mm_apply))
+      t[k++] = p;
   }
   int64_t r = status;
-  if (k == 1) {
-    r = kproc_mm_apply_host(c, t[0], ops, n, status);
-  } else if (k > 1 && platform->mm_apply_many) {
-    void* hosts_local[16];
-    void** hosts = k <= 16 ? hosts_local : malloc(k * sizeof(*hosts));
-    zum_work_op_t wlocal[16];
-    zum_work_op_t* w = hosts ? kmm_work_ops(ops, n, wlocal, 16) : NULL;
-    if (w) {
-      for (size_t i = 0; i < k; i++) hosts[i] = t[i]->host;
-      r = platform->mm_apply_many(c->ref, hosts, k, w, n, status);
-    } else {
-      r = ZX_ERR_NO_MEMORY;
-    }
-    if (w && w != wlocal) free(w);
-    if (hosts && hosts != hosts_local) free(hosts);
+  if (k > 0 && t[0]->host_ops->work_send) {
+    /* Queued in every member's FIFO; the call waits for the last of them. */
+    r = kworkq_apply_many(c, t, k, ops, n, status);
   } else {
     /* A host that applies work at once (unit tests): one member after the other. */
     for (size_t i = 0; i < k; i++) {
-      int64_t ri = kproc_mm_apply_host(c, t[i], ops, n, status);
+      int64_t ri = kcall_mm_apply_one(c, t[i], ops, n, status);
       if (ri != status && r == status) r = ri;
     }
   }
@@ -192,11 +183,18 @@ void kshare_vdso_mapped(struct kproc* target, const struct mm_aspace* as) {
   }
 }
 
+bool kshare_caps_wait(struct kcall* c, struct kshare* s) {
+  struct list_node* pos;
+  list_for_each(pos, &s->members) {
+    if (!kproc_caps_wait(c, list_entry(pos, struct kproc, share_node))) return false;
+  }
+  return true;
+}
+
 bool kshare_all_uffd(const struct kshare* s) {
   const struct list_node* pos;
   list_for_each(pos, &s->members) {
-    struct kproc* p = list_entry(pos, struct kproc, share_node);
-    kproc_learn_caps(p);
+    const struct kproc* p = list_entry(pos, struct kproc, share_node);
     if (p->state != KPROC_DEAD && !p->uffd) return false;
   }
   return true;

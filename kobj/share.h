@@ -27,11 +27,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <zircon/types.h>
+#include <zum/abi-private.h>
 
 #include "kobj/list.h"
 
 struct kcall;
-struct kmm_op;
 struct kproc;
 struct kvmar;
 struct mm_aspace;
@@ -60,17 +60,17 @@ zx_status_t kshare_join(struct kshare* s, struct kproc* p, struct kvmar* restric
 /* The Linux operations that put every mapping of the shared region into a new member, in
  * address order (one MAP per piece of uniform protection). *ops is malloc'ed (NULL when there
  * is nothing); returns the count, or SIZE_MAX when out of memory. */
-size_t kshare_replica_ops(struct kshare* s, struct kmm_op** ops);
+size_t kshare_replica_ops(struct kshare* s, zum_work_op_t** ops);
 
 /* True if ops (one change to one address space of a process in a group) are the shared
  * region's: address-space operations at or above ZUM_SHARED_BASE. */
-bool kshare_ops_shared(const struct kmm_op* ops, size_t n);
+bool kshare_ops_shared(const zum_work_op_t* ops, size_t n);
 
 /* Applies a change of the shared region to every live member of s and finishes the call with
- * `status` once all have applied it (platform_ops.mm_apply_many; a host without it must apply
- * work at once, as unit-test hosts do: each member's mm_apply is then called in turn). Returns
- * what the handler returns, as kcall_mm_apply. */
-int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const struct kmm_op* ops, size_t n,
+ * `status` once all have applied it (kworkq_apply_many; a host that applies work at once, as
+ * unit-test hosts do, gets each member's mm_apply in turn). Returns what the handler returns,
+ * as kcall_mm_apply. */
+int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const zum_work_op_t* ops, size_t n,
                         zx_status_t status);
 
 /* The vDSO code mapping was just made in address space `as`, recorded as target's (target is in
@@ -79,6 +79,8 @@ int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const struct kmm_op* 
  * values are put back. */
 void kshare_vdso_mapped(struct kproc* target, const struct mm_aspace* as);
 
+/* kproc_caps_wait for every member. */
+bool kshare_caps_wait(struct kcall* c, struct kshare* s);
 /* Whether every live member has a userfaultfd (kproc.uffd). */
 bool kshare_all_uffd(const struct kshare* s);
 /* Whether every live member sends faults it cannot resolve to zum_vm_fault (kproc.vm_fault). */

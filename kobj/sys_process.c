@@ -7,6 +7,7 @@
 #include "kobj/share.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmar.h"
+#include "kobj/workq.h"
 #include "sys-decls.h"
 
 /* The root VMAR of a pure process: the whole x86-64 user address space; the kernel hands its
@@ -92,18 +93,16 @@ int64_t sys_thread_create(struct kcall* c, zx_handle_t process, zum_uaddr_t name
 
 static bool user_address(uint64_t a) { return a >= ZUM_USER_BASE && a < ZUM_USER_TOP; }
 
-static int64_t start(struct kcall* c, struct kthread* t, const struct platform_thread_regs* regs,
+static int64_t start(struct kcall* c, struct kthread* t, const struct kthread_regs* regs,
                      bool first) {
   struct kproc* p = t->proc;
   /* Zircon takes any stack pointer; one below the user base faults at the first push. Below
    * 0x200000 lies zum's stub, which a guest must never write: start such a thread with sp 0 so
    * it faults the same way instead. */
-  struct platform_thread_regs r = *regs;
+  struct kthread_regs r = *regs;
   if (r.sp < ZUM_USER_BASE) r.sp = 0;
   regs = &r;
-  if (!p->host_ops || !p->host_ops->start_thread) return ZX_ERR_NOT_SUPPORTED;
-  return p->host_ops->start_thread(p->host, c->ref, t->base.koid, regs, first, p->vdso_code_start,
-                                   p->vdso_code_end);
+  return kworkq_start_thread(c, t, regs, first, p->vdso_code_start, p->vdso_code_end);
 }
 
 int64_t sys_process_start(struct kcall* c, zx_handle_t handle, zx_handle_t thread,
@@ -140,7 +139,7 @@ int64_t sys_process_start(struct kcall* c, zx_handle_t handle, zx_handle_t threa
     return s;
   }
   zx_handle_t value = ah ? khandle_attach(p->table, ah) : ZX_HANDLE_INVALID;
-  struct platform_thread_regs regs = {.pc = entry, .sp = stack, .arg1 = value, .arg2 = arg2};
+  struct kthread_regs regs = {.pc = entry, .sp = stack, .arg1 = value, .arg2 = arg2};
   p->state = KPROC_RUNNING;
   p->start_time = kobj_now();
   t->state = KTHREAD_RUNNING;
@@ -167,7 +166,7 @@ int64_t sys_thread_start(struct kcall* c, zx_handle_t handle, zx_vaddr_t thread_
   if (p->state != KPROC_RUNNING || t->state != KTHREAD_NEW) return ZX_ERR_BAD_STATE;
   if (!p->pure) return ZX_ERR_NOT_SUPPORTED;
   if (thread_entry == 0 || !user_address(thread_entry)) return ZX_ERR_INVALID_ARGS;
-  struct platform_thread_regs regs = {.pc = thread_entry, .sp = stack, .arg1 = arg1, .arg2 = arg2};
+  struct kthread_regs regs = {.pc = thread_entry, .sp = stack, .arg1 = arg1, .arg2 = arg2};
   t->state = KTHREAD_RUNNING;
   kobj_signal(&t->base, 0, ZX_THREAD_RUNNING);
   return start(c, t, &regs, false);

@@ -126,7 +126,7 @@ int64_t sys_object_get_property(struct kcall* c, zx_handle_t handle, uint32_t pr
         /* The runtime stores the base itself; make sure the destination takes a write. */
         uint64_t zero = 0;
         if (kcall_copy_out(c, value, &zero, sizeof(zero)) != ZX_OK) return ZX_ERR_INVALID_ARGS;
-        struct kmm_op op = {.kind = property == ZX_PROP_REGISTER_FS ? ZUM_WORK_GET_FS
+        zum_work_op_t op = {.kind = property == ZX_PROP_REGISTER_FS ? ZUM_WORK_GET_FS
                                                                     : ZUM_WORK_GET_GS,
                             .addr = value, .len = sizeof(uint64_t), .fd = -1};
         return kcall_mm_apply(c, c->proc, &op, 1, ZX_OK);
@@ -164,7 +164,7 @@ int64_t sys_object_set_property(struct kcall* c, zx_handle_t handle, uint32_t pr
       /* A user address: canonical and in the lower half (the kernel half is not the guest's). */
       if (!is_canonical(addr) || addr >= ZUM_USER_TOP) return ZX_ERR_INVALID_ARGS;
       if (!c->proc->pure || !c->work_addr) return ZX_ERR_NOT_SUPPORTED; /* see the top */
-      struct kmm_op op = {.kind = property == ZX_PROP_REGISTER_FS ? ZUM_WORK_SET_FS
+      zum_work_op_t op = {.kind = property == ZX_PROP_REGISTER_FS ? ZUM_WORK_SET_FS
                                                                   : ZUM_WORK_SET_GS,
                           .addr = addr, .fd = -1};
       return kcall_mm_apply(c, c->proc, &op, 1, ZX_OK);

@@ -55,7 +55,7 @@ int64_t sys_process_create_shared(struct kcall* c, zx_handle_t shared_proc, uint
   /* Every mapping the shared region already has goes into the new Linux process before anything
    * else can reach it (its work queue is in order, and it cannot start before this call
    * returns): computed before the handles are handed out, sent after. */
-  struct kmm_op* ops;
+  zum_work_op_t* ops;
   size_t n = kshare_replica_ops(group, &ops);
   struct kobj* objs[2] = {&p->base, &rv->base};
   zx_rights_t rights[2] = {ZX_DEFAULT_PROCESS_RIGHTS, RESTRICTED_VMAR_RIGHTS};
@@ -63,7 +63,7 @@ int64_t sys_process_create_shared(struct kcall* c, zx_handle_t shared_proc, uint
   s = n == SIZE_MAX ? ZX_ERR_NO_MEMORY : kcall_out_handles(c, 2, objs, rights, outs);
   int64_t r = s;
   /* This process alone: the others have these mappings already. */
-  if (s == ZX_OK && n > 0) r = kproc_mm_apply_host(c, p, ops, n, ZX_OK);
+  if (s == ZX_OK) r = kcall_mm_apply_one(c, p, ops, n, ZX_OK);
   /* On failure the handles are gone, and a never-started process with no handles goes away. */
   if (s != ZX_OK && p->state == KPROC_INITIAL) kproc_kill(p, ZX_TASK_RETCODE_SYSCALL_KILL);
   free(ops);

@@ -79,44 +79,7 @@ static struct kproc* owner_of(const struct kvmar* v) {
 static int64_t apply(struct kcall* c, struct kproc* target, struct mm_ops* ops,
                      zx_status_t status) {
   if (ops->oom && status == ZX_OK) status = ZX_ERR_NO_MEMORY;
-  size_t n = ops->n;
-  if (!target || n == 0) {
-    mm_ops_free(ops);
-    return status;
-  }
-  /* Room for a fault source after every MAP. */
-  struct kmm_op local[16];
-  struct kmm_op* k = n <= 8 ? local : malloc(2 * n * sizeof(*k));
-  if (!k) {
-    mm_ops_free(ops);
-    return ZX_ERR_NO_MEMORY;
-  }
-  size_t nk = 0;
-  for (size_t i = 0; i < n; i++) {
-    const struct mm_op* o = &ops->v[i];
-    k[nk++] = (struct kmm_op){.kind = o->kind,
-                              .prot = o->prot,
-                              .addr = o->addr,
-                              .len = o->len,
-                              .offset = o->offset + (o->obj ? kvmo_fd_offset(to_kvmo(o->obj)) : 0),
-                              .fd = o->obj ? kvmo_fd(to_kvmo(o->obj)) : -1,
-                              .flags = o->flags};
-    /* A mapping filled on demand: its fault source follows it (abi-private.h). cow_mapping
-     * checked that there is one. */
-    int src_fd;
-    uint64_t src_off, src_len;
-    if ((o->flags & ZUM_MAP_UFFD) &&
-        mm_vmo_fault_source(kvmo_mm(to_kvmo(o->obj)), o->offset, o->len, &src_fd, &src_off,
-                            &src_len))
-      k[nk++] = (struct kmm_op){.kind = ZUM_WORK_FAULT_SOURCE,
-                                .addr = o->addr,
-                                .len = o->len,
-                                .offset = src_off,
-                                .fd = src_fd,
-                                .src_len = src_len};
-  }
-  int64_t r = kcall_mm_apply(c, target, k, nk, status);
-  if (k != local) free(k);
+  int64_t r = target ? kcall_mm_apply(c, target, ops->v, ops->n, status) : status;
   mm_ops_free(ops);
   return r;
 }
@@ -135,13 +98,12 @@ static zx_status_t cow_mapping(struct kproc* target, struct kvmo* vmo, struct mm
                                uint64_t base, uint64_t vmo_offset, bool writable,
                                struct mm_ops* ops) {
   uint64_t size = mm_region_size(m);
-  struct mm_op* map = NULL;
-  for (size_t i = ops->n; i-- > 0 && !map;) {
-    struct mm_op* o = &ops->v[i];
-    if (o->kind == ZUM_WORK_MAP && o->addr == base && o->obj == (void*)vmo) map = o;
-  }
+  /* mm_map's MAP of m is its last op (an index: ops->v may move as ops are added). */
+  size_t map = ops->n;
+  if (ops->n && ops->v[ops->n - 1].kind == ZUM_WORK_MAP && ops->v[ops->n - 1].addr == base)
+    map = ops->n - 1;
+  bool mapped = map < ops->n;
   if (mm_vmo_is_cow(kvmo_mm(vmo))) {
-    kproc_learn_caps(target);
     bool uffd = target && target->uffd;
     bool vm_fault = uffd && target->vm_fault;
     if (uffd && target->share && base >= ZUM_SHARED_BASE) {
@@ -153,21 +115,36 @@ static zx_status_t cow_mapping(struct kproc* target, struct kvmo* vmo, struct mm
     /* With a fault source the guest fills pages itself; without one (a clone of a clone, a
      * resizable VMO) a guest that sends what it cannot resolve to zum_vm_fault has them filled
      * there; any other guest gets the pages now. */
-    if (map && ((uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
-                vm_fault))
-      map->flags |= ZUM_MAP_UFFD;
-    else if (kvmo_prepare_map(vmo, vmo_offset, size) != ZX_OK)
+    if (mapped && ((uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
+                   vm_fault)) {
+      ops->v[map].flags |= ZUM_MAP_UFFD;
+      /* The fault source, if there is one, follows its MAP (abi-private.h). */
+      if (mm_vmo_fault_source(kvmo_mm(vmo), mm_mapping_vmo_offset(m), size, &fd, &off, &len)) {
+        zum_work_op_t src = {.kind = ZUM_WORK_FAULT_SOURCE, .fd = fd, .addr = base, .len = size,
+                             .offset = off, .src_len = len};
+        mm_ops_add(ops, &src);
+        if (ops->oom) return ZX_ERR_NO_MEMORY;
+      }
+    } else if (kvmo_prepare_map(vmo, vmo_offset, size) != ZX_OK)
       return ZX_ERR_NO_MEMORY;
   }
   if (writable && mm_vmo_store_has_snapshots(kvmo_mm(vmo))) {
     /* The guest write-protects the new mapping before the call returns, or the snapshots take
      * its pages now. */
-    if (map && kvmo_can_write_protect(target, vmo, base))
-      map->flags |= ZUM_MAP_WP;
+    if (mapped && kvmo_can_write_protect(target, vmo, base))
+      ops->v[map].flags |= ZUM_MAP_WP;
     else if (kvmo_guard_window(vmo, vmo_offset, size) != ZX_OK)
       return ZX_ERR_NO_MEMORY;
   }
   return ZX_OK;
+}
+
+/* Whether cow_mapping can decide for a mapping of vmo in target: what every process that gets
+ * the mapping can do is known, or c is parked until it is (kproc_caps_wait). */
+static bool caps_ready(struct kcall* c, struct kproc* target, struct kvmo* vmo) {
+  if (!target || (!mm_vmo_is_cow(kvmo_mm(vmo)) && !mm_vmo_store_has_snapshots(kvmo_mm(vmo))))
+    return true;
+  return target->share ? kshare_caps_wait(c, target->share) : kproc_caps_wait(c, target);
 }
 
 /* Page-table population (MAP_RANGE, and COMMIT, ALWAYS_NEED, PREFETCH after their VMO work):
@@ -337,6 +314,7 @@ int64_t sys_vmar_map(struct kcall* c, zx_handle_t handle, zx_vm_option_t options
     return ZX_ERR_NOT_SUPPORTED;
 
   struct kproc* target = owner_of(v);
+  if (!caps_ready(c, target, to_kvmo(vo))) return KCALL_PARKED;
   struct mm_ops ops;
   mm_ops_init(&ops);
   struct mm_region* m;
@@ -407,6 +385,8 @@ int64_t sys_vmar_protect(struct kcall* c, zx_handle_t handle, zx_vm_option_t opt
   if (flags || align) return ZX_ERR_INVALID_ARGS;
   struct kvmar* v = to_kvmar(h->obj);
   struct kproc* target = owner_of(v);
+  /* Making memory writable can write-protect it (kvmo_guard_piece). */
+  if ((prot & MM_PROT_WRITE) && !kproc_caps_wait(c, target)) return KCALL_PARKED;
   struct mm_ops ops;
   mm_ops_init(&ops);
   s = mm_protect(v->region, addr, len, prot, h->rights & ZX_RIGHT_OP_CHILDREN, &ops);
@@ -414,14 +394,16 @@ int64_t sys_vmar_protect(struct kcall* c, zx_handle_t handle, zx_vm_option_t opt
    * The protection stays in the tree either way, as after Zircon runs out of memory midway. */
   if (s == ZX_OK && (prot & MM_PROT_WRITE)) {
     for (size_t i = 0; i < ops.n && s == ZX_OK; i++) {
-      const struct mm_op* o = &ops.v[i];
+      const zum_work_op_t* o = &ops.v[i];
       for (uint64_t a = o->addr, end = o->addr + o->len; o->kind == ZUM_WORK_PROTECT && a < end;) {
         struct mm_region* m = mm_find_mapping(v->region, a);
         if (!m) break;
         uint64_t stop = mm_region_base(m) + mm_region_size(m);
         if (stop > end) stop = end;
         uint64_t off = mm_mapping_vmo_offset(m) + (a - mm_region_base(m));
-        if (kvmo_guard_piece(target, to_kvmo(mm_mapping_obj(m)), a, stop - a, off) != ZX_OK)
+        /* A protection queued behind earlier work comes before this call's own work. */
+        if (kvmo_guard_piece(target, to_kvmo(mm_mapping_obj(m)), a, stop - a, off, NULL) !=
+            ZX_OK)
           s = ZX_ERR_NO_MEMORY;
         a = stop;
       }

@@ -271,10 +271,15 @@ int64_t sys_vmo_create_child(struct kcall* c, zx_handle_t handle, uint32_t optio
   s = mm_vmo_check_child(kvmo_mm(parent), options, offset, rounded, &kind, &resizable,
                          &child_size);
   if (s != ZX_OK) return s;
+  if (kind == MM_VMO_SNAPSHOT && !kvmo_caps_wait(c, parent)) return KCALL_PARKED;
+  /* Before anything changes: a snapshot guards the store's writable mappings by what the
+   * processes mapping them can do. */
+  if (kind == MM_VMO_SNAPSHOT && !kvmo_caps_wait(c, parent)) return KCALL_PARKED;
   struct kvmo* v;
+  struct kguard_wait* wait = NULL;
   /* The content size is the size asked for, unrounded. */
-  s = kvmo_create_child(parent, kind, resizable, offset, child_size, size, &v);
-  if (s != ZX_OK) return s;
+  s = kvmo_create_child(parent, kind, resizable, offset, child_size, size, &v, &wait);
+  if (s != ZX_OK) return kguard_wait_finish(wait, c, s);
   struct kobj* pobj = (struct kobj*)parent;
   if (parent_rights & ZX_RIGHT_GET_PROPERTY)
     kobj_set_name((struct kobj*)v, pobj->name, strnlen(pobj->name, ZX_MAX_NAME_LEN));
@@ -289,5 +294,6 @@ int64_t sys_vmo_create_child(struct kcall* c, zx_handle_t handle, uint32_t optio
   }
   s = kcall_out_handle(c, (struct kobj*)v, rights, out);
   kobj_unref((struct kobj*)v);
-  return s;
+  /* The existing mappings' write protections are in place before the call returns. */
+  return kguard_wait_finish(wait, c, s);
 }

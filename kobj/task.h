@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <zircon/types.h>
+#include <zum/abi-private.h>
 
 #include "kobj/handle.h"
 #include "kobj/list.h"
@@ -14,9 +15,13 @@
 #include "host/platform.h"
 
 struct kcall;
-struct kmm_op;
 struct kshare;
 struct kthread;
+
+/* The registers a pure-process thread starts with (every other register is 0). */
+struct kthread_regs {
+  uint64_t pc, sp, arg1, arg2, fs_base, gs_base;
+};
 
 enum kjob_state { KJOB_ALIVE, KJOB_KILLING, KJOB_DEAD };
 
@@ -62,8 +67,12 @@ struct kproc {
   bool vm_fault;
   /* With vm_fault: its userfaultfd write-protects shared memory (ZUM_AGENT_CAP_WP). */
   bool wp;
-  /* uffd, vm_fault and wp are known (the runtime's hello was read): kproc_learn_caps. */
+  /* uffd, vm_fault and wp are known (the runtime's hello was read, or will never be). */
   bool caps_known;
+  /* Calls parked until they are (kproc_caps_wait). */
+  struct list_node caps_waiters;
+  /* Address-space work on its way to the process, oldest first (kobj/workq.h). */
+  struct list_node work_queue;
   /* zum_vm_fault's batch: where the last fill ended and how many pages it took (sequential
    * faults double it, up to 16 pages, as the guests' own fault path does). */
   uint64_t fault_next;
@@ -144,10 +153,15 @@ void kjob_kill(struct kjob* j, int64_t retcode);
 /* The root job of the system, made by kobj_boot. */
 extern struct kjob* kroot_job;
 
-/* Before deciding by p->uffd / vm_fault / wp: what p's runtime can do, learnt if not yet. */
-static inline void kproc_learn_caps(struct kproc* p) {
-  if (p && !p->caps_known && p->host_ops && p->host_ops->learn_caps)
-    p->host_ops->learn_caps(p->host);
-}
+/* Decisions by p->uffd / vm_fault / wp need what p's runtime can do, which it says once it is
+ * up (a stub or libzum constructor still starting has not yet). A handler that makes them asks
+ * first, before it changes anything: true means known (or never to be known: p has no runtime
+ * to say it, or is gone); false means c is parked until the host has read it, and the handler
+ * returns KCALL_PARKED. The call then runs again from its start (kcall_rerun), so it happens
+ * once, with the capabilities known. The supervisor never waits for a runtime. */
+bool kproc_caps_wait(struct kcall* c, struct kproc* p);
+/* The host has read p's capabilities, or they can no longer come: the calls waiting for them
+ * run again (deferred: kobj_run_deferred). */
+void kproc_caps_learnt(struct kproc* p);
 
 #endif

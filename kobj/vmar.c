@@ -21,7 +21,14 @@ static void mapping_removed(void* obj, const struct mm_aspace* as) {
   kobj_unref(o);
 }
 
-static const struct mm_hooks kvmar_hooks = {mapping_added, mapping_removed};
+/* A MAP op maps the VMO's memfd (a slice: its parent's, at the slice's offset). */
+static int mapping_backing(void* obj, uint64_t* fd_offset) {
+  const struct kvmo* v = to_kvmo(obj);
+  *fd_offset = kvmo_fd_offset(v);
+  return kvmo_fd(v);
+}
+
+static const struct mm_hooks kvmar_hooks = {mapping_added, mapping_removed, mapping_backing};
 
 static void vmar_destroy(struct kobj* o) {
   struct kvmar* v = to_kvmar(o);

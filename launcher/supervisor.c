@@ -1,8 +1,8 @@
 /* The supervisor's main loop, its composition root: a trapped call is received from a guest's
  * listener, dispatched to the kernel (kcall_dispatch) and answered through the transport below;
  * guests' deaths and deadlines come from the same loop. The platform the kernel runs on is
- * launcher/sv_platform.c, guests' threads launcher/sv_threads.c, address-space work
- * launcher/sv_work.c. */
+ * launcher/sv_platform.c, guests' threads launcher/sv_threads.c, the transport of address-space
+ * work launcher/sv_work.c. */
 #include "launcher/supervisor.h"
 
 #include <errno.h>

@@ -35,8 +35,6 @@ struct sv_proc {
   struct list_node threads;
   struct list_node node;
   bool exited;
-  /* Address-space work waiting for this process, oldest first (launcher/sv_work.c). */
-  struct list_node work_queue;
   /* The process's agent (a thread of the hosted runtime) for work asked by other processes. */
   int agent_fd;
   pid_t agent_tid;

@@ -1,7 +1,7 @@
 /* The platform the supervisor installs (host/platform.h): the Linux-only hooks of
  * host/sv/platform.c, and those that need the supervisor's own records of guests (struct
- * sv_proc: spawning and adopting, threads, the work queue of launcher/sv_work.c), adapted here
- * from the platform's types to the records'. */
+ * sv_proc: spawning and adopting, threads, the work transport of launcher/sv_work.c), adapted
+ * here from the platform's types to the records'. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +14,7 @@
 #include "host/sv/platform.h"
 #include "host/sv/spawn.h"
 #include "host/sv/uffd.h"
-#include "kobj/kmm.h"
+#include "kobj/task.h"
 #include "launcher/sv_internal.h"
 #include "launcher/sv_paths.h"
 #include "launcher/sv_work.h"
@@ -76,7 +76,6 @@ static void hp_sync_threads(void* host) {
 static int hp_uffd_wp(void* host, uint64_t addr, uint64_t len, bool missing) {
   struct sv_proc* p = proc_of_host(host);
   if (p->uffd_fd < 0) return ENOSYS;
-  sv_work_drain_agent(p);
   return host_uffd_write_protect(p->uffd_fd, addr, len, missing);
 }
 
@@ -84,42 +83,13 @@ static int hp_uffd_release(void* host, uint64_t addr, uint64_t len) {
   return host_uffd_release(proc_of_host(host)->uffd_fd, addr, len);
 }
 
-static void hp_learn_caps(void* host) { sv_work_learn_caps(proc_of_host(host)); }
+static bool hp_learn_caps(void* host) { return sv_work_learn_caps(proc_of_host(host)); }
 
-/* The work queue keeps kobj/kmm.h's op records. */
-static struct kmm_op* to_kmm(const zum_work_op_t* ops, size_t n, struct kmm_op* local,
-                             size_t nlocal) {
-  struct kmm_op* k = n <= nlocal ? local : malloc(n * sizeof(*k));
-  if (!k) return NULL;
-  for (size_t i = 0; i < n; i++)
-    k[i] = (struct kmm_op){.kind = ops[i].kind,
-                           .prot = ops[i].prot,
-                           .addr = ops[i].addr,
-                           .len = ops[i].len,
-                           .offset = ops[i].offset,
-                           .fd = ops[i].fd,
-                           .flags = ops[i].flags,
-                           .src_len = ops[i].src_len};
-  return k;
-}
-
-static int64_t hp_mm_apply(void* host, struct platform_call* c, const zum_work_op_t* ops,
-                           size_t n, zx_status_t status) {
-  struct kmm_op local[16];
-  struct kmm_op* k = to_kmm(ops, n, local, 16);
-  if (!k) return ZX_ERR_NO_MEMORY;
-  int64_t r = sv_work_mm_apply(host, &c->k, k, n, status);
-  if (k != local) free(k);
-  return r;
-}
-
-static int64_t hp_start_thread(void* host, struct platform_call* c, zx_koid_t thread,
-                               const struct platform_thread_regs* regs, bool seal,
-                               uint64_t code_start, uint64_t code_end) {
+/* A pure process's stub started the thread with koid `thread` as Linux thread tid. */
+static void hp_thread_started(void* host, zx_koid_t thread, pid_t tid) {
   struct sv_proc* p = proc_of_host(host);
   struct kthread* t = p->kp ? kproc_find_thread_koid(p->kp, thread) : NULL;
-  if (!t) return ZX_ERR_BAD_STATE;
-  return sv_work_start_thread(host, &c->k, t, regs, seal, code_start, code_end);
+  if (t) sv_bind_thread(p, t, tid);
 }
 
 const struct platform_proc_ops sv_proc_ops = {
@@ -130,8 +100,10 @@ const struct platform_proc_ops sv_proc_ops = {
     .release = hp_release,
     .thread_info = host_platform_thread_info,
     .sync_threads = hp_sync_threads,
-    .mm_apply = hp_mm_apply,
-    .start_thread = hp_start_thread,
+    .work_deliver = sv_work_deliver,
+    .work_send = sv_work_send,
+    .work_agent = sv_work_has_agent,
+    .thread_started = hp_thread_started,
     .uffd_wp = hp_uffd_wp,
     .uffd_release = hp_uffd_release,
     .learn_caps = hp_learn_caps,
@@ -196,32 +168,6 @@ static zx_status_t pl_adopt(void* host, void* kproc) {
   return s;
 }
 
-/* ---- calls of the work protocol */
-
-static int64_t pl_work_done(struct platform_call* c, uint64_t work_addr) {
-  return sv_work_done(&c->k, work_addr);
-}
-static int pl_attach_agent(struct platform_call* c) { return sv_work_attach_agent(&c->k); }
-static int pl_attach_work_channel(struct platform_call* c) {
-  return sv_work_attach_work_channel(&c->k);
-}
-
-static int64_t pl_mm_apply_many(struct platform_call* c, void* const* hosts, size_t nhosts,
-                                const zum_work_op_t* ops, size_t n, zx_status_t status) {
-  struct kproc* tlocal[16];
-  struct kproc** t = nhosts <= 16 ? tlocal : malloc(nhosts * sizeof(*t));
-  struct kmm_op klocal[16];
-  struct kmm_op* k = t ? to_kmm(ops, n, klocal, 16) : NULL;
-  int64_t r = ZX_ERR_NO_MEMORY;
-  if (k) {
-    for (size_t i = 0; i < nhosts; i++) t[i] = proc_of_host(hosts[i])->kp;
-    r = sv_work_mm_apply_many(&c->k, t, nhosts, k, n, status);
-  }
-  if (k && k != klocal) free(k);
-  if (t && t != tlocal) free(t);
-  return r;
-}
-
 const struct platform_ops sv_platform = {
     .now = host_clock_monotonic,
     .boot_now = host_clock_boot,
@@ -232,9 +178,7 @@ const struct platform_ops sv_platform = {
     .spawn_hosted = pl_spawn_hosted,
     .spawn_pure = pl_spawn_pure,
     .adopt = pl_adopt,
-    .work_done = pl_work_done,
-    .attach_agent = pl_attach_agent,
-    .attach_work_channel = pl_attach_work_channel,
-    .mm_apply_many = pl_mm_apply_many,
+    .attach_agent = sv_work_attach_agent,
+    .attach_work_channel = sv_work_attach_work_channel,
     .report_fault = host_platform_report_fault,
 };

@@ -1,4 +1,5 @@
-/* Applying address-space work to guests (see zum_work_t in <zum/abi-private.h>). */
+/* Carrying address-space work to guests: the transport of kobj/workq.h (see zum_work_t in
+ * <zum/abi-private.h>). */
 #ifndef ZUM_LAUNCHER_SV_WORK_H_
 #define ZUM_LAUNCHER_SV_WORK_H_
 
@@ -6,44 +7,29 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <zircon/types.h>
+#include <zum/abi-private.h>
 
-struct kcall;
-struct kmm_op;
+struct platform_call;
 struct sv_proc;
 
 void sv_work_init(struct sv_proc* p);
-/* The process is gone: drops its queue (callers in other processes get their status). */
+/* The process is gone: closes its agent socket, userfaultfd and work channel. */
 void sv_work_proc_exited(struct sv_proc* p);
-/* For platform_proc_ops.mm_apply. */
-int64_t sv_work_mm_apply(void* host, struct kcall* c, const struct kmm_op* ops, size_t n,
-                         zx_status_t status);
-/* For platform_ops.mm_apply_many: one change for several processes (a shared region's
- * members). */
-struct kproc;
-int64_t sv_work_mm_apply_many(struct kcall* c, struct kproc* const* targets, size_t ntargets,
-                              const struct kmm_op* ops, size_t n, zx_status_t status);
-/* For platform_proc_ops.start_thread (pure processes). */
-struct kthread;
-struct platform_thread_regs;
-int64_t sv_work_start_thread(void* host, struct kcall* c, struct kthread* t,
-                             const struct platform_thread_regs* regs, bool seal,
-                             uint64_t code_start, uint64_t code_end);
-/* For platform_ops.work_done. */
-int64_t sv_work_done(struct kcall* c, uint64_t work_addr);
+/* platform_proc_ops.work_deliver, work_send, work_agent: the transport of kobj/workq.h. */
+int sv_work_deliver(void* host, struct platform_call* c, uint64_t work_addr, zum_work_t* w,
+                    const int* fds, size_t nfds);
+int sv_work_send(void* host, const zum_agent_msg_t* m, const int* fds, size_t nfds);
+bool sv_work_has_agent(void* host);
 /* Reads the agent's greeting if it is still queued (its thread id is then known). */
 void sv_work_learn_agent(struct sv_proc* p);
-/* The same, waiting up to a second for a hello not sent yet (kproc_learn_caps). */
-void sv_work_learn_caps(struct sv_proc* p);
-/* Waits (briefly) until the work p's agent has been sent is applied (host_uffd_write_protect
- * needs the mappings in place). */
-void sv_work_drain_agent(struct sv_proc* p);
-/* For platform_ops.attach_work_channel: the calling process's work channel
- * (ZUM_WORK_FD_CHANNEL). */
-int sv_work_attach_work_channel(struct kcall* c);
+/* The same for platform_proc_ops.learn_caps: true while the hello is still to come (on_agent
+ * then tells kproc_caps_learnt). */
+bool sv_work_learn_caps(struct sv_proc* p);
+/* platform_ops.attach_work_channel: the calling process's work channel (ZUM_WORK_FD_CHANNEL). */
+int sv_work_attach_work_channel(struct platform_call* c);
 /* Serves p's agent on `fd` (a pure process's stub). */
 int sv_work_adopt_agent(struct sv_proc* p, int fd);
-/* For platform_ops.attach_agent: makes the caller's agent socket; returns its fd in the
- * caller. */
-int sv_work_attach_agent(struct kcall* c);
+/* platform_ops.attach_agent: makes the caller's agent socket; returns its fd in the caller. */
+int sv_work_attach_agent(struct platform_call* c);
 
 #endif

@@ -66,11 +66,10 @@ void mm_ops_free(struct mm_ops* ops) {
   mm_ops_init(ops);
 }
 
-void mm_ops_push(struct mm_ops* ops, uint32_t kind, uint32_t prot, uint64_t addr, uint64_t len,
-                 uint64_t offset, void* obj) {
+void mm_ops_add(struct mm_ops* ops, const zum_work_op_t* op) {
   if (ops->n == ops->cap) {
     size_t cap = ops->cap * 2;
-    struct mm_op* v = malloc(cap * sizeof(*v));
+    zum_work_op_t* v = malloc(cap * sizeof(*v));
     if (!v) {
       ops->oom = true;
       return;
@@ -80,7 +79,14 @@ void mm_ops_push(struct mm_ops* ops, uint32_t kind, uint32_t prot, uint64_t addr
     ops->v = v;
     ops->cap = cap;
   }
-  ops->v[ops->n++] = (struct mm_op){kind, prot, addr, len, offset, obj, 0};
+  ops->v[ops->n++] = *op;
+}
+
+void mm_ops_push(struct mm_ops* ops, uint32_t kind, uint32_t prot, uint64_t addr, uint64_t len,
+                 uint64_t offset, int fd) {
+  zum_work_op_t op = {.kind = kind, .prot = prot, .fd = fd, .addr = addr, .len = len,
+                      .offset = offset};
+  mm_ops_add(ops, &op);
 }
 
 /* ---- randomness: xoshiro256** seeded through splitmix64 */
@@ -163,7 +169,7 @@ static void ext_add(struct extent* e, uint64_t lo, uint64_t hi) {
 }
 
 static void ext_reserve(const struct extent* e, struct mm_ops* ops) {
-  if (ops && e->lo < e->hi) mm_ops_push(ops, ZUM_WORK_RESERVE, 0, e->lo, e->hi - e->lo, 0, NULL);
+  if (ops && e->lo < e->hi) mm_ops_push(ops, ZUM_WORK_RESERVE, 0, e->lo, e->hi - e->lo, 0, -1);
 }
 
 /* ---- children arrays */
@@ -659,7 +665,11 @@ static zx_status_t create_core(struct mm_region* parent, const struct create_arg
   kids_insert(parent, r);
   if (a->mapping) {
     if (as->hooks && as->hooks->mapping_added) as->hooks->mapping_added(a->obj, as);
-    if (ops) mm_ops_push(ops, ZUM_WORK_MAP, a->prot, base, a->size, r->vmo_offset, a->obj);
+    if (ops) {
+      uint64_t fd_offset = 0;
+      int fd = as->hooks && as->hooks->backing ? as->hooks->backing(a->obj, &fd_offset) : -1;
+      mm_ops_push(ops, ZUM_WORK_MAP, a->prot, base, a->size, r->vmo_offset + fd_offset, fd);
+    }
   } else {
     r->refs++; /* the caller's */
   }
@@ -745,7 +755,7 @@ void mm_mapping_undo(struct mm_region* m, bool overwrote, struct mm_ops* ops) {
   kids_remove(m->parent, m);
   mapping_free(m);
   mm_ops_reset(ops);
-  if (overwrote) mm_ops_push(ops, ZUM_WORK_RESERVE, 0, base, size, 0, NULL);
+  if (overwrote) mm_ops_push(ops, ZUM_WORK_RESERVE, 0, base, size, 0, -1);
 }
 
 /* ---- unmap, protect, destroy, range ops */
@@ -804,11 +814,11 @@ zx_status_t mm_protect(struct mm_region* v, uint64_t addr, uint64_t len, uint32_
     uint64_t pe = rend(m) < end ? rend(m) : end;
     zx_status_t s = prange_set(m, pb, pe, prot);
     if (s != ZX_OK) {
-      if (pb > addr) mm_ops_push(ops, ZUM_WORK_PROTECT, prot, addr, pb - addr, 0, NULL);
+      if (pb > addr) mm_ops_push(ops, ZUM_WORK_PROTECT, prot, addr, pb - addr, 0, -1);
       return s;
     }
   }
-  mm_ops_push(ops, ZUM_WORK_PROTECT, prot, addr, len, 0, NULL);
+  mm_ops_push(ops, ZUM_WORK_PROTECT, prot, addr, len, 0, -1);
   return ZX_OK;
 }
 
@@ -850,7 +860,7 @@ void mm_push_populate(struct mm_ops* ops, const struct mm_region* m, uint64_t ad
     if (e <= addr || s >= end || !m->pr[i].prot) continue;
     if (s < addr) s = addr;
     if (e > end) e = end;
-    mm_ops_push(ops, ZUM_WORK_POPULATE, m->pr[i].prot, s, e - s, 0, NULL);
+    mm_ops_push(ops, ZUM_WORK_POPULATE, m->pr[i].prot, s, e - s, 0, -1);
   }
 }
 

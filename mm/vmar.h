@@ -45,29 +45,23 @@
 struct mm_aspace;
 struct mm_region;
 
-/* ---- Linux operations a change needs (kind: ZUM_WORK_MAP / RESERVE / PROTECT / POPULATE). */
-struct mm_op {
-  uint32_t kind;
-  uint32_t prot;
-  uint64_t addr;
-  uint64_t len;
-  uint64_t offset; /* MAP: offset in obj */
-  void* obj;       /* MAP: what is mapped */
-  uint32_t flags;  /* MAP: ZUM_MAP_* (set by the layer above) */
-};
-
+/* ---- Linux operations a change needs: zum_work_op_t records (kind ZUM_WORK_MAP / RESERVE /
+ * PROTECT / POPULATE), the form the guest runs them in. A MAP's fd and offset are where the
+ * mapped object's memory is (mm_hooks.backing); its flags are the layer above's to set. */
 struct mm_ops {
   size_t n, cap;
   bool oom; /* an op could not be recorded (out of memory) */
-  struct mm_op* v;
-  struct mm_op local[4];
+  zum_work_op_t* v;
+  zum_work_op_t local[4];
 };
 
 void mm_ops_init(struct mm_ops* ops);
 void mm_ops_reset(struct mm_ops* ops);
 void mm_ops_free(struct mm_ops* ops);
 void mm_ops_push(struct mm_ops* ops, uint32_t kind, uint32_t prot, uint64_t addr, uint64_t len,
-                 uint64_t offset, void* obj);
+                 uint64_t offset, int fd);
+/* Appends op as it is (the layer above: a MAP's fault source). */
+void mm_ops_add(struct mm_ops* ops, const zum_work_op_t* op);
 
 /* ---- Placement randomness. */
 
@@ -82,6 +76,9 @@ struct mm_hooks {
    * mapping in two adds one; merging two into one removes one (Zircon's num_mappings). */
   void (*mapping_added)(void* obj, const struct mm_aspace* as);
   void (*mapping_removed)(void* obj, const struct mm_aspace* as);
+  /* Where obj's memory is, for a MAP op: the host fd, and obj's offset in it (added to the
+   * op's). NULL: fd -1, offset as in obj. */
+  int (*backing)(void* obj, uint64_t* fd_offset);
 };
 
 /* A new address space whose root region covers [base, base + size), named "root", with

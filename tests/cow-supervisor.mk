@@ -5,3 +5,10 @@ tests_unit_test_cow_map_SOURCES = tests/unit/test_cow_map.c $(unit_common)
 tests_unit_test_cow_map_CFLAGS = $(unit_cflags)
 tests_unit_test_cow_map_LDADD = $(unit_ldadd)
 TESTS += tests/unit/test_cow_map
+
+# The address-space work queue (kobj/workq.c) over a fake transport the test answers.
+check_PROGRAMS += tests/unit/test_workq
+tests_unit_test_workq_SOURCES = tests/unit/test_workq.c $(unit_common)
+tests_unit_test_workq_CFLAGS = $(unit_cflags)
+tests_unit_test_workq_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_workq

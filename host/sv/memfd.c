@@ -55,6 +55,11 @@ zx_status_t host_memfd_create(uint64_t size, int* out_fd) {
   return ZX_OK;
 }
 
+int host_memfd_dup(int fd) {
+  int r = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  return r >= 0 ? r : -errno;
+}
+
 void host_memfd_close(int fd) {
   if (fd < 0) return;
   host_memfd_forget_window(fd);

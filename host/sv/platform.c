@@ -14,6 +14,7 @@
 const struct platform_mem_ops host_memfd_mem_ops = {
     .create = host_memfd_create,
     .close = host_memfd_close,
+    .dup = host_memfd_dup,
     .resize = host_memfd_resize,
     .read = host_memfd_read,
     .write = host_memfd_write,

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "host/sv/memfd.h"
@@ -11,6 +12,7 @@
 #include "kobj/handle.h"
 #include "kobj/kcall_table.h"
 #include "kobj/kmm.h"
+#include "kobj/workq.h"
 
 int64_t fake_now = 1000000;
 static int64_t now_fn(void) { return fake_now; }
@@ -77,6 +79,13 @@ void fake_rec_reset(void) {
   fake_nrec = 0;
   fake_nuffd = 0;
   fake_uffd_err = 0;
+  fake_nsent = 0;
+  fake_settle = NULL;
+}
+
+static uint64_t ino_of(int fd) {
+  struct stat st;
+  return fd >= 0 && fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
 void fake_rec_add(void* host, const zum_work_op_t* ops, size_t n) {
@@ -84,6 +93,7 @@ void fake_rec_add(void* host, const zum_work_op_t* ops, size_t n) {
     assert_true(fake_nrec < FAKE_REC_MAX);
     fake_recs[fake_nrec].host = host;
     fake_recs[fake_nrec].op = ops[i];
+    fake_recs[fake_nrec].ino = zum_work_op_has_fd(ops[i].kind) ? ino_of(ops[i].fd) : 0;
     fake_nrec++;
   }
 }
@@ -121,6 +131,48 @@ const struct platform_proc_ops fake_rec_uffd_ops = {.read = fake_mem_read,
                                                  .uffd_wp = rec_uffd_wp,
                                                  .uffd_release = rec_uffd_release};
 
+struct fake_sent fake_sent[FAKE_SENT_MAX];
+size_t fake_nsent;
+void (*fake_settle)(void);
+
+static int agent_send(void* host, const zum_agent_msg_t* m, const int* fds, size_t nfds) {
+  assert_true(fake_nsent < FAKE_SENT_MAX);
+  fake_sent[fake_nsent++] = (struct fake_sent){host, *m, false};
+  if (m->kind == ZUM_AGENT_WORK) {
+    zum_work_op_t ops[ZUM_WORK_MAX_OPS];
+    size_t k = 0;
+    for (uint32_t i = 0; i < m->u.work.num_ops; i++) {
+      ops[i] = m->u.work.ops[i];
+      if (zum_work_op_has_fd(ops[i].kind)) ops[i].fd = k < nfds ? fds[k++] : -1;
+    }
+    fake_rec_add(host, ops, m->u.work.num_ops);
+  }
+  return 0;
+}
+static bool agent_present(void* host) {
+  (void)host;
+  return true;
+}
+
+bool fake_agent_answer(struct kproc* p, int error) {
+  for (size_t i = 0; i < fake_nsent; i++) {
+    if (fake_sent[i].host != p->host || fake_sent[i].answered) continue;
+    fake_sent[i].answered = true;
+    kworkq_reply(p, fake_sent[i].m.token, error, 0);
+    return true;
+  }
+  return false;
+}
+
+const struct platform_proc_ops fake_agent_ops = {.read = fake_mem_read,
+                                              .write = fake_mem_write,
+                                              .kill = fake_no_kill,
+                                              .mem_stats = fake_zero_stats,
+                                              .work_send = agent_send,
+                                              .work_agent = agent_present,
+                                              .uffd_wp = rec_uffd_wp,
+                                              .uffd_release = rec_uffd_release};
+
 void fake_end(struct kproc* p, int64_t code) {
   kproc_on_exit(p, code);
   kobj_unref(&p->base);
@@ -146,6 +198,7 @@ int fake_random(void* buf, size_t len) {
 static const struct platform_mem_ops fake_mem = {
     .create = host_memfd_create,
     .close = host_memfd_close,
+    .dup = host_memfd_dup,
     .resize = host_memfd_resize,
     .read = host_memfd_read,
     .write = host_memfd_write,
@@ -214,7 +267,9 @@ int64_t fake_run(struct kthread* t, uint32_t sysno, const uint64_t* args, unsign
   int64_t r = kcall_dispatch(c);
   free(extra);
   kobj_run_deferred();
-  if (r == KCALL_PARKED) {
+  if (fake_settle) fake_settle();
+  if (r == KCALL_PARKED && ((struct platform_call*)c)->done) r = c->result;
+  else if (r == KCALL_PARKED) {
     if (parked) *parked = c;
     return r;
   }

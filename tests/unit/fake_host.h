@@ -52,6 +52,7 @@ int fake_random(void* buf, size_t len);
 struct fake_rec {
   void* host;
   zum_work_op_t op;
+  uint64_t ino; /* ops with a memory fd: its inode (queued work holds a duplicate of the fd) */
 };
 #define FAKE_REC_MAX 512
 extern struct fake_rec fake_recs[FAKE_REC_MAX];
@@ -67,7 +68,7 @@ struct fake_uffd_call {
 extern struct fake_uffd_call fake_uffd[FAKE_UFFD_MAX];
 extern size_t fake_nuffd;
 extern int fake_uffd_err;
-/* Forgets every record and sets fake_uffd_err back to 0. */
+/* Forgets every record (fake_sent too), sets fake_uffd_err back to 0 and fake_settle to NULL. */
 void fake_rec_reset(void);
 /* Records ops as applied to the process with host tag `host`. */
 void fake_rec_add(void* host, const zum_work_op_t* ops, size_t n);
@@ -78,6 +79,26 @@ int64_t fake_rec_mm_apply(void* host, struct platform_call* c, const zum_work_op
  * uffd_wp and uffd_release. */
 extern const struct platform_proc_ops fake_rec_ops;
 extern const struct platform_proc_ops fake_rec_uffd_ops;
+
+/* A host that carries work (kobj/workq.h): fake_agent_ops are fake_rec_uffd_ops with a
+ * transport. Every record sent to a process's agent is recorded (work ops also with
+ * fake_rec_add) and kept until fake_agent_answer. No call of the fake is its own thread's work
+ * (they pass no work block), so all work goes to agents. */
+extern const struct platform_proc_ops fake_agent_ops;
+struct fake_sent {
+  void* host;
+  zum_agent_msg_t m;
+  bool answered;
+};
+#define FAKE_SENT_MAX 128
+extern struct fake_sent fake_sent[FAKE_SENT_MAX];
+extern size_t fake_nsent;
+/* Answers (kworkq_reply) the oldest record sent to p's agent not answered yet, with `error`;
+ * false if there is none. */
+bool fake_agent_answer(struct kproc* p, int error);
+/* Run by fake_run after each call (NULL: nothing): a test's agents answering. A parked call
+ * that has completed by then is returned as if it had not parked. */
+extern void (*fake_settle)(void);
 
 /* Process p's Linux process is gone with `code` (kproc_on_exit), and the test's reference with it. */
 void fake_end(struct kproc* p, int64_t code);

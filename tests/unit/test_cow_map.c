@@ -499,6 +499,149 @@ static void test_new_writable_mapping_protected(void** state) {
   for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) FAKE(T, handle_close, all[i]);
 }
 
+/* A runtime still starting up has not said what it can do: a map that decides by it parks
+ * (nothing changed, nothing sent) and runs again once the host has read the hello, while other
+ * calls are served; a waiting call whose thread ends is dropped. */
+static bool caps_pending;
+static bool late_learn_caps(void* host) {
+  (void)host;
+  return caps_pending;
+}
+
+static void test_caps_wait(void** state) {
+  (void)state;
+  static struct platform_proc_ops late_ops;
+  late_ops = fake_rec_uffd_ops;
+  late_ops.learn_caps = late_learn_caps;
+  P->host_ops = &late_ops;
+  P->uffd = false;
+  P->caps_known = false;
+  caps_pending = true;
+  zx_handle_t p = parent_vmo(4, 0, 0);
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG); /* nothing mapped: no wait */
+  struct kthread* T2 = fake_thread(P);
+  uint64_t addr = 0;
+  struct kcall* call;
+  fake_nrec = 0;
+  const uint64_t args[] = {ROOT, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, c, 0, 4 * PG, U(&addr)};
+  assert_int_equal(fake_run(T2, ZUM_SYS_vmar_map, args, 7, &call), KCALL_PARKED);
+  assert_int_equal(fake_nrec, 0);
+  assert_int_equal(addr, 0);
+  assert_int_equal(committed(c), 0);
+  /* Served meanwhile. */
+  assert_int_equal(byte_at(p, 2 * PG + 7), 'c');
+  assert_false(fake_completed(call, NULL));
+  /* The hello: a userfaultfd. The map runs again and fills the child on demand. */
+  P->uffd = true;
+  caps_pending = false;
+  kproc_caps_learnt(P);
+  assert_false(fake_completed(call, NULL)); /* deferred */
+  kobj_run_deferred();
+  int64_t r;
+  assert_true(fake_completed(call, &r));
+  assert_int_equal(r, ZX_OK);
+  assert_int_not_equal(addr, 0);
+  assert_int_equal(committed(c), 0);
+  assert_non_null(find_op(ZUM_WORK_MAP));
+  assert_int_equal(find_op(ZUM_WORK_MAP)->flags, ZUM_MAP_UFFD);
+  assert_int_equal(find_op(ZUM_WORK_MAP)->addr, addr);
+  /* Known from now on: no more waiting. */
+  caps_pending = true;
+  map(c, ZX_VM_PERM_READ, 0, PG);
+  /* A waiting call whose thread ends is dropped with it; the hello then finds nobody. */
+  P->caps_known = false;
+  addr = 0;
+  assert_int_equal(fake_run(T2, ZUM_SYS_vmar_map, args, 7, &call), KCALL_PARKED);
+  kthread_on_exit(T2);
+  assert_true(fake_completed(call, NULL));
+  kproc_caps_learnt(P);
+  kobj_run_deferred();
+  assert_int_equal(addr, 0);
+  /* A call waiting for another process's hello goes on without it when that process dies. */
+  zx_status_t st;
+  int qtag;
+  struct kproc* Q = kproc_create(kroot_job, "q", 1, &qtag, &late_ops, &st);
+  struct kthread* TQ = fake_thread(Q);
+  zum_hosted_info_t qi;
+  memset(&qi, 0, sizeof(qi));
+  assert_int_equal(FAKE(TQ, hosted_init, U(&qi), BASE, SIZE), ZX_OK);
+  struct khandle* qh = khandle_lookup(Q->table, qi.vmar_root_self);
+  zx_handle_t qroot = fake_give(P, qh->obj, qh->rights);
+  caps_pending = true;
+  const uint64_t qargs[] = {qroot, ZX_VM_PERM_READ, 0, c, 0, PG, U(&addr)};
+  assert_int_equal(fake_run(T, ZUM_SYS_vmar_map, qargs, 7, &call), KCALL_PARKED);
+  fake_end(Q, 0);
+  assert_false(fake_completed(call, NULL));
+  kobj_run_deferred();
+  assert_true(fake_completed(call, &r));
+  assert_int_equal(r, ZX_ERR_BAD_STATE);
+  FAKE(T, handle_close, qroot);
+  P->host_ops = &fake_rec_uffd_ops;
+  FAKE(T, handle_close, c);
+  FAKE(T, handle_close, p);
+}
+
+/* A write protection queued behind work still on its way to the process (its agent has not
+ * answered a map yet): the snapshot's call returns once the map is in and the protection
+ * applied; one that fails then has the snapshot take the pages instead; a caller that goes away
+ * meanwhile leaves the protection to finish on its own. */
+static void test_write_protect_queued(void** state) {
+  (void)state;
+  P->host_ops = &fake_agent_ops;
+  P->vm_fault = true;
+  P->wp = true;
+  zx_handle_t p = parent_vmo(8, 0, 0);
+  uint64_t a = 0;
+  struct kcall *mc, *cc;
+  int64_t r;
+  const uint64_t margs[] = {ROOT, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, p, 0, 8 * PG, U(&a)};
+  assert_int_equal(fake_run(T, ZUM_SYS_vmar_map, margs, 7, &mc), KCALL_PARKED);
+  assert_int_equal(fake_nsent, 1);
+  struct kthread* T2 = fake_thread(P);
+  zx_handle_t c = 0;
+  const uint64_t args[] = {p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG, U(&c)};
+  assert_int_equal(fake_run(T2, ZUM_SYS_vmo_create_child, args, 5, &cc), KCALL_PARKED);
+  assert_int_equal(fake_nuffd, 0);
+  assert_true(fake_agent_answer(P, 0));
+  assert_true(fake_completed(mc, &r));
+  assert_int_equal(r, ZX_OK);
+  assert_true(fake_completed(cc, &r));
+  assert_int_equal(r, ZX_OK);
+  assert_int_equal(fake_nuffd, 1);
+  assert_true(fake_uffd[0].wp);
+  assert_int_equal(fake_uffd[0].addr, a);
+  assert_int_equal(committed(c), 0);
+  /* Failed when its turn came (EINVAL): the pages are copied then, before the call returns. */
+  fake_uffd_err = 22;
+  uint64_t a2 = 0;
+  const uint64_t margs2[] = {ROOT, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, p, 0, 8 * PG, U(&a2)};
+  assert_int_equal(fake_run(T, ZUM_SYS_vmar_map, margs2, 7, &mc), KCALL_PARKED);
+  zx_handle_t c2 = 0;
+  const uint64_t args2[] = {p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG, U(&c2)};
+  assert_int_equal(fake_run(T2, ZUM_SYS_vmo_create_child, args2, 5, &cc), KCALL_PARKED);
+  assert_true(fake_agent_answer(P, 0));
+  assert_true(fake_completed(mc, &r));
+  assert_true(fake_completed(cc, &r));
+  assert_int_equal(r, ZX_OK);
+  assert_int_equal(committed(c2), 8 * PG);
+  /* The caller's thread ends while it waits. */
+  fake_uffd_err = 0;
+  uint64_t a3 = 0;
+  const uint64_t margs3[] = {ROOT, ZX_VM_PERM_READ, 0, p, 0, PG, U(&a3)};
+  assert_int_equal(fake_run(T, ZUM_SYS_vmar_map, margs3, 7, &mc), KCALL_PARKED);
+  zx_handle_t c3 = 0;
+  const uint64_t args3[] = {p, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PG, U(&c3)};
+  assert_int_equal(fake_run(T2, ZUM_SYS_vmo_create_child, args3, 5, &cc), KCALL_PARKED);
+  kthread_on_exit(T2);
+  assert_true(fake_completed(cc, NULL));
+  assert_true(fake_agent_answer(P, 0));
+  assert_true(fake_completed(mc, &r));
+  assert_int_equal(r, ZX_OK);
+  P->host_ops = &fake_rec_uffd_ops;
+  zx_handle_t all[] = {c3, c2, c, p};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) FAKE(T, handle_close, all[i]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_memfd_insert),
@@ -515,6 +658,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_lazy_write_protect, setup, teardown),
       cmocka_unit_test_setup_teardown(test_write_protect_cow_mappings, setup, teardown),
       cmocka_unit_test_setup_teardown(test_new_writable_mapping_protected, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_caps_wait, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_write_protect_queued, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,12 @@ struct obj {
 static struct obj A, B;
 static void added(void* o, const struct mm_aspace* as) { ((struct obj*)o)->mappings++; }
 static void removed(void* o, const struct mm_aspace* as) { ((struct obj*)o)->mappings--; }
-static const struct mm_hooks hooks = {added, removed};
+/* A's memory is fd 40 from offset 0, B's fd 41 from offset 16 pages (a slice's window). */
+static int backing(void* o, uint64_t* fd_offset) {
+  *fd_offset = o == &B ? 16 * 4096ull : 0;
+  return o == &B ? 41 : 40;
+}
+static const struct mm_hooks hooks = {added, removed, backing};
 
 static struct mm_aspace* AS;
 static struct mm_region* R;
@@ -283,14 +288,14 @@ static void test_map_ops_and_checks(void** state) {
   struct mm_region* m = NULL;
   uint64_t base;
   bool ow;
-  /* len is rounded up; MAP op carries prot, offset and the object. */
+  /* len is rounded up; MAP op carries prot, and where the object's memory is. */
   assert_int_equal(mm_map(R, 0, 5000, 0, 0, &A, 2 * PG, MM_PROT_READ, MM_VDSO_NO, &OPS, &m,
                           &base, &ow),
                    ZX_OK);
   assert_int_equal(OPS.n, 1);
   expect_op(0, ZUM_WORK_MAP, MM_PROT_READ, BASE, 2 * PG);
   assert_int_equal(OPS.v[0].offset, 2 * PG);
-  assert_ptr_equal(OPS.v[0].obj, &A);
+  assert_int_equal(OPS.v[0].fd, 40);
   assert_int_equal(A.mappings, 1);
   assert_true(mm_region_is_mapping(m));
   assert_int_equal(mm_mapping_vmo_offset(m), 2 * PG);
@@ -351,6 +356,9 @@ static void test_map_overwrite(void** state) {
   /* One MAP op: Linux replaces what was there. */
   assert_int_equal(OPS.n, 1);
   expect_op(0, ZUM_WORK_MAP, 3, BASE + 6 * PG, 4 * PG);
+  /* B's memory, at B's window plus the offset asked for. */
+  assert_int_equal(OPS.v[0].fd, 41);
+  assert_int_equal(OPS.v[0].offset, 16 * PG + 64 * PG);
   assert_int_equal(A.mappings, 1);
   assert_int_equal(B.mappings, 2);
   struct mm_region* a = mm_find_mapping(R, BASE);

@@ -1,0 +1,237 @@
+/* Unit tests of the address-space work queue (kobj/workq.c) over a fake transport whose agents
+ * the test answers (fake_agent_ops): one change at a time per process, in call order; work for
+ * a process that has not started does not hold its caller, and rides to the agent in one
+ * message; thread starts wait behind pending work; queued work keeps its memfds when the VMO
+ * goes; a process's death drops its queue. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <zum/sysno.h>
+
+#include "kobj/handle.h"
+#include "kobj/workq.h"
+#include "tests/unit/fake_host.h"
+
+#define PG 4096ull
+#define BASE 0x100000000ull
+#define SIZE (1ull << 30)
+
+static struct kproc* P; /* the caller */
+static struct kthread* T[4];
+static struct kproc* Q; /* the target, whose agent the test plays */
+static zx_handle_t QROOT; /* Q's root VMAR, in P */
+static int QTAG;
+
+static int setup(void** state) {
+  (void)state;
+  fake_boot();
+  fake_rec_reset();
+  P = fake_process(NULL);
+  for (int i = 0; i < 4; i++) T[i] = fake_thread(P);
+  zx_status_t s;
+  Q = kproc_create(kroot_job, "q", 1, &QTAG, &fake_agent_ops, &s);
+  struct kthread* tq = fake_thread(Q);
+  zum_hosted_info_t info;
+  memset(&info, 0, sizeof(info));
+  assert_int_equal(FAKE(tq, hosted_init, U(&info), BASE, SIZE), ZX_OK);
+  struct khandle* h = khandle_lookup(Q->table, info.vmar_root_self);
+  QROOT = fake_give(P, h->obj, h->rights);
+  fake_nsent = 0;
+  fake_nrec = 0;
+  return 0;
+}
+
+static int teardown(void** state) {
+  (void)state;
+  if (Q) fake_end(Q, 0);
+  fake_end(P, 0);
+  assert_int_equal(khandle_live_count(), 0);
+  return 0;
+}
+
+static zx_handle_t vmo(void) {
+  zx_handle_t h = 0;
+  assert_int_equal(FAKE(T[0], vmo_create, PG, 0, U(&h)), ZX_OK);
+  return h;
+}
+
+/* vmar_map of v into Q at BASE + off by thread t: its result, *c if it parked. */
+static int64_t map_at(struct kthread* t, zx_handle_t v, uint64_t off, struct kcall** c) {
+  static uint64_t addr;
+  const uint64_t args[] = {QROOT, ZX_VM_PERM_READ | ZX_VM_SPECIFIC, off, v, 0, PG, U(&addr)};
+  return fake_run(t, ZUM_SYS_vmar_map, args, 7, c);
+}
+
+static int64_t done(struct kcall* c) {
+  int64_t r = KCALL_PARKED;
+  assert_true(fake_completed(c, &r));
+  return r;
+}
+
+/* Each call waits for its own change; later ones are not sent before the earlier is in, then
+ * go together in one message, in call order. */
+static void test_in_order(void** state) {
+  (void)state;
+  zx_handle_t v = vmo();
+  struct kcall *c1, *c2, *c3;
+  assert_int_equal(map_at(T[1], v, 0, &c1), KCALL_PARKED);
+  assert_int_equal(fake_nsent, 1);
+  assert_int_equal(map_at(T[2], v, PG, &c2), KCALL_PARKED);
+  const uint64_t uargs[] = {QROOT, BASE, PG};
+  assert_int_equal(fake_run(T[3], ZUM_SYS_vmar_unmap, uargs, 3, &c3), KCALL_PARKED);
+  assert_int_equal(fake_nsent, 1);
+  assert_true(fake_agent_answer(Q, 0));
+  assert_int_equal(done(c1), ZX_OK);
+  assert_false(fake_completed(c2, NULL));
+  assert_int_equal(fake_nsent, 2);
+  const zum_work_t* w = &fake_sent[1].m.u.work;
+  assert_int_equal(w->num_ops, 2);
+  assert_int_equal(w->ops[0].kind, ZUM_WORK_MAP);
+  assert_int_equal(w->ops[0].addr, BASE + PG);
+  assert_int_equal(w->ops[1].kind, ZUM_WORK_RESERVE);
+  assert_int_equal(w->ops[1].addr, BASE);
+  assert_true(fake_agent_answer(Q, 0));
+  assert_int_equal(done(c2), ZX_OK);
+  assert_int_equal(done(c3), ZX_OK);
+  assert_false(fake_agent_answer(Q, 0));
+  /* An agent that could not apply its work: the process is ended, the caller has its status. */
+  assert_int_equal(map_at(T[1], v, 2 * PG, &c1), KCALL_PARKED);
+  assert_true(fake_agent_answer(Q, 12));
+  assert_int_equal(done(c1), ZX_OK);
+  assert_int_equal(Q->return_code, ZX_TASK_RETCODE_EXCEPTION_KILL);
+  FAKE(T[0], handle_close, v);
+}
+
+/* A process that has not started: its caller does not wait, and work queued behind the message
+ * in flight goes in one message. A failed mmap ends the process. */
+static void test_not_started(void** state) {
+  (void)state;
+  Q->pure = true;
+  Q->state = KPROC_INITIAL;
+  zx_handle_t v = vmo();
+  for (int i = 0; i < 3; i++) assert_int_equal(map_at(T[1], v, i * PG, NULL), ZX_OK);
+  assert_int_equal(fake_nsent, 1);
+  assert_true(fake_agent_answer(Q, 0));
+  assert_int_equal(fake_nsent, 2);
+  assert_int_equal(fake_sent[1].m.u.work.num_ops, 2);
+  assert_int_equal(fake_sent[1].m.u.work.ops[1].addr, BASE + 2 * PG);
+  assert_true(fake_agent_answer(Q, 0));
+  assert_false(kworkq_busy(Q));
+  FAKE(T[0], handle_close, v);
+}
+
+/* Thread starts: the seal and the start wait behind work still on its way, then go in order;
+ * the host hears of the started thread. */
+static zx_koid_t STARTED;
+static pid_t STARTED_TID;
+static void started(void* host, zx_koid_t thread, pid_t tid) {
+  (void)host;
+  STARTED = thread;
+  STARTED_TID = tid;
+}
+
+static void test_start_behind_work(void** state) {
+  (void)state;
+  static struct platform_proc_ops ops;
+  ops = fake_agent_ops;
+  ops.thread_started = started;
+  Q->host_ops = &ops;
+  zx_handle_t v = vmo();
+  struct kcall *c1, *c2;
+  assert_int_equal(map_at(T[1], v, 0, &c1), KCALL_PARKED);
+  assert_int_equal(map_at(T[2], v, PG, &c2), KCALL_PARKED);
+  struct kthread* t = kthread_create(Q, 0, "new", 3);
+  struct kcall* c = fake_call(T[3], ZUM_SYS_process_start, NULL, 0);
+  struct kthread_regs regs = {.pc = 0x1000, .sp = 0x2000};
+  assert_int_equal(kworkq_start_thread(c, t, &regs, true, 0x10000, 0x20000), KCALL_PARKED);
+  assert_int_equal(fake_nsent, 1);
+  assert_true(fake_agent_answer(Q, 0));
+  assert_int_equal(done(c1), ZX_OK);
+  assert_int_equal(fake_nsent, 2); /* the second map, alone */
+  assert_int_equal(fake_sent[1].m.kind, ZUM_AGENT_WORK);
+  assert_true(fake_agent_answer(Q, 0));
+  assert_int_equal(done(c2), ZX_OK);
+  assert_int_equal(fake_nsent, 3);
+  assert_int_equal(fake_sent[2].m.kind, ZUM_AGENT_SEAL);
+  assert_int_equal(fake_sent[2].m.u.seal.code_start, 0x10000);
+  assert_true(fake_agent_answer(Q, 0));
+  assert_int_equal(fake_nsent, 4);
+  assert_int_equal(fake_sent[3].m.kind, ZUM_AGENT_START_THREAD);
+  assert_int_equal(fake_sent[3].m.u.start.pc, 0x1000);
+  STARTED = 0;
+  fake_sent[3].answered = true;
+  kworkq_reply(Q, fake_sent[3].m.token, 0, 4242);
+  assert_int_equal(STARTED, t->base.koid);
+  assert_int_equal(STARTED_TID, 4242);
+  assert_int_equal(done(c), ZX_OK);
+  /* Behind work sent in full, a record goes at once (the agent answers in order). */
+  assert_int_equal(map_at(T[1], v, 2 * PG, &c1), KCALL_PARKED);
+  struct kthread* t2 = kthread_create(Q, 0, "new2", 4);
+  kobj_ref(&t2->base); /* the process's reference goes with the thread's death */
+  c = fake_call(T[3], ZUM_SYS_process_start, NULL, 0);
+  assert_int_equal(kworkq_start_thread(c, t2, &regs, false, 0, 0), KCALL_PARKED);
+  assert_int_equal(fake_nsent, 6);
+  assert_int_equal(fake_sent[5].m.kind, ZUM_AGENT_START_THREAD);
+  assert_true(fake_agent_answer(Q, 0));
+  assert_int_equal(done(c1), ZX_OK);
+  /* No room for another thread in the stub: NO_RESOURCES, and the thread is dead. */
+  assert_true(fake_agent_answer(Q, 11 /* EAGAIN */));
+  assert_int_equal(done(c), ZX_ERR_NO_RESOURCES);
+  assert_int_equal(t2->state, KTHREAD_DEAD);
+  kobj_unref(&t2->base);
+  Q->host_ops = &fake_agent_ops;
+  FAKE(T[0], handle_close, v);
+}
+
+/* A VMO whose mapping is gone and whose last handle is closed while its MAP still waits: the
+ * work has its own descriptor of the memory. */
+static void test_owns_memfds(void** state) {
+  (void)state;
+  zx_handle_t v = vmo(), w = vmo();
+  struct kcall *c1, *c2, *c3;
+  assert_int_equal(map_at(T[1], v, 0, &c1), KCALL_PARKED);
+  assert_int_equal(map_at(T[2], w, PG, &c2), KCALL_PARKED);
+  const uint64_t uargs[] = {QROOT, BASE + PG, PG};
+  assert_int_equal(fake_run(T[3], ZUM_SYS_vmar_unmap, uargs, 3, &c3), KCALL_PARKED);
+  assert_int_equal(FAKE(T[0], handle_close, w), ZX_OK);
+  fake_nrec = 0;
+  assert_true(fake_agent_answer(Q, 0));
+  assert_int_equal(fake_nrec, 2); /* the map and the unmap, in one message */
+  assert_int_equal(fake_recs[0].op.kind, ZUM_WORK_MAP);
+  assert_int_not_equal(fake_recs[0].ino, 0); /* recorded from a live descriptor */
+  assert_true(fake_agent_answer(Q, 0));
+  assert_int_equal(done(c1), ZX_OK);
+  assert_int_equal(done(c2), ZX_OK);
+  assert_int_equal(done(c3), ZX_OK);
+  FAKE(T[0], handle_close, v);
+}
+
+/* The target dies with work queued: callers get their status, nothing is sent any more. */
+static void test_death_drops_queue(void** state) {
+  (void)state;
+  zx_handle_t v = vmo();
+  struct kcall *c1, *c2;
+  assert_int_equal(map_at(T[1], v, 0, &c1), KCALL_PARKED);
+  assert_int_equal(map_at(T[2], v, PG, &c2), KCALL_PARKED);
+  fake_end(Q, 0);
+  Q = NULL;
+  assert_int_equal(done(c1), ZX_OK);
+  assert_int_equal(done(c2), ZX_OK);
+  assert_int_equal(fake_nsent, 1);
+  FAKE(T[0], handle_close, v);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_in_order, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_not_started, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_start_behind_work, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_owns_memfds, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_death_drops_queue, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
