@@ -144,9 +144,16 @@ void zum_hosted_start_agent(int fd) {
   int started = pthread_create(&t, &attr, agent_main, NULL) == 0;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   pthread_attr_destroy(&attr);
-  if (started)
-    while (sem_wait(&agent_ready) != 0 && errno == EINTR) {
-    }
+  if (!started) {
+    /* No agent: closing its socket tells the supervisor at once, so calls waiting for the
+     * hello go on without it instead of waiting for the process to end. */
+    sem_destroy(&agent_ready);
+    agent_fd = -1;
+    close(fd);
+    return;
+  }
+  while (sem_wait(&agent_ready) != 0 && errno == EINTR) {
+  }
 }
 
 void zum_hosted_exit_thread(void) {
