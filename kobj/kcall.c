@@ -121,19 +121,3 @@ int64_t kcall_dispatch(struct kcall* c) {
   }
   return kcall_handlers[c->nr](c);
 }
-
-int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const zum_work_op_t* ops, size_t n,
-                       zx_status_t status) {
-  /* A change of a shared region reaches every process sharing it (kobj/share.h). */
-  if (target->share && kshare_ops_shared(ops, n))
-    return kshare_mm_apply(c, target->share, ops, n, status);
-  return kcall_mm_apply_one(c, target, ops, n, status);
-}
-
-int64_t kcall_mm_apply_one(struct kcall* c, struct kproc* target, const zum_work_op_t* ops,
-                           size_t n, zx_status_t status) {
-  if (n == 0 || target->state == KPROC_DEAD || !target->host_ops) return status;
-  if (target->host_ops->work_send) return kworkq_apply(c, target, ops, n, status);
-  if (!target->host_ops->mm_apply) return status;
-  return target->host_ops->mm_apply(target->host, c->ref, ops, n, status);
-}

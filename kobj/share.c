@@ -133,6 +133,15 @@ bool kshare_ops_shared(const zum_work_op_t* ops, size_t n) {
   return n > 0 && address_space_op(ops[0].kind) && ops[0].addr >= ZUM_SHARED_BASE;
 }
 
+/* The fan-out decision: a change of the shared region goes to every member, any other change to
+ * the target alone (kobj/kmm.h). */
+int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const zum_work_op_t* ops, size_t n,
+                       zx_status_t status) {
+  if (target->share && kshare_ops_shared(ops, n))
+    return kshare_mm_apply(c, target->share, ops, n, status);
+  return kcall_mm_apply_one(c, target, ops, n, status);
+}
+
 int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const zum_work_op_t* ops, size_t n,
                         zx_status_t status) {
   struct kproc* local[16];
