@@ -5,6 +5,7 @@
 #include <string.h>
 #include <zum/abi-private.h>
 
+#include "kobj/cow.h"
 #include "kobj/handle.h"
 #include "kobj/kmm.h"
 #include "kobj/task.h"
@@ -86,9 +87,8 @@ static zx_status_t replica_visit(void* ctx, struct mm_region* m, unsigned depth)
   (void)depth;
   struct replica* r = ctx;
   if (!mm_region_is_mapping(m)) return ZX_OK;
-  /* The new member has no userfaultfd yet: a copy-on-write child's pages go into its memfd
-   * before it maps them (kvmo_prepare_map; the members already there may fill on demand). */
-  if (kvmo_prepare_map(to_kvmo(mm_mapping_obj(m)), mm_mapping_vmo_offset(m), mm_region_size(m)) !=
+  /* The new member has not said what it can do yet (kcow_map_replica). */
+  if (kcow_map_replica(to_kvmo(mm_mapping_obj(m)), mm_mapping_vmo_offset(m), mm_region_size(m)) !=
       ZX_OK)
     r->oom = true;
   int fd = kvmo_fd(to_kvmo(mm_mapping_obj(m)));

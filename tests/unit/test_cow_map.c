@@ -15,6 +15,7 @@
 #include <zircon/syscalls/object.h>
 #include <zum/sysno.h>
 
+#include "kobj/cow.h"
 #include "kobj/handle.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmo.h"
