@@ -1,7 +1,8 @@
 /* VMAR syscalls and process memory access, with Zircon's check orders (lib/syscalls/vmar.cc,
  * object/vm_address_region_dispatcher.cc, lib/syscalls/task.cc; the tree checks are in
  * mm/vmar.c). Every change to a tree is then applied to the owning process's Linux address space
- * through kcall_mm_apply before the call returns: the handler returns what that returns.
+ * through kcall_mm_apply before the call returns: the handler returns what that returns. What a
+ * mapping of a copy-on-write setting needs, and zum_vm_fault past its decode, are kobj/cow.c's.
  *
  * Deliberate differences, each also noted where it happens:
  *  - zx_process_write_memory works as on a kernel booted with kernel.enable-debugging-syscalls
