@@ -7,9 +7,10 @@
  *     out of it (step 4): kcow_snapshot_ready first waits until every process mapping the store
  *     writable has said what it can do, kcow_snapshot_guard then protects or guards each piece.
  *  2. Reading through ancestors is mm/'s alone: a page the snapshot's store lacks reads as the
- *     nearest ancestor's (mm_vmo_read), and every change made through zum (write, zero,
- *     decommit, tail cut) first pushes the old page into the snapshots that still lack it
- *     (before_change in mm/vmo.c), so a guest filling from the parent sees old bytes or EEXIST.
+ *     nearest ancestor's (mm_vmo_read), and every change made through zum (mm_vmo_write,
+ *     mm_vmo_zero with its tail cut, mm_vmo_decommit) first pushes the old page into the
+ *     snapshots that still lack it (before_change in mm/vmo.c), so a guest filling from the
+ *     parent reads the old bytes or finds the page already there (EEXIST).
  *  3. Mapping a snapshot (kcow_map): where every process that gets the mapping has a
  *     userfaultfd, the MAP op gets ZUM_MAP_UFFD and, when the missing pages come from one store
  *     that cannot move (mm_vmo_fault_source), a FAULT_SOURCE op the guest fills from itself;

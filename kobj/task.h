@@ -153,5 +153,4 @@ void kjob_kill(struct kjob* j, int64_t retcode);
 /* The root job of the system, made by kobj_boot. */
 extern struct kjob* kroot_job;
 
-
 #endif
