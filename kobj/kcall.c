@@ -3,56 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kobj/cow.h"
 #include "kobj/kcall_table.h"
-#include "kobj/kmm.h"
-#include "kobj/share.h"
 #include "kobj/task.h"
-#include "kobj/vmar.h"
-#include "kobj/vmo.h"
-#include "kobj/workq.h"
-#include "mm/vmar.h"
-#include "mm/vmo.h"
-
-/* Guest memory the host could not reach in one go. A page of a copy-on-write child that the
- * guest has not touched yet is missing from the mapped memfd and registered with the guest's
- * userfaultfd, which refuses the host's access (EFAULT) instead of filling it: such a page is
- * reached through the VMO the mapping shows, with the mapping's protection, as Zircon's user
- * copies fault it in. Page by page, so memory the host can reach keeps going the fast way. */
-static zx_status_t copy_via_mappings(struct kproc* p, uint64_t addr, uint8_t* buf, size_t len,
-                                     bool write) {
-  while (len > 0) {
-    size_t n = MM_PAGE_SIZE - (addr & (MM_PAGE_SIZE - 1));
-    if (n > len) n = len;
-    int r = write ? p->host_ops->write(p->host, addr, buf, n)
-                  : p->host_ops->read(p->host, addr, buf, n);
-    if (r != 0) {
-      struct kobj* root = kshare_vmar_at(p, addr);
-      if (!root || !mm_region_alive(to_kvmar(root)->region)) return ZX_ERR_INVALID_ARGS;
-      struct mm_region* m = mm_find_mapping(to_kvmar(root)->region, addr);
-      if (!m) return ZX_ERR_INVALID_ARGS;
-      if (!(mm_mapping_prot_at(m, addr) & (write ? MM_PROT_WRITE : MM_PROT_READ)))
-        return ZX_ERR_INVALID_ARGS;
-      struct kvmo* v = to_kvmo(mm_mapping_obj(m));
-      uint64_t off = mm_mapping_vmo_offset(m) + (addr - mm_region_base(m));
-      /* Past the VMO's end the access really faults. */
-      if (off >= kvmo_size(v) || kvmo_size(v) - off < n) return ZX_ERR_INVALID_ARGS;
-      zx_status_t s = write ? mm_vmo_write(kvmo_mm(v), off, buf, n)
-                            : mm_vmo_read(kvmo_mm(v), off, buf, n);
-      if (s != ZX_OK) return ZX_ERR_INVALID_ARGS;
-    }
-    addr += n;
-    buf += n;
-    len -= n;
-  }
-  return ZX_OK;
-}
 
 zx_status_t kcall_copy_in(struct kcall* c, void* dst, zum_uaddr_t src, size_t len) {
   if (len == 0) return ZX_OK;
   if (src == 0 || src + len < src) return ZX_ERR_INVALID_ARGS;
   struct kproc* p = c->proc;
   if (p->host_ops->read(p->host, src, dst, len) != 0)
-    return copy_via_mappings(p, src, dst, len, false);
+    return kcow_user_copy(p, src, dst, len, false);
   return ZX_OK;
 }
 
@@ -61,7 +21,7 @@ zx_status_t kcall_copy_out(struct kcall* c, zum_uaddr_t dst, const void* src, si
   if (dst == 0 || dst + len < dst) return ZX_ERR_INVALID_ARGS;
   struct kproc* p = c->proc;
   if (p->host_ops->write(p->host, dst, src, len) != 0)
-    return copy_via_mappings(p, dst, (uint8_t*)src, len, true);
+    return kcow_user_copy(p, dst, (uint8_t*)src, len, true);
   return ZX_OK;
 }
 
@@ -120,20 +80,4 @@ int64_t kcall_dispatch(struct kcall* c) {
     c->args[d->nargs] = 0;
   }
   return kcall_handlers[c->nr](c);
-}
-
-int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const zum_work_op_t* ops, size_t n,
-                       zx_status_t status) {
-  /* A change of a shared region reaches every process sharing it (kobj/share.h). */
-  if (target->share && kshare_ops_shared(ops, n))
-    return kshare_mm_apply(c, target->share, ops, n, status);
-  return kcall_mm_apply_one(c, target, ops, n, status);
-}
-
-int64_t kcall_mm_apply_one(struct kcall* c, struct kproc* target, const zum_work_op_t* ops,
-                           size_t n, zx_status_t status) {
-  if (n == 0 || target->state == KPROC_DEAD || !target->host_ops) return status;
-  if (target->host_ops->work_send) return kworkq_apply(c, target, ops, n, status);
-  if (!target->host_ops->mm_apply) return status;
-  return target->host_ops->mm_apply(target->host, c->ref, ops, n, status);
 }

@@ -22,11 +22,13 @@ struct kproc;
  * work handed back to the calling thread). Mapping changes reach the process before the call
  * returns, as on Zircon. With n == 0, or a target that is already dead, returns status. If target
  * is in a shared-process group and ops change its shared region, they are applied to every live
- * member of the group before the call finishes (kobj/share.h). */
+ * member of the group before the call finishes (kobj/share.h). Defined with the fan-out it decides,
+ * in kobj/share.c. */
 int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const zum_work_op_t* ops, size_t n,
                        zx_status_t status);
 /* The same for target alone, whatever region the ops change (a new member of a shared-process
- * group getting the shared region's existing mappings). */
+ * group getting the shared region's existing mappings). Defined in kobj/workq.c: the process's
+ * work queue, or the host at once. */
 int64_t kcall_mm_apply_one(struct kcall* c, struct kproc* target, const zum_work_op_t* ops,
                            size_t n, zx_status_t status);
 

@@ -4,6 +4,8 @@ noinst_LTLIBRARIES += libzumkernel.la
 libzumkernel_la_SOURCES = \
 	kobj/channel.c \
 	kobj/channel.h \
+	kobj/cow.c \
+	kobj/cow.h \
 	kobj/deadline.c \
 	kobj/deadline.h \
 	kobj/event.c \
@@ -25,7 +27,6 @@ libzumkernel_la_SOURCES = \
 	kobj/share.h \
 	kobj/sys_channel.c \
 	kobj/sys_child.c \
-	kobj/sys_cow.c \
 	kobj/sys_handle.c \
 	kobj/sys_hosted.c \
 	kobj/sys_info.c \

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <zum/abi-private.h>
 
+#include "kobj/cow.h"
 #include "kobj/handle.h"
 #include "kobj/kmm.h"
 #include "kobj/task.h"
@@ -86,9 +87,8 @@ static zx_status_t replica_visit(void* ctx, struct mm_region* m, unsigned depth)
   (void)depth;
   struct replica* r = ctx;
   if (!mm_region_is_mapping(m)) return ZX_OK;
-  /* The new member has no userfaultfd yet: a copy-on-write child's pages go into its memfd
-   * before it maps them (kvmo_prepare_map; the members already there may fill on demand). */
-  if (kvmo_prepare_map(to_kvmo(mm_mapping_obj(m)), mm_mapping_vmo_offset(m), mm_region_size(m)) !=
+  /* The new member has not said what it can do yet (kcow_map_replica). */
+  if (kcow_map_replica(to_kvmo(mm_mapping_obj(m)), mm_mapping_vmo_offset(m), mm_region_size(m)) !=
       ZX_OK)
     r->oom = true;
   int fd = kvmo_fd(to_kvmo(mm_mapping_obj(m)));
@@ -131,6 +131,15 @@ static bool address_space_op(uint32_t kind) {
 bool kshare_ops_shared(const zum_work_op_t* ops, size_t n) {
   /* One change comes from one address space: its first operation says which. */
   return n > 0 && address_space_op(ops[0].kind) && ops[0].addr >= ZUM_SHARED_BASE;
+}
+
+/* The fan-out decision: a change of the shared region goes to every member, any other change to
+ * the target alone (kobj/kmm.h). */
+int64_t kcall_mm_apply(struct kcall* c, struct kproc* target, const zum_work_op_t* ops, size_t n,
+                       zx_status_t status) {
+  if (target->share && kshare_ops_shared(ops, n))
+    return kshare_mm_apply(c, target->share, ops, n, status);
+  return kcall_mm_apply_one(c, target, ops, n, status);
 }
 
 int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const zum_work_op_t* ops, size_t n,

@@ -1,7 +1,8 @@
 /* VMAR syscalls and process memory access, with Zircon's check orders (lib/syscalls/vmar.cc,
  * object/vm_address_region_dispatcher.cc, lib/syscalls/task.cc; the tree checks are in
  * mm/vmar.c). Every change to a tree is then applied to the owning process's Linux address space
- * through kcall_mm_apply before the call returns: the handler returns what that returns.
+ * through kcall_mm_apply before the call returns: the handler returns what that returns. What a
+ * mapping of a copy-on-write setting needs, and zum_vm_fault past its decode, are kobj/cow.c's.
  *
  * Deliberate differences, each also noted where it happens:
  *  - zx_process_write_memory works as on a kernel booted with kernel.enable-debugging-syscalls
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kobj/cow.h"
 #include "kobj/kmm.h"
 #include "kobj/share.h"
 #include "kobj/sysutil.h"
@@ -82,69 +84,6 @@ static int64_t apply(struct kcall* c, struct kproc* target, struct mm_ops* ops,
   int64_t r = target ? kcall_mm_apply(c, target, ops->v, ops->n, status) : status;
   mm_ops_free(ops);
   return r;
-}
-
-/* How a new mapping m (at base, of [vmo_offset, ...) of vmo) of a copy-on-write setting reaches
- * Linux (DESIGN.md section 5):
- *  - a writable mapping bypasses zum on every write, so while its store has snapshots it is
- *    write-protected by the guest (ZUM_MAP_WP, where kvmo_can_write_protect) or the snapshots
- *    take the pages it shows now (kvmo_guard_window); zx_vmar_protect guards what it makes
- *    writable the same way (kvmo_guard_piece);
- *  - a mapping of a snapshot child is filled on demand (its MAP op gets ZUM_MAP_UFFD, and apply()
- *    adds the fault source when there is one) when every process that gets the mapping has a
- *    userfaultfd; otherwise its pages are copied into the child's memfd now (the fallback,
- *    kvmo_prepare_map). */
-static zx_status_t cow_mapping(struct kproc* target, struct kvmo* vmo, struct mm_region* m,
-                               uint64_t base, uint64_t vmo_offset, bool writable,
-                               struct mm_ops* ops) {
-  uint64_t size = mm_region_size(m);
-  /* mm_map's MAP of m is its last op (an index: ops->v may move as ops are added). */
-  size_t map = ops->n;
-  if (ops->n && ops->v[ops->n - 1].kind == ZUM_WORK_MAP && ops->v[ops->n - 1].addr == base)
-    map = ops->n - 1;
-  bool mapped = map < ops->n;
-  if (mm_vmo_is_cow(kvmo_mm(vmo))) {
-    bool uffd = target && target->uffd;
-    bool vm_fault = uffd && target->vm_fault;
-    if (uffd && target->share && base >= ZUM_SHARED_BASE) {
-      uffd = kshare_all_uffd(target->share);
-      vm_fault = uffd && kshare_all_vm_fault(target->share);
-    }
-    int fd;
-    uint64_t off, len;
-    /* With a fault source the guest fills pages itself; without one (a clone of a clone, a
-     * resizable VMO) a guest that sends what it cannot resolve to zum_vm_fault has them filled
-     * there; any other guest gets the pages now. */
-    if (mapped && ((uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
-                   vm_fault)) {
-      ops->v[map].flags |= ZUM_MAP_UFFD;
-      /* The fault source, if there is one, follows its MAP (abi-private.h). */
-      if (mm_vmo_fault_source(kvmo_mm(vmo), mm_mapping_vmo_offset(m), size, &fd, &off, &len)) {
-        zum_work_op_t src = {.kind = ZUM_WORK_FAULT_SOURCE, .fd = fd, .addr = base, .len = size,
-                             .offset = off, .src_len = len};
-        mm_ops_add(ops, &src);
-        if (ops->oom) return ZX_ERR_NO_MEMORY;
-      }
-    } else if (kvmo_prepare_map(vmo, vmo_offset, size) != ZX_OK)
-      return ZX_ERR_NO_MEMORY;
-  }
-  if (writable && mm_vmo_store_has_snapshots(kvmo_mm(vmo))) {
-    /* The guest write-protects the new mapping before the call returns, or the snapshots take
-     * its pages now. */
-    if (mapped && kvmo_can_write_protect(target, vmo, base))
-      ops->v[map].flags |= ZUM_MAP_WP;
-    else if (kvmo_guard_window(vmo, vmo_offset, size) != ZX_OK)
-      return ZX_ERR_NO_MEMORY;
-  }
-  return ZX_OK;
-}
-
-/* Whether cow_mapping can decide for a mapping of vmo in target: what every process that gets
- * the mapping can do is known, or c is parked until it is (kproc_caps_wait). */
-static bool caps_ready(struct kcall* c, struct kproc* target, struct kvmo* vmo) {
-  if (!target || (!mm_vmo_is_cow(kvmo_mm(vmo)) && !mm_vmo_store_has_snapshots(kvmo_mm(vmo))))
-    return true;
-  return target->share ? kshare_caps_wait(c, target->share) : kproc_caps_wait(c, target);
 }
 
 /* Page-table population (MAP_RANGE, and COMMIT, ALWAYS_NEED, PREFETCH after their VMO work):
@@ -314,7 +253,7 @@ int64_t sys_vmar_map(struct kcall* c, zx_handle_t handle, zx_vm_option_t options
     return ZX_ERR_NOT_SUPPORTED;
 
   struct kproc* target = owner_of(v);
-  if (!caps_ready(c, target, to_kvmo(vo))) return KCALL_PARKED;
+  if (!kcow_map_ready(c, target, to_kvmo(vo))) return KCALL_PARKED;
   struct mm_ops ops;
   mm_ops_init(&ops);
   struct mm_region* m;
@@ -326,7 +265,7 @@ int64_t sys_vmar_map(struct kcall* c, zx_handle_t handle, zx_vm_option_t options
     mm_ops_free(&ops);
     return s;
   }
-  s = cow_mapping(target, to_kvmo(vo), m, base, vmo_offset, (prot & MM_PROT_WRITE) != 0, &ops);
+  s = kcow_map(target, to_kvmo(vo), m, base, vmo_offset, (prot & MM_PROT_WRITE) != 0, &ops);
   if (s != ZX_OK) {
     mm_mapping_undo(m, overwrote, &ops);
     return apply(c, target, &ops, s);
@@ -385,30 +324,13 @@ int64_t sys_vmar_protect(struct kcall* c, zx_handle_t handle, zx_vm_option_t opt
   if (flags || align) return ZX_ERR_INVALID_ARGS;
   struct kvmar* v = to_kvmar(h->obj);
   struct kproc* target = owner_of(v);
-  /* Making memory writable can write-protect it (kvmo_guard_piece). */
-  if ((prot & MM_PROT_WRITE) && !kproc_caps_wait(c, target)) return KCALL_PARKED;
+  /* Making memory writable can write-protect it (kobj/cow.c). */
+  if (!kcow_protect_ready(c, target, prot)) return KCALL_PARKED;
   struct mm_ops ops;
   mm_ops_init(&ops);
   s = mm_protect(v->region, addr, len, prot, h->rights & ZX_RIGHT_OP_CHILDREN, &ops);
-  /* Made writable: the snapshots of what the range maps take its pages first (cow_mapping).
-   * The protection stays in the tree either way, as after Zircon runs out of memory midway. */
-  if (s == ZX_OK && (prot & MM_PROT_WRITE)) {
-    for (size_t i = 0; i < ops.n && s == ZX_OK; i++) {
-      const zum_work_op_t* o = &ops.v[i];
-      for (uint64_t a = o->addr, end = o->addr + o->len; o->kind == ZUM_WORK_PROTECT && a < end;) {
-        struct mm_region* m = mm_find_mapping(v->region, a);
-        if (!m) break;
-        uint64_t stop = mm_region_base(m) + mm_region_size(m);
-        if (stop > end) stop = end;
-        uint64_t off = mm_mapping_vmo_offset(m) + (a - mm_region_base(m));
-        /* A protection queued behind earlier work comes before this call's own work. */
-        if (kvmo_guard_piece(target, to_kvmo(mm_mapping_obj(m)), a, stop - a, off, NULL) !=
-            ZX_OK)
-          s = ZX_ERR_NO_MEMORY;
-        a = stop;
-      }
-    }
-  }
+  /* Made writable: the snapshots of what the range maps are kept out of the writes. */
+  if (s == ZX_OK && (prot & MM_PROT_WRITE)) s = kcow_protect(target, v->region, &ops);
   return apply(c, target, &ops, s);
 }
 
@@ -587,4 +509,11 @@ int64_t sys_process_write_memory(struct kcall* c, zx_handle_t handle, zx_vaddr_t
   free(chunk);
   if (s != ZX_OK) return s;
   return kcall_copy_out(c, actual, &len, sizeof(len));
+}
+
+/* ---- zum_vm_fault (a fault the guest's runtime could not resolve: kcow_vm_fault) */
+
+int64_t sys_vm_fault(struct kcall* c, uint64_t addr, uint32_t flags) {
+  if (flags & ~ZUM_VM_FAULT_WRITE) return ZX_ERR_INVALID_ARGS;
+  return kcow_vm_fault(c->proc, addr, (flags & ZUM_VM_FAULT_WRITE) != 0);
 }

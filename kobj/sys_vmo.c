@@ -13,6 +13,7 @@
  * NOT_FOUND (Zircon would say ACCESS_DENIED there). */
 #include <string.h>
 
+#include "kobj/cow.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmo.h"
 #include "mm/vmo.h"
@@ -271,10 +272,9 @@ int64_t sys_vmo_create_child(struct kcall* c, zx_handle_t handle, uint32_t optio
   s = mm_vmo_check_child(kvmo_mm(parent), options, offset, rounded, &kind, &resizable,
                          &child_size);
   if (s != ZX_OK) return s;
-  if (kind == MM_VMO_SNAPSHOT && !kvmo_caps_wait(c, parent)) return KCALL_PARKED;
   /* Before anything changes: a snapshot guards the store's writable mappings by what the
    * processes mapping them can do. */
-  if (kind == MM_VMO_SNAPSHOT && !kvmo_caps_wait(c, parent)) return KCALL_PARKED;
+  if (kind == MM_VMO_SNAPSHOT && !kcow_snapshot_ready(c, parent)) return KCALL_PARKED;
   struct kvmo* v;
   struct kguard_wait* wait = NULL;
   /* The content size is the size asked for, unrounded. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kobj/cow.h"
 #include "kobj/kcall.h"
 #include "kobj/share.h"
 #include "kobj/vmar.h"
@@ -377,52 +378,4 @@ void kthread_on_exit(struct kthread* t) {
   kobj_unref(&t->base);
   proc_maybe_last_thread(p);
   kobj_unref(&p->base);
-}
-
-/* ---- what a process's runtime can do */
-
-struct caps_waiter {
-  struct list_node node; /* in the process's caps_waiters, until learnt */
-  struct kdeferred rerun; /* then queued to run again */
-  bool deferred;
-  struct kcall* c;
-};
-
-static void caps_rerun(struct kdeferred* d) {
-  struct caps_waiter* w = container_of(d, struct caps_waiter, rerun);
-  struct kcall* c = w->c;
-  free(w);
-  kcall_rerun(c);
-}
-
-static void caps_cancel(struct kcall* c) {
-  struct caps_waiter* w = c->park_state;
-  if (w->deferred) kobj_undefer(&w->rerun);
-  else list_del(&w->node);
-  free(w);
-}
-
-bool kproc_caps_wait(struct kcall* c, struct kproc* p) {
-  if (!p || p->caps_known || p->state == KPROC_DEAD || !p->host_ops || !p->host_ops->learn_caps)
-    return true;
-  if (!p->host_ops->learn_caps(p->host) || p->caps_known) return true;
-  struct caps_waiter* w = calloc(1, sizeof(*w));
-  /* Without memory to wait, decide without them: the choices made then are the slow, safe
-   * ones (pages copied now rather than on demand). */
-  if (!w) return true;
-  w->c = c;
-  w->rerun.run = caps_rerun;
-  list_add_tail(&p->caps_waiters, &w->node);
-  kcall_park(c, caps_cancel, w);
-  return false;
-}
-
-void kproc_caps_learnt(struct kproc* p) {
-  p->caps_known = true;
-  while (!list_empty(&p->caps_waiters)) {
-    struct caps_waiter* w = list_first(&p->caps_waiters, struct caps_waiter, node);
-    list_del(&w->node);
-    w->deferred = true;
-    kobj_defer(&w->rerun);
-  }
 }

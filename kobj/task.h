@@ -69,7 +69,7 @@ struct kproc {
   bool wp;
   /* uffd, vm_fault and wp are known (the runtime's hello was read, or will never be). */
   bool caps_known;
-  /* Calls parked until they are (kproc_caps_wait). */
+  /* Calls parked until they are (kproc_caps_wait, kobj/cow.h). */
   struct list_node caps_waiters;
   /* Address-space work on its way to the process, oldest first (kobj/workq.h). */
   struct list_node work_queue;
@@ -152,16 +152,5 @@ void kjob_kill(struct kjob* j, int64_t retcode);
 
 /* The root job of the system, made by kobj_boot. */
 extern struct kjob* kroot_job;
-
-/* Decisions by p->uffd / vm_fault / wp need what p's runtime can do, which it says once it is
- * up (a stub or libzum constructor still starting has not yet). A handler that makes them asks
- * first, before it changes anything: true means known (or never to be known: p has no runtime
- * to say it, or is gone); false means c is parked until the host has read it, and the handler
- * returns KCALL_PARKED. The call then runs again from its start (kcall_rerun), so it happens
- * once, with the capabilities known. The supervisor never waits for a runtime. */
-bool kproc_caps_wait(struct kcall* c, struct kproc* p);
-/* The host has read p's capabilities, or they can no longer come: the calls waiting for them
- * run again (deferred: kobj_run_deferred). */
-void kproc_caps_learnt(struct kproc* p);
 
 #endif

@@ -3,14 +3,10 @@
  * name, set through ZX_PROP_NAME), signals, mapping counts and the ZX_INFO_VMO record. */
 #include "kobj/vmo.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kobj/kcall.h"
-#include "kobj/task.h"
-#include "kobj/workq.h"
-#include "mm/vmar.h"
+#include "kobj/cow.h"
 #include "mm/vmo.h"
 
 /* Mappings counted per address space (share_count). */
@@ -80,183 +76,6 @@ zx_status_t kvmo_create(uint32_t flags, uint64_t size, uint64_t content_size, st
   return ZX_OK;
 }
 
-/* Writes through Linux mappings never pass through zum, so a writable piece of a mapping of a
- * store that has snapshots must not let them reach the snapshots unseen. Where the guest can
- * take it (a userfaultfd the supervisor holds, faults it cannot resolve sent to zum_vm_fault), the
- * piece is write-protected in the guest: the first write to each page comes to zum_vm_fault,
- * which gives the snapshots their copy first (lazy, O(1) now). Otherwise the snapshots take every
- * page of the piece now (mm_vmo_guard_window). Shared-region mappings (one tree, many Linux
- * processes) and stores whose own pages guests fill from fault sources (their UFFDIO_COPY would
- * drop the protection) are always guarded now. */
-bool kvmo_can_write_protect(struct kproc* p, const struct kvmo* v, uint64_t base) {
-  return p && p->state != KPROC_DEAD && p->vm_fault && p->wp &&
-         !(p->share && base >= ZUM_SHARED_BASE) && !mm_vmo_has_fault_sources(v->m);
-}
-
-/* A write protection queued behind work still on its way to the process (kworkq_uffd_wp). */
-struct wp_pending {
-  struct kproc* p;
-  struct kvmo* v;
-  uint64_t vmo_off, size;
-  struct kguard_wait* w;
-};
-
-static void guard_wait_put(struct kguard_wait* w) {
-  if (--w->pending > 0 || !w->armed) return;
-  struct kcall* c = w->c;
-  int64_t result = w->result;
-  free(w);
-  if (c) kcall_complete(c, result);
-}
-
-static void wp_done(void* arg, int err) {
-  struct wp_pending* q = arg;
-  /* Not protected after all (unmapped meanwhile, or the host could not): the snapshots take the
-   * pages now. ECANCELED: the process is gone, and its mapping with it. A process whose writes
-   * could then no longer be kept out of the snapshots is ended, as one whose mappings fail. */
-  if (err != 0 && err != ECANCELED && mm_vmo_guard_window(q->v->m, q->vmo_off, q->size) != ZX_OK)
-    kproc_kill(q->p, ZX_TASK_RETCODE_EXCEPTION_KILL);
-  if (q->w) guard_wait_put(q->w);
-  kobj_unref(&q->v->base);
-  kobj_unref(&q->p->base);
-  free(q);
-}
-
-/* Queues the protection of [base, base+size) in p behind p's pending work (counted in *wait when
- * wait is not NULL); false without the memory to. */
-static bool queue_wp(struct kproc* p, struct kvmo* v, uint64_t base, uint64_t size,
-                     uint64_t vmo_off, bool missing, struct kguard_wait** wait) {
-  if (wait && !*wait && !(*wait = calloc(1, sizeof(**wait)))) return false;
-  struct wp_pending* q = calloc(1, sizeof(*q));
-  if (!q) return false;
-  *q = (struct wp_pending){p, v, vmo_off, size, wait ? *wait : NULL};
-  if (kworkq_uffd_wp(p, base, size, missing, wp_done, q) != 0) {
-    free(q);
-    return false;
-  }
-  kobj_ref(&p->base);
-  kobj_ref(&v->base);
-  if (q->w) q->w->pending++;
-  return true;
-}
-
-zx_status_t kvmo_guard_piece(struct kproc* p, struct kvmo* v, uint64_t base, uint64_t size,
-                             uint64_t vmo_off, struct kguard_wait** wait) {
-  if (!mm_vmo_store_has_snapshots(v->m)) return ZX_OK;
-  if (kvmo_can_write_protect(p, v, base) && p->host_ops && p->host_ops->uffd_wp) {
-    bool missing = p->uffd && mm_vmo_is_cow(v->m);
-    /* Protecting needs the mapping in place: behind work still on its way, it waits its turn
-     * in the process's queue (wp_done follows). */
-    if (kworkq_busy(p) ? queue_wp(p, v, base, size, vmo_off, missing, wait)
-                       : p->host_ops->uffd_wp(p->host, base, size, missing) == 0)
-      return ZX_OK;
-  }
-  return mm_vmo_guard_window(v->m, vmo_off, size);
-}
-
-static void guard_wait_cancel(struct kcall* c) {
-  struct kguard_wait* w = c->park_state;
-  w->c = NULL; /* the protections are still applied, in order; nobody waits for them */
-}
-
-int64_t kguard_wait_finish(struct kguard_wait* w, struct kcall* c, int64_t result) {
-  if (!w) return result;
-  w->armed = true;
-  if (w->pending == 0) {
-    free(w);
-    return result;
-  }
-  if (result != ZX_OK) return result; /* freed with the last protection */
-  w->c = c;
-  w->result = result;
-  return kcall_park(c, guard_wait_cancel, w);
-}
-
-/* kvmo_create_child: the store's existing writable mappings, found by walking every address
- * space, only when the store is mapped at all. */
-struct guard_ctx {
-  const struct mm_vmo* store;
-  struct kproc* owner;
-  struct kguard_wait** wait;
-};
-
-static zx_status_t guard_mapping(void* ctx, struct mm_region* m, unsigned depth) {
-  (void)depth;
-  const struct guard_ctx* g = ctx;
-  if (!mm_region_is_mapping(m)) return ZX_OK;
-  struct kvmo* v = to_kvmo(mm_mapping_obj(m));
-  if (!mm_vmo_same_store(v->m, g->store)) return ZX_OK;
-  /* The pieces writable now (zx_vmar_protect guards what it makes writable later). */
-  for (size_t i = 0; i < mm_mapping_nranges(m); i++) {
-    uint64_t base, size;
-    uint32_t prot;
-    mm_mapping_range(m, i, &base, &size, &prot);
-    if (!(prot & MM_PROT_WRITE)) continue;
-    zx_status_t s = kvmo_guard_piece(g->owner, v, base, size,
-                                     mm_mapping_vmo_offset(m) + (base - mm_region_base(m)),
-                                     g->wait);
-    if (s != ZX_OK) return s;
-  }
-  return ZX_OK;
-}
-
-static zx_status_t guard_aspace(void* ctx, struct mm_aspace* as) {
-  struct mm_region* root = mm_aspace_root(as);
-  struct guard_ctx* g = ctx;
-  g->owner = mm_aspace_owner(as);
-  return root ? mm_enumerate(root, 0, guard_mapping, ctx) : ZX_OK;
-}
-
-/* kvmo_caps_wait: the first process mapping the store writable whose capabilities are not known
- * yet parks the call (the walk stops there). */
-struct caps_ctx {
-  const struct mm_vmo* store;
-  struct kproc* owner;
-  struct kcall* c;
-  bool parked;
-};
-
-static zx_status_t caps_mapping(void* ctx, struct mm_region* m, unsigned depth) {
-  (void)depth;
-  struct caps_ctx* k = ctx;
-  if (!mm_region_is_mapping(m) || !mm_vmo_same_store(to_kvmo(mm_mapping_obj(m))->m, k->store))
-    return ZX_OK;
-  for (size_t i = 0; i < mm_mapping_nranges(m); i++) {
-    uint64_t base, size;
-    uint32_t prot;
-    mm_mapping_range(m, i, &base, &size, &prot);
-    if (!(prot & MM_PROT_WRITE)) continue;
-    if (kproc_caps_wait(k->c, k->owner)) return ZX_OK;
-    k->parked = true;
-    return ZX_ERR_SHOULD_WAIT; /* stops the walk */
-  }
-  return ZX_OK;
-}
-
-static zx_status_t caps_aspace(void* ctx, struct mm_aspace* as) {
-  struct mm_region* root = mm_aspace_root(as);
-  struct caps_ctx* k = ctx;
-  k->owner = mm_aspace_owner(as);
-  return root ? mm_enumerate(root, 0, caps_mapping, ctx) : ZX_OK;
-}
-
-bool kvmo_caps_wait(struct kcall* c, struct kvmo* v) {
-  if (!mm_vmo_store_is_mapped(v->m)) return true;
-  struct caps_ctx k = {v->m, NULL, c, false};
-  mm_for_each_aspace(caps_aspace, &k);
-  return !k.parked;
-}
-
-zx_status_t kvmo_guard_writable_mappings(struct kvmo* v, struct kguard_wait** wait) {
-  if (!mm_vmo_store_is_mapped(v->m)) return ZX_OK;
-  struct guard_ctx g = {v->m, NULL, wait};
-  return mm_for_each_aspace(guard_aspace, &g);
-}
-
-zx_status_t kvmo_guard_window(struct kvmo* v, uint64_t off, uint64_t len) {
-  return mm_vmo_guard_window(v->m, off, len);
-}
-
 zx_status_t kvmo_create_child(struct kvmo* parent, uint32_t kind, bool resizable, uint64_t offset,
                               uint64_t size, uint64_t content_size, struct kvmo** out,
                               struct kguard_wait** wait) {
@@ -270,7 +89,7 @@ zx_status_t kvmo_create_child(struct kvmo* parent, uint32_t kind, bool resizable
     v->m = &v->mm;
     s = mm_vmo_init_child(&v->mm, parent->m, kind, resizable, offset, size, content_size);
     if (s == ZX_OK && kind == MM_VMO_SNAPSHOT) {
-      s = kvmo_guard_writable_mappings(parent, wait);
+      s = kcow_snapshot_guard(parent, wait);
       if (s != ZX_OK) mm_vmo_fini(&v->mm);
     }
   }
@@ -288,9 +107,6 @@ zx_status_t kvmo_create_child(struct kvmo* parent, uint32_t kind, bool resizable
 
 struct kvmo* kvmo_parent(const struct kvmo* v) { return v->parent; }
 uint64_t kvmo_fd_offset(const struct kvmo* v) { return mm_vmo_fd_offset(v->m); }
-zx_status_t kvmo_prepare_map(struct kvmo* v, uint64_t off, uint64_t len) {
-  return mm_vmo_prepare_map(v->m, off, len);
-}
 
 struct mm_vmo* kvmo_mm(struct kvmo* v) { return v->m; }
 int kvmo_fd(const struct kvmo* v) { return v->m->fd; }

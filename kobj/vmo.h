@@ -1,6 +1,7 @@
 /* VMO objects (dispatcher side). The memory itself is a memfd (DESIGN.md section 5), so every
  * mapping and zx_vmo_read/write see the same bytes; sizes and range operations are mm/vmo.h.
- * The VMAR syscalls (kobj/sys_vmar.c) map VMOs through the functions below. */
+ * The VMAR syscalls (kobj/sys_vmar.c) map VMOs through the functions below; what copy-on-write
+ * settings need of mappings is decided in kobj/cow.c. */
 #ifndef ZUM_KOBJ_VMO_H_
 #define ZUM_KOBJ_VMO_H_
 
@@ -23,7 +24,7 @@ zx_status_t kvmo_create(uint32_t flags, uint64_t size, uint64_t content_size, st
 /* A child of `parent` (zx_vmo_create_child past its checks; kind MM_VMO_SLICE or
  * MM_VMO_SNAPSHOT): one reference, no handle, holding its parent; clears the parent's
  * ZX_VMO_ZERO_CHILDREN, which comes back when the parent's last child is destroyed. A snapshot
- * guards the store's writable mappings first (kvmo_guard_writable_mappings, *wait). */
+ * guards the store's writable mappings first (kcow_snapshot_guard, *wait). */
 struct kguard_wait;
 zx_status_t kvmo_create_child(struct kvmo* parent, uint32_t kind, bool resizable, uint64_t offset,
                               uint64_t size, uint64_t content_size, struct kvmo** out,
@@ -33,40 +34,6 @@ struct kvmo* kvmo_parent(const struct kvmo* v);
 void kvmo_set_immutable(struct kvmo* v);
 /* A mapping of VMO offset off maps kvmo_fd() at off + kvmo_fd_offset() (a slice's window). */
 uint64_t kvmo_fd_offset(const struct kvmo* v);
-/* Before a mapping of [off, off+len) of v is made: see mm_vmo_prepare_map. */
-zx_status_t kvmo_prepare_map(struct kvmo* v, uint64_t off, uint64_t len);
-/* Before [off, off+len) of v is mapped writable (zx_vmar_map, zx_vmar_protect): snapshots of
- * v's store that read pages of the range from it take their copies first (mm_vmo_guard_window).
- * kvmo_create_child does the same for the store's existing writable mappings when it makes a
- * snapshot. */
-zx_status_t kvmo_guard_window(struct kvmo* v, uint64_t off, uint64_t len);
-zx_status_t kvmo_guard_writable_mappings(struct kvmo* v, struct kguard_wait** wait);
-/* Before a snapshot of v is made: kproc_caps_wait for every process that maps v's store
- * writable (kvmo_guard_writable_mappings decides by what they can do). */
-struct kcall;
-bool kvmo_caps_wait(struct kcall* c, struct kvmo* v);
-/* The same for one writable piece [base, base+size) (at vmo_off of v) of a mapping in process p
- * (NULL: unknown), lazily where p's guest can take it: see kobj/vmo.c. Protecting from outside
- * needs the mapping in place, so when work is still on its way to p the host queues the
- * protection behind it: the call must not return before it is applied. Work the call itself
- * queues for p comes after it anyway (zx_vmar_protect: wait NULL); otherwise *wait (allocated
- * here, NULL until needed) counts them, and the handler ends with kguard_wait_finish. */
-struct kproc;
-struct kguard_wait {
-  struct kcall* c; /* parked until pending is 0 (NULL: not yet, or not any more) */
-  size_t pending;
-  int64_t result;
-  bool armed; /* the handler is done with it: freed with the last protection */
-};
-zx_status_t kvmo_guard_piece(struct kproc* p, struct kvmo* v, uint64_t base, uint64_t size,
-                             uint64_t vmo_off, struct kguard_wait** wait);
-/* What a handler that passed *wait returns for `result`: result itself when nothing is pending
- * (or result is an error), else c parks until the last protection is applied. */
-int64_t kguard_wait_finish(struct kguard_wait* w, struct kcall* c, int64_t result);
-/* Whether a writable piece at base of a mapping of v in p can be write-protected in p's guest
- * instead (its userfaultfd can, faults go to zum_vm_fault, not the shared region, and no guest
- * fills v's store from a fault source: UFFDIO_COPY would drop the protection). */
-bool kvmo_can_write_protect(struct kproc* p, const struct kvmo* v, uint64_t base);
 /* The VMO's memory (sizes, ranges). */
 struct mm_vmo* kvmo_mm(struct kvmo* v);
 

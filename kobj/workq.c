@@ -8,6 +8,7 @@
 
 #include "host/platform.h"
 #include "kobj/kcall.h"
+#include "kobj/kmm.h"
 #include "kobj/list.h"
 #include "kobj/task.h"
 
@@ -510,4 +511,14 @@ int64_t kworkq_apply_many(struct kcall* c, struct kproc* const* targets, size_t 
   }
   g->call = c;
   return kcall_park(c, group_cancel, g);
+}
+
+/* Address-space work for one process: through its queue where the host carries work, else by
+ * the host at once (unit-test hosts). */
+int64_t kcall_mm_apply_one(struct kcall* c, struct kproc* target, const zum_work_op_t* ops,
+                           size_t n, zx_status_t status) {
+  if (n == 0 || target->state == KPROC_DEAD || !target->host_ops) return status;
+  if (target->host_ops->work_send) return kworkq_apply(c, target, ops, n, status);
+  if (!target->host_ops->mm_apply) return status;
+  return target->host_ops->mm_apply(target->host, c->ref, ops, n, status);
 }

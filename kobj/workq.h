@@ -11,7 +11,7 @@
  *    finishes when the last member has applied it.
  *  - SEAL and START_THREAD records for a pure process's stub wait behind pending work, so a
  *    thread never runs before the mappings asked for ahead of it.
- *  - A write protection from outside (kvmo_guard_piece) needs the mappings in place: it takes
+ *  - A write protection from outside (kobj/cow.c) needs the mappings in place: it takes
  *    its turn like the rest and is applied through platform_proc_ops.uffd_wp when it comes.
  * Queued work owns duplicates of the memory fds of its ops (platform_mem_ops.dup): the VMO may be
  * closed before the work is delivered. A process whose work cannot be applied is killed: its

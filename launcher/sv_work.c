@@ -20,6 +20,7 @@
 #include "host/common/scm.h"
 #include "host/sv/loop.h"
 #include "host/sv/seccomp.h"
+#include "kobj/cow.h"
 #include "kobj/workq.h"
 #include "launcher/sv_internal.h"
 

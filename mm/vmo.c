@@ -12,7 +12,7 @@
  * project's seed among them) describe DECOMMIT freeing a clone's private pages and
  * ZX_VMO_OP_LOOKUP on clones; current Zircon refuses the first for every non-slice child and has
  * retired the second (op 5: INVALID_ARGS, kobj/sys_vmo.c). Writes made through host mappings
- * bypass this file: the layers above keep them out of snapshots (write protection, or
+ * bypass this file: kobj/cow.c keeps them out of snapshots (write protection, or
  * mm_vmo_guard_window), and copies into snapshots go in insert-if-absent (ops->insert), as
  * guests fill the same stores. */
 #include "mm/vmo.h"

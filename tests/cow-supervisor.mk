@@ -1,5 +1,6 @@
-# The supervisor's side of copy-on-write mappings (kobj/sys_vmar.c cow_mapping, mm/vmo.c fault
-# sources and guard windows, kobj/kcall.c user copies through mappings).
+# The supervisor's side of copy-on-write mappings (kobj/cow.c: the path a mapping takes, write
+# protection or guard windows, zum_vm_fault, user copies through mappings; mm/vmo.c fault sources
+# and guard windows).
 check_PROGRAMS += tests/unit/test_cow_map
 tests_unit_test_cow_map_SOURCES = tests/unit/test_cow_map.c $(unit_common)
 tests_unit_test_cow_map_CFLAGS = $(unit_cflags)

@@ -1,8 +1,8 @@
-/* Unit tests: how mappings of copy-on-write VMO children reach Linux (kobj/sys_vmar.c
- * cow_mapping, mm/vmo.c fault sources and guard windows, kobj/kcall.c user copies through
- * mappings). The fake host records the Linux operations; guest addresses inside the fake address
- * space are not memory of this process, so every user copy there goes through the VMOs, as one
- * to a page the guest's userfaultfd has not filled does. */
+/* Unit tests: how mappings of copy-on-write VMO children reach Linux (kobj/cow.c: kcow_map, write
+ * protection and guard windows, zum_vm_fault, user copies through mappings; mm/vmo.c fault sources
+ * and guard windows). The fake host records the Linux operations; guest addresses inside the fake
+ * address space are not memory of this process, so every user copy there goes through the VMOs, as
+ * one to a page the guest's userfaultfd has not filled does. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 #include <zircon/syscalls/object.h>
 #include <zum/sysno.h>
 
+#include "kobj/cow.h"
 #include "kobj/handle.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmo.h"

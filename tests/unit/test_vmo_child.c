@@ -1,6 +1,7 @@
-/* Unit tests: zx_vmo_create_child (kobj/sys_vmo.c, kobj/vmo.c, mm/vmo.c over real memfds):
- * Zircon's check order, rights, ZX_VMO_ZERO_CHILDREN, ZX_INFO_VMO, slices, and copy-on-write
- * snapshots through zx_vmo_read/write and op_range, chains, and a parent closed early. */
+/* Unit tests: zx_vmo_create_child (kobj/sys_vmo.c, kobj/vmo.c, kobj/cow.c, mm/vmo.c over real
+ * memfds): Zircon's check order, rights, ZX_VMO_ZERO_CHILDREN, ZX_INFO_VMO, slices, and
+ * copy-on-write snapshots through zx_vmo_read/write and op_range, chains, and a parent closed
+ * early. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
