@@ -5,8 +5,8 @@
 #include <asm/unistd.h>
 #include <linux/errno.h>
 
-#include "host/guest/runtime/kmsg.h"
-#include "host/guest/runtime/rawsys.h"
+#include "host/common/kmsg.h"
+#include "host/common/rawsys.h"
 #include "host/common/scm.h"
 
 #define K_MSG_TRUNC 0x20

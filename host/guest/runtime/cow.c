@@ -8,7 +8,7 @@
  * all of it; it is held across pread + UFFDIO_COPY (a fault) and across forget + mmap + register
  * (a remap), never while touching guest memory. */
 #include "host/guest/runtime/cow.h"
-#include "host/guest/runtime/rawsys.h"
+#include "host/common/rawsys.h"
 
 #include <stddef.h>
 #include <stdint.h>
