@@ -2,6 +2,7 @@
 #include <asm/siginfo.h>
 #include <asm/signal.h>
 #include <zum/sysno.h>
+#include <zum/trap.h>
 
 #include "host/guest/runtime/cow.h"
 
@@ -10,13 +11,7 @@
 /* Reports a fault of the calling thread with zum's private call (the supervisor kills the
  * process) and never returns. */
 static NORETURN void report_fault(uint64_t signo, uint64_t code, uint64_t addr, uint64_t pc) {
-  register long r10 __asm__("r10") = (long)pc;
-  long ret;
-  __asm__ volatile("syscall"
-                   : "=a"(ret)
-                   : "a"((long)ZUM_SYS_fault), "D"(signo), "S"(code), "d"(addr), "r"(r10)
-                   : "rcx", "r11", "memory");
-  (void)ret;
+  zum_trap(ZUM_SYS_fault, signo, code, addr, pc, 0, 0);
   stub_exit_group(127);
 }
 
