@@ -1,5 +1,5 @@
 /* See host/guest/runtime/agent.h. Built without libc for the stub: the kernel's own message
- * structures (kmsg.h). */
+ * structures (host/common/kmsg.h). */
 #include "host/guest/runtime/agent.h"
 
 #include <asm/unistd.h>
