@@ -11,6 +11,7 @@
 
 #include "host/platform.h"
 #include "host/sv/loop.h"
+#include "host/sv/memfd.h"
 #include "host/sv/platform.h"
 #include "host/sv/spawn.h"
 #include "host/sv/uffd.h"

@@ -4,9 +4,13 @@
 #  (a) kobj/ and mm/ include no host/ header but host/platform.h and no launcher/ header; mm/
 #      includes no kobj/ header;
 #  (b) host/ includes no kobj/, mm/ or launcher/ header;
-#  (c) host/guest/ (code running inside guests) includes no host/sv/, kobj/, mm/ or launcher/
-#      header;
-#  (d) the kernel library (libzumkernel) needs nothing from outside but the C library functions
+#  (c) host/guest/ (code running inside guests) includes only host/guest/ and host/common/
+#      headers of this tree (and abi/'s, system headers);
+#  (d) host/common/ (Linux code both sides run) includes only its own headers of this tree (and
+#      abi/'s, system headers): nothing of host/sv/, host/guest/, host/platform.h, the kernel or
+#      the launcher;
+#  (e) host/sv/ (the supervisor's side) includes nothing of host/guest/;
+#  (f) the kernel library (libzumkernel) needs nothing from outside but the C library functions
 #      pure logic uses: a Linux system call, or a host/ function, in kobj/ or mm/ fails here.
 #      The platform reaches the kernel through the `platform` table, defined inside the kernel.
 # Every offending line is printed.
@@ -16,12 +20,16 @@ builddir=${builddir:-.}
 NM=${NM:-nm}
 fail=0
 
-# Quoted includes ("dir/file.h") of the files under $1 that match the extended regex $2.
+# Includes ("dir/file.h" or <dir/file.h>) of the C and assembly files under $1 whose path
+# matches the extended regex $2 at its start.
 includes() {
   local dir=$1 pattern=$2
-  (cd "$srcdir" && grep -rnE --include='*.c' --include='*.h' \
-    "^[[:space:]]*#[[:space:]]*include[[:space:]]*\"($pattern)" "$dir")
+  (cd "$srcdir" && grep -rnE --include='*.c' --include='*.h' --include='*.S' \
+    "^[[:space:]]*#[[:space:]]*include[[:space:]]*[\"<]($pattern)" "$dir")
 }
+# This tree's own directories (a header of abi/ is included by its public name, <zircon/...>,
+# <zum/...>, never by these).
+tree='host/|kobj/|mm/|launcher/|tests/'
 
 report() {
   local rule=$1 out=$2
@@ -41,11 +49,19 @@ report "kobj/ and mm/ include only host/platform.h of host/, nothing of launcher
 out=$(includes host 'kobj/|mm/|launcher/')
 report "host/ includes nothing of kobj/, mm/ or launcher/" "$out"
 
-# (c) Code running inside guests stays out of the supervisor.
-out=$(includes host/guest 'host/sv/|kobj/|mm/|launcher/')
-report "host/guest/ includes nothing of host/sv/, kobj/, mm/ or launcher/" "$out"
+# (c) Code running inside guests stays out of the supervisor and the platform.
+out=$(includes host/guest "$tree" | grep -vE '[\"<]host/(guest|common)/')
+report "host/guest/ includes only host/guest/ and host/common/ of this tree" "$out"
 
-# (d) What the kernel's objects leave undefined, against what pure logic may use.
+# (d) What both sides run depends on neither side.
+out=$(includes host/common "$tree" | grep -vE '[\"<]host/common/')
+report "host/common/ includes only host/common/ of this tree" "$out"
+
+# (e) The supervisor's side does not reach into the guests' code.
+out=$(includes host/sv 'host/guest/')
+report "host/sv/ includes nothing of host/guest/" "$out"
+
+# (f) What the kernel's objects leave undefined, against what pure logic may use.
 allowed='
   memchr memcmp memcpy memmove memset
   strchr strcmp strlen strncmp strncpy strnlen strrchr

@@ -23,7 +23,7 @@ tests_guests_cow_sigbus_LDFLAGS = $(guest_ldflags)
 
 # The SCM_RIGHTS helper (host/common/scm.h) shared by the supervisor, the stub and libzum.
 check_PROGRAMS += tests/unit/test_scm
-tests_unit_test_scm_SOURCES = tests/unit/test_scm.c host/common/scm.h
+tests_unit_test_scm_SOURCES = tests/unit/test_scm.c $(host_common_freestanding)
 tests_unit_test_scm_CFLAGS = $(unit_cflags)
 tests_unit_test_scm_LDADD = $(CMOCKA_LIBS)
 TESTS += tests/unit/test_scm

@@ -1,8 +1,8 @@
 /* SCM_RIGHTS control messages: building one that carries N fds, and taking the fds out of a
  * received one. Shared by the supervisor (host/sv, launcher, tests) and the code inside guests,
  * the freestanding pure-process stub included: header-only, over the kernel's own cmsg layout
- * (host/guest/runtime/kmsg.h), with raw system calls (host/guest/runtime/rawsys.h), so it works
- * the same with struct msghdr and with struct k_msghdr.
+ * (kmsg.h), with raw system calls (rawsys.h), so it works the same with struct msghdr and with
+ * struct k_msghdr.
  *
  * Sending:   ZUM_SCM_BUF(N) u; msg.control = u.buf; msg.controllen = zum_scm_put(u.buf,
  *            sizeof(u.buf), fds, n);
@@ -18,8 +18,8 @@
 
 #include <asm/unistd.h>
 
-#include "host/guest/runtime/kmsg.h"
-#include "host/guest/runtime/rawsys.h"
+#include "host/common/kmsg.h"
+#include "host/common/rawsys.h"
 
 #define ZUM_SCM_ALIGN(len) (((size_t)(len) + sizeof(size_t) - 1) & ~(sizeof(size_t) - 1))
 /* CMSG_LEN and CMSG_SPACE of a message carrying n fds. */

@@ -17,8 +17,7 @@ guest_runtime_sources = \
 	host/guest/runtime/ops.c host/guest/runtime/ops.h \
 	host/guest/runtime/agent.c host/guest/runtime/agent.h \
 	host/guest/runtime/cow.c host/guest/runtime/cow.h \
-	host/guest/runtime/workfd.c host/guest/runtime/workfd.h \
-	host/guest/runtime/rawsys.h host/guest/runtime/kmsg.h
+	host/guest/runtime/workfd.c host/guest/runtime/workfd.h
 libzum_la_SOURCES += $(guest_runtime_sources)
 # Bare mode starts the zum executable as its supervisor (bare.c); libzum carries only the filter,
 # the fd hand-over and the lookup of that executable.

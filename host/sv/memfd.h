@@ -1,7 +1,8 @@
 /* The Linux side of VMO memory (DESIGN.md section 5): one memfd per VMO. Sparse: a hole reads
  * as zeros, which is Zircon's zero fill, and mappings of the memfd (MAP_SHARED) see exactly what
- * pread/pwrite see. mm/vmo.c uses these as the platform's VMO memory (platform_mem_ops,
- * host/sv/platform.c); nothing here knows about VMOs. Linux errors come back as zx_status_t. */
+ * pread/pwrite see. mm/vmo.c uses these as the platform's VMO memory (host_memfd_mem_ops, the
+ * supervisor's and the unit tests' alike); nothing here knows about VMOs. Linux errors come back
+ * as zx_status_t. */
 #ifndef ZUM_HOST_MEMFD_H_
 #define ZUM_HOST_MEMFD_H_
 
@@ -9,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <zircon/types.h>
+
+#include "host/platform.h"
 
 /* The largest length Linux gives a memfd (MAX_LFS_FILESIZE rounded down to a page). */
 #define HOST_MEMFD_MAX_SIZE 0x7FFFFFFFFFFFF000ull
@@ -44,5 +47,8 @@ bool host_memfd_next_data(int fd, uint64_t off, uint64_t* out);
 uint64_t host_memfd_committed(int fd);
 /* Bytes of [off, off+len) (page aligned) resident in memory. */
 uint64_t host_memfd_committed_range(int fd, uint64_t off, uint64_t len);
+
+/* The functions above as the platform's VMO memory (struct platform_mem_ops). */
+extern const struct platform_mem_ops host_memfd_mem_ops;
 
 #endif

@@ -9,24 +9,6 @@
 #include <unistd.h>
 
 #include "host/sv/guest.h"
-#include "host/sv/memfd.h"
-
-const struct platform_mem_ops host_memfd_mem_ops = {
-    .create = host_memfd_create,
-    .close = host_memfd_close,
-    .dup = host_memfd_dup,
-    .resize = host_memfd_resize,
-    .read = host_memfd_read,
-    .write = host_memfd_write,
-    .insert = host_memfd_insert,
-    .commit = host_memfd_commit,
-    .decommit = host_memfd_decommit,
-    .page_has_data = host_memfd_page_has_data,
-    .next_data = host_memfd_next_data,
-    .committed = host_memfd_committed,
-    .committed_range = host_memfd_committed_range,
-    .max_size = HOST_MEMFD_MAX_SIZE,
-};
 
 int host_platform_read(void* host, uint64_t a, void* b, size_t n) {
   return host_guest_read(host, a, b, n);

@@ -1,14 +1,12 @@
 /* The Linux implementation of the platform's pieces that need nothing but Linux
- * (host/platform.h): VMO memory in memfds, guest memory and statistics of a struct host_guest,
- * the console, fault reports. The supervisor's composition (launcher/sv_platform.c) puts them
- * into the tables it installs, next to the hooks that need its own records. */
+ * (host/platform.h): guest memory and statistics of a struct host_guest, the console, fault
+ * reports (VMO memory is host_memfd_mem_ops, host/sv/memfd.h). The supervisor's composition
+ * (launcher/sv_platform.c) puts them into the tables it installs, next to the hooks that need
+ * its own records. */
 #ifndef ZUM_HOST_SV_PLATFORM_H_
 #define ZUM_HOST_SV_PLATFORM_H_
 
 #include "host/platform.h"
-
-/* VMO memory: one memfd per store (host/sv/memfd.h). */
-extern const struct platform_mem_ops host_memfd_mem_ops;
 
 /* platform_proc_ops hooks whose `host` is a struct host_guest*. */
 int host_platform_read(void* host, uint64_t addr, void* buf, size_t len);

@@ -195,28 +195,11 @@ int fake_random(void* buf, size_t len) {
   memset(buf, 0x5a, len);
   return 0;
 }
-static const struct platform_mem_ops fake_mem = {
-    .create = host_memfd_create,
-    .close = host_memfd_close,
-    .dup = host_memfd_dup,
-    .resize = host_memfd_resize,
-    .read = host_memfd_read,
-    .write = host_memfd_write,
-    .insert = host_memfd_insert,
-    .commit = host_memfd_commit,
-    .decommit = host_memfd_decommit,
-    .page_has_data = host_memfd_page_has_data,
-    .next_data = host_memfd_next_data,
-    .committed = host_memfd_committed,
-    .committed_range = host_memfd_committed_range,
-    .max_size = HOST_MEMFD_MAX_SIZE,
-};
-
 const struct platform_ops fake_platform = {.now = now_fn,
                                            .spawn_hosted = fake_spawn,
                                            .debug_write = fake_debug_write,
                                            .random_fill = fake_random,
-                                           .mem = &fake_mem};
+                                           .mem = &host_memfd_mem_ops};
 
 static void fake_complete(struct platform_call* c) { c->done = true; }
 static void fake_release(struct platform_call* c) { c->done = true; }

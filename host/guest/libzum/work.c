@@ -16,8 +16,6 @@
 #include <ucontext.h>
 #include <unistd.h>
 #include <zircon/types.h>
-#include <zum/sysno.h>
-#include <zum/trap.h>
 
 #include "host/guest/libzum/runtime.h"
 #include "host/guest/runtime/agent.h"
@@ -43,17 +41,13 @@ static struct sigaction prev_sigbus;
  * zum. */
 static void on_sigbus(int sig, siginfo_t* si, void* ctx) {
   int saved = errno;
-  if (si->si_code == BUS_ADRERR) {
-    uint64_t addr = (uint64_t)(uintptr_t)si->si_addr;
-    /* Page-fault error code bit 1: a write. */
-    uint32_t flags =
-        (((const ucontext_t*)ctx)->uc_mcontext.gregs[REG_ERR] & 2) ? ZUM_VM_FAULT_WRITE : 0;
-    if (zum_cow_fault(addr) ||
-        ((agent_caps & ZUM_AGENT_CAP_VM_FAULT) &&
-         zum_trap(ZUM_SYS_vm_fault, addr, flags, 0, 0, 0, 0) == ZX_OK)) {
-      errno = saved;
-      return;
-    }
+  /* Page-fault error code bit 1: a write. */
+  if (si->si_code == BUS_ADRERR &&
+      zum_cow_resolve((uint64_t)(uintptr_t)si->si_addr,
+                      ((const ucontext_t*)ctx)->uc_mcontext.gregs[REG_ERR] & 2,
+                      agent_caps & ZUM_AGENT_CAP_VM_FAULT)) {
+    errno = saved;
+    return;
   }
   if (prev_sigbus.sa_flags & SA_SIGINFO) {
     if (prev_sigbus.sa_sigaction) prev_sigbus.sa_sigaction(sig, si, ctx);

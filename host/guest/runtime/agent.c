@@ -1,12 +1,12 @@
 /* See host/guest/runtime/agent.h. Built without libc for the stub: the kernel's own message
- * structures (kmsg.h). */
+ * structures (host/common/kmsg.h). */
 #include "host/guest/runtime/agent.h"
 
 #include <asm/unistd.h>
 #include <linux/errno.h>
 
-#include "host/guest/runtime/kmsg.h"
-#include "host/guest/runtime/rawsys.h"
+#include "host/common/kmsg.h"
+#include "host/common/rawsys.h"
 #include "host/common/scm.h"
 
 #define K_MSG_TRUNC 0x20

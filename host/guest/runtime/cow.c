@@ -8,7 +8,7 @@
  * all of it; it is held across pread + UFFDIO_COPY (a fault) and across forget + mmap + register
  * (a remap), never while touching guest memory. */
 #include "host/guest/runtime/cow.h"
-#include "host/guest/runtime/rawsys.h"
+#include "host/common/rawsys.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,7 +18,10 @@
 #include <linux/fcntl.h>
 #include <linux/ioctl.h>
 #include <linux/userfaultfd.h>
+#include <zircon/errors.h>
 #include <zum/abi-private.h>
+#include <zum/sysno.h>
+#include <zum/trap.h>
 
 #define PAGE ZUM_COW_PAGE
 #define MAX_BATCH ((uint64_t)ZUM_COW_MAX_BATCH_PAGES)
@@ -393,6 +396,12 @@ int zum_cow_fault(uint64_t addr) {
     cow_unlock();
     return r;
   }
+}
+
+int zum_cow_resolve(uint64_t addr, bool write, bool ask_supervisor) {
+  if (zum_cow_fault(addr)) return 1;
+  return ask_supervisor &&
+         zum_trap(ZUM_SYS_vm_fault, addr, write ? ZUM_VM_FAULT_WRITE : 0, 0, 0, 0, 0) == ZX_OK;
 }
 
 int zum_cow_fill(uint64_t addr, uint64_t len) {

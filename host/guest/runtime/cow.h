@@ -75,6 +75,14 @@ int zum_cow_remap(uint64_t addr, uint64_t len, uint32_t map_flags, int (*change)
  * of the mapped memfd, no registered mapping, ...) and the caller treats it as a real fault. */
 int zum_cow_fault(uint64_t addr);
 
+/* The whole of a runtime's answer to such a SIGBUS (the stub's and libzum's handlers): 1 when the
+ * access may retry because zum_cow_fault copied the page in or, with ask_supervisor (the runtime
+ * told ZUM_AGENT_CAP_VM_FAULT), the supervisor's zum_vm_fault resolved it (a page without a
+ * source here, a write to a page it write-protected; write: the page-fault error code's bit 1);
+ * 0 when it is a real fault, which each handler treats its own way. The trap is made from the
+ * caller's own text (the stub's seal allows zum_vm_fault there). */
+int zum_cow_resolve(uint64_t addr, bool write, bool ask_supervisor);
+
 /* Copies in every missing page of [addr, addr + len) that a source covers (ahead of
  * MADV_POPULATE_*, which fails with EFAULT on a page only a SIGBUS-mode fault could bring).
  * 0 or an errno. */

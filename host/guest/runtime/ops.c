@@ -9,7 +9,7 @@
 #include <zircon/types.h>
 
 #include "host/guest/runtime/cow.h"
-#include "host/guest/runtime/rawsys.h"
+#include "host/common/rawsys.h"
 #include "host/guest/runtime/workfd.h"
 
 #define sys2(n, a, b) zum_rawsys6(n, (long)(a), (long)(b), 0, 0, 0, 0)

@@ -1,5 +1,5 @@
 /* See host/guest/runtime/workfd.h. Built without libc for the stub: the kernel's own message
- * structures (kmsg.h). */
+ * structures (host/common/kmsg.h). */
 #include "host/guest/runtime/workfd.h"
 
 #include <stddef.h>
@@ -8,8 +8,8 @@
 #include <asm/unistd.h>
 #include <linux/errno.h>
 
-#include "host/guest/runtime/kmsg.h"
-#include "host/guest/runtime/rawsys.h"
+#include "host/common/kmsg.h"
+#include "host/common/rawsys.h"
 #include "host/common/scm.h"
 
 static void close_fd(int fd) { zum_rawsys6(__NR_close, fd, 0, 0, 0, 0, 0); }

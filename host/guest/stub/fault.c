@@ -2,6 +2,7 @@
 #include <asm/siginfo.h>
 #include <asm/signal.h>
 #include <zum/sysno.h>
+#include <zum/trap.h>
 
 #include "host/guest/runtime/cow.h"
 
@@ -10,40 +11,20 @@
 /* Reports a fault of the calling thread with zum's private call (the supervisor kills the
  * process) and never returns. */
 static NORETURN void report_fault(uint64_t signo, uint64_t code, uint64_t addr, uint64_t pc) {
-  register long r10 __asm__("r10") = (long)pc;
-  long ret;
-  __asm__ volatile("syscall"
-                   : "=a"(ret)
-                   : "a"((long)ZUM_SYS_fault), "D"(signo), "S"(code), "d"(addr), "r"(r10)
-                   : "rcx", "r11", "memory");
-  (void)ret;
+  zum_trap(ZUM_SYS_fault, signo, code, addr, pc, 0, 0);
   stub_exit_group(127);
 }
 
 int stub_vm_fault_cap; /* the supervisor resolves what zum_cow_fault cannot */
 
-/* zum's vm_fault call: ZX_OK when the access may retry. */
-static long vm_fault(uint64_t addr, uint32_t flags) {
-  long ret;
-  __asm__ volatile("syscall"
-                   : "=a"(ret)
-                   : "a"((long)ZUM_SYS_vm_fault), "D"(addr), "S"((uint64_t)flags)
-                   : "rcx", "r11", "memory");
-  return ret;
-}
-
 static void on_fault(int sig, siginfo_t* si, void* ctx) {
   const struct ucontext* uc = ctx;
   /* A userfaultfd fault: a missing page of a copy-on-write mapping copied in from its source, or
-   * what the supervisor resolves; the access retries. */
-  if (sig == SIGBUS && si->si_code == BUS_ADRERR) {
-    uint64_t addr = (uint64_t)(uintptr_t)si->si_addr;
-    if (zum_cow_fault(addr)) return;
-    /* Page-fault error code bit 1: a write. */
-    if (stub_vm_fault_cap &&
-        vm_fault(addr, (uc->uc_mcontext.err & 2) ? ZUM_VM_FAULT_WRITE : 0) == ZX_OK)
-      return;
-  }
+   * what the supervisor resolves; the access retries. Page-fault error code bit 1: a write. */
+  if (sig == SIGBUS && si->si_code == BUS_ADRERR &&
+      zum_cow_resolve((uint64_t)(uintptr_t)si->si_addr, uc->uc_mcontext.err & 2,
+                      stub_vm_fault_cap))
+    return;
   /* A trapped system call (SIGSYS) reports its number; anything else its si_code. */
   uint64_t code = sig == SIGSYS ? (uint32_t)si->si_syscall : (uint32_t)si->si_code;
   report_fault((uint64_t)sig, code, (uint64_t)(uintptr_t)si->si_addr, uc->uc_mcontext.rip);

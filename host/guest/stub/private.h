@@ -15,7 +15,7 @@
 #include <zircon/types.h>
 #include <zum/abi-private.h>
 
-#include "host/guest/runtime/rawsys.h"
+#include "host/common/rawsys.h"
 #include "host/guest/stub/stub.h"
 
 #define NORETURN __attribute__((noreturn))

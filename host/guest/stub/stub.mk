@@ -8,7 +8,7 @@ zum_stub_SOURCES = host/guest/stub/start.S host/guest/stub/main.c host/guest/stu
 	host/guest/stub/work.c host/guest/stub/thread.c host/guest/stub/seal.c host/guest/stub/fault.c \
 	host/guest/stub/vdso.c host/guest/stub/zumpage.c host/guest/stub/libc.c \
 	host/guest/stub/stub.h host/guest/stub/private.h \
-	$(guest_runtime_sources)
+	$(guest_runtime_sources) $(host_common_freestanding)
 stub_cflags = -std=gnu17 -O2 -ffreestanding -fno-builtin -fno-stack-protector -fno-pie \
 	-fno-pic -mgeneral-regs-only -mno-red-zone -fcf-protection=none -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -fno-sanitize=all -fno-omit-frame-pointer $(ZUM_WARN_CFLAGS)

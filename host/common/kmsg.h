@@ -1,7 +1,7 @@
 /* The kernel's message structures for sendmsg/recvmsg (x86-64), for zum's code built without
- * libc (the pure-process stub, host/guest/runtime/). */
-#ifndef ZUM_ABI_RUNTIME_KMSG_H_
-#define ZUM_ABI_RUNTIME_KMSG_H_
+ * libc (the pure-process stub, host/guest/runtime/) and the helpers both sides use (scm.h). */
+#ifndef ZUM_HOST_COMMON_KMSG_H_
+#define ZUM_HOST_COMMON_KMSG_H_
 
 #include <stddef.h>
 
