@@ -157,7 +157,11 @@ int64_t kshare_mm_apply(struct kcall* c, struct kshare* s, const zum_work_op_t* 
       t[k++] = p;
   }
   int64_t r = status;
-  if (k > 0 && t[0]->host_ops->work_send) {
+  if (k == 1) {
+    /* One live member: the single-process path, with its shortcuts (work for a process not
+     * started yet does not make the caller wait; see kobj/workq.h). */
+    r = kcall_mm_apply_one(c, t[0], ops, n, status);
+  } else if (k > 1 && t[0]->host_ops->work_send) {
     /* Queued in every member's FIFO; the call waits for the last of them. */
     r = kworkq_apply_many(c, t, k, ops, n, status);
   } else {
