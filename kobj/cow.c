@@ -211,85 +211,68 @@ int64_t kguard_wait_finish(struct kguard_wait* w, struct kcall* c, int64_t resul
 
 /* ---- creating a snapshot */
 
-/* kcow_snapshot_guard: the store's existing writable mappings, found by walking every address
- * space, only when the store is mapped at all. */
-struct guard_ctx {
+/* The pieces of the store's mappings that are writable now, in every address space (walked
+ * only when the store is mapped at all): `fn` is called for each until it returns an error,
+ * which ends the walk. zx_vmar_protect guards what it makes writable later (kcow_protect). */
+typedef zx_status_t (*writable_piece_fn)(void* ctx, struct kproc* owner, struct kvmo* v,
+                                         uint64_t base, uint64_t size, uint64_t vmo_off);
+struct writable_walk {
   const struct mm_vmo* store;
   struct kproc* owner;
-  struct kguard_wait** wait;
+  writable_piece_fn fn;
+  void* ctx;
 };
 
-static zx_status_t guard_mapping(void* ctx, struct mm_region* m, unsigned depth) {
+static zx_status_t writable_mapping(void* ctx, struct mm_region* m, unsigned depth) {
   (void)depth;
-  const struct guard_ctx* g = ctx;
+  const struct writable_walk* w = ctx;
   if (!mm_region_is_mapping(m)) return ZX_OK;
   struct kvmo* v = to_kvmo(mm_mapping_obj(m));
-  if (!mm_vmo_same_store(kvmo_mm(v), g->store)) return ZX_OK;
-  /* The pieces writable now (zx_vmar_protect guards what it makes writable later). */
+  if (!mm_vmo_same_store(kvmo_mm(v), w->store)) return ZX_OK;
   for (size_t i = 0; i < mm_mapping_nranges(m); i++) {
     uint64_t base, size;
     uint32_t prot;
     mm_mapping_range(m, i, &base, &size, &prot);
     if (!(prot & MM_PROT_WRITE)) continue;
-    zx_status_t s = guard_piece(g->owner, v, base, size,
-                                mm_mapping_vmo_offset(m) + (base - mm_region_base(m)), g->wait);
+    zx_status_t s =
+        w->fn(w->ctx, w->owner, v, base, size, mm_mapping_vmo_offset(m) + (base - mm_region_base(m)));
     if (s != ZX_OK) return s;
   }
   return ZX_OK;
 }
 
-static zx_status_t guard_aspace(void* ctx, struct mm_aspace* as) {
+static zx_status_t writable_aspace(void* ctx, struct mm_aspace* as) {
   struct mm_region* root = mm_aspace_root(as);
-  struct guard_ctx* g = ctx;
-  g->owner = mm_aspace_owner(as);
-  return root ? mm_enumerate(root, 0, guard_mapping, ctx) : ZX_OK;
+  struct writable_walk* w = ctx;
+  w->owner = mm_aspace_owner(as);
+  return root ? mm_enumerate(root, 0, writable_mapping, ctx) : ZX_OK;
+}
+
+static zx_status_t for_each_writable_piece(struct kvmo* v, writable_piece_fn fn, void* ctx) {
+  if (!mm_vmo_store_is_mapped(kvmo_mm(v))) return ZX_OK;
+  struct writable_walk w = {kvmo_mm(v), NULL, fn, ctx};
+  return mm_for_each_aspace(writable_aspace, &w);
 }
 
 /* kcow_snapshot_ready: the first process mapping the store writable whose capabilities are not
  * known yet parks the call (the walk stops there). */
-struct caps_ctx {
-  const struct mm_vmo* store;
-  struct kproc* owner;
-  struct kcall* c;
-  bool parked;
-};
-
-static zx_status_t caps_mapping(void* ctx, struct mm_region* m, unsigned depth) {
-  (void)depth;
-  struct caps_ctx* k = ctx;
-  if (!mm_region_is_mapping(m) ||
-      !mm_vmo_same_store(kvmo_mm(to_kvmo(mm_mapping_obj(m))), k->store))
-    return ZX_OK;
-  for (size_t i = 0; i < mm_mapping_nranges(m); i++) {
-    uint64_t base, size;
-    uint32_t prot;
-    mm_mapping_range(m, i, &base, &size, &prot);
-    if (!(prot & MM_PROT_WRITE)) continue;
-    if (kproc_caps_wait(k->c, k->owner)) return ZX_OK;
-    k->parked = true;
-    return ZX_ERR_SHOULD_WAIT; /* stops the walk */
-  }
-  return ZX_OK;
-}
-
-static zx_status_t caps_aspace(void* ctx, struct mm_aspace* as) {
-  struct mm_region* root = mm_aspace_root(as);
-  struct caps_ctx* k = ctx;
-  k->owner = mm_aspace_owner(as);
-  return root ? mm_enumerate(root, 0, caps_mapping, ctx) : ZX_OK;
+static zx_status_t caps_piece(void* ctx, struct kproc* owner, struct kvmo* v, uint64_t base,
+                              uint64_t size, uint64_t vmo_off) {
+  return kproc_caps_wait(ctx, owner) ? ZX_OK : ZX_ERR_SHOULD_WAIT;
 }
 
 bool kcow_snapshot_ready(struct kcall* c, struct kvmo* v) {
-  if (!mm_vmo_store_is_mapped(kvmo_mm(v))) return true;
-  struct caps_ctx k = {kvmo_mm(v), NULL, c, false};
-  mm_for_each_aspace(caps_aspace, &k);
-  return !k.parked;
+  return for_each_writable_piece(v, caps_piece, c) != ZX_ERR_SHOULD_WAIT;
+}
+
+/* kcow_snapshot_guard: every writable piece is protected or copied now. */
+static zx_status_t guard_each_piece(void* ctx, struct kproc* owner, struct kvmo* v,
+                                    uint64_t base, uint64_t size, uint64_t vmo_off) {
+  return guard_piece(owner, v, base, size, vmo_off, ctx);
 }
 
 zx_status_t kcow_snapshot_guard(struct kvmo* v, struct kguard_wait** wait) {
-  if (!mm_vmo_store_is_mapped(kvmo_mm(v))) return ZX_OK;
-  struct guard_ctx g = {kvmo_mm(v), NULL, wait};
-  return mm_for_each_aspace(guard_aspace, &g);
+  return for_each_writable_piece(v, guard_each_piece, wait);
 }
 
 /* ---- mapping */
