@@ -8,7 +8,7 @@ TESTS += tests/stub-test
 # The guest side of copy-on-write faults (host/guest/runtime/cow.c, shared by the stub and libzum) in a
 # plain Linux process.
 check_PROGRAMS += tests/unit/test_cow_fault
-tests_unit_test_cow_fault_SOURCES = tests/unit/test_cow_fault.c host/guest/runtime/cow.c host/guest/runtime/cow.h
+tests_unit_test_cow_fault_SOURCES = tests/unit/test_cow_fault.c tests/unit/open_fds.h host/guest/runtime/cow.c host/guest/runtime/cow.h
 tests_unit_test_cow_fault_CFLAGS = $(unit_cflags)
 tests_unit_test_cow_fault_LDADD = $(CMOCKA_LIBS) -lpthread
 TESTS += tests/unit/test_cow_fault
@@ -23,7 +23,7 @@ tests_guests_cow_sigbus_LDFLAGS = $(guest_ldflags)
 
 # The SCM_RIGHTS helper (host/common/scm.h) shared by the supervisor, the stub and libzum.
 check_PROGRAMS += tests/unit/test_scm
-tests_unit_test_scm_SOURCES = tests/unit/test_scm.c $(host_common_freestanding)
+tests_unit_test_scm_SOURCES = tests/unit/test_scm.c tests/unit/open_fds.h $(host_common_freestanding)
 tests_unit_test_scm_CFLAGS = $(unit_cflags)
 tests_unit_test_scm_LDADD = $(CMOCKA_LIBS)
 TESTS += tests/unit/test_scm
@@ -31,7 +31,7 @@ TESTS += tests/unit/test_scm
 # Address-space work (host/guest/runtime/ops.c, shared by the stub and libzum) in a plain Linux
 # process: map, protect, reserve and their policy on a memfd.
 check_PROGRAMS += tests/unit/test_ops
-tests_unit_test_ops_SOURCES = tests/unit/test_ops.c host/guest/runtime/ops.c host/guest/runtime/ops.h \
+tests_unit_test_ops_SOURCES = tests/unit/test_ops.c tests/unit/open_fds.h host/guest/runtime/ops.c host/guest/runtime/ops.h \
 	host/guest/runtime/cow.c host/guest/runtime/cow.h host/guest/runtime/workfd.c
 tests_unit_test_ops_CFLAGS = $(unit_cflags)
 tests_unit_test_ops_LDADD = $(CMOCKA_LIBS) -lpthread

@@ -23,6 +23,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/unit/open_fds.h"
+
 #include "host/guest/runtime/cow.h"
 
 #define P 4096ul
@@ -68,14 +70,6 @@ static void install_handler(void) {
   not_ours = 0;
 }
 
-__attribute__((noinline)) static int count_fds(void) {
-  DIR* d = opendir("/proc/self/fd");
-  assert_non_null(d);
-  int n = 0;
-  while (readdir(d)) n++;
-  closedir(d);
-  return n;
-}
 
 /* Pages the memfd holds (tmpfs counts st_blocks in 512-byte units). */
 __attribute__((noinline)) static long held_pages(int fd) {
@@ -318,17 +312,17 @@ static void test_concurrent(void** state) {
 static void test_forget(void** state) {
   (void)state;
   NEED_UFFD();
-  int fds0 = count_fds();
+  int fds0 = open_fds();
   struct child c;
   child_map(&c, 16, 4 * P, 10 * P);
-  assert_int_equal(count_fds(), fds0 + 2);
+  assert_int_equal(open_fds(), fds0 + 2);
   uint64_t a = (uint64_t)(uintptr_t)c.p;
   struct zum_cow_source s, s2;
 
   /* A split: [a, a+4P) and [a+8P, a+16P), one fd for both. */
   assert_int_equal(zum_cow_forget(a + 4 * P, 4 * P), 0);
   assert_int_equal(zum_cow_count(), 2);
-  assert_int_equal(count_fds(), fds0 + 2);
+  assert_int_equal(open_fds(), fds0 + 2);
   assert_true(zum_cow_lookup(a + 3 * P, &s));
   assert_int_equal(s.addr, a);
   assert_int_equal(s.len, 4 * P);
@@ -355,7 +349,7 @@ static void test_forget(void** state) {
   assert_int_equal(s2.src_len, P);
   assert_int_equal(zum_cow_forget(a - P, 6 * P), 0);
   assert_int_equal(zum_cow_count(), 1);
-  assert_int_equal(count_fds(), fds0 + 2);
+  assert_int_equal(open_fds(), fds0 + 2);
   /* A split of what is left, then a tail trim. */
   assert_int_equal(zum_cow_forget(a + 11 * P, 2 * P), 0);
   assert_int_equal(zum_cow_count(), 2);
@@ -366,11 +360,11 @@ static void test_forget(void** state) {
   assert_int_equal(s2.off, 17 * P);
   assert_int_equal(s2.src_len, 0);
   assert_int_equal(touch_read(c.p + 14 * P), 0);
-  assert_int_equal(count_fds(), fds0 + 2);
+  assert_int_equal(open_fds(), fds0 + 2);
   /* Everything: the fd is closed. */
   assert_int_equal(zum_cow_forget(a, 16 * P), 0);
   assert_int_equal(zum_cow_count(), 0);
-  assert_int_equal(count_fds(), fds0 + 1);
+  assert_int_equal(open_fds(), fds0 + 1);
 
   /* A fault in a range just forgotten retries a few times (the mapping may have been replaced
    * under it), then it is not ours. */
@@ -387,38 +381,38 @@ static void test_forget(void** state) {
   assert_int_equal(not_ours, 1);
   munmap(c.p, c.len);
   close(c.fd);
-  assert_int_equal(count_fds(), fds0);
+  assert_int_equal(open_fds(), fds0);
 
   /* Two sources on one fd number are one fd: it closes with the last of them. */
   int fd = dup(parent_fd);
   assert_int_equal(zum_cow_add_source(0x100000000, P, fd, 0, P), 0);
   assert_int_equal(zum_cow_add_source(0x100002000, P, fd, 0, P), 0);
   assert_int_equal(zum_cow_forget(0x100000000, P), 0);
-  assert_int_equal(count_fds(), fds0 + 1);
+  assert_int_equal(open_fds(), fds0 + 1);
   /* Adding over a range replaces what was there. */
   int fd2 = dup(parent_fd);
   assert_int_equal(zum_cow_add_source(0x100001000, 2 * P, fd2, 5 * P, P), 0);
-  assert_int_equal(count_fds(), fds0 + 1);
+  assert_int_equal(open_fds(), fds0 + 1);
   assert_int_equal(zum_cow_count(), 1);
   assert_true(zum_cow_lookup(0x100002000, &s));
   assert_int_equal(s.fd, fd2);
   assert_int_equal(s.off, 5 * P);
   assert_int_equal(zum_cow_forget(0, UINT64_MAX), 0);
-  assert_int_equal(count_fds(), fds0);
+  assert_int_equal(open_fds(), fds0);
 }
 
 /* Bad arguments and a full table: refused, and the fd is closed all the same. */
 static void test_limits(void** state) {
   (void)state;
   NEED_UFFD();
-  int fds0 = count_fds();
+  int fds0 = open_fds();
   assert_int_equal(zum_cow_add_source(0x100000000, 0, dup(parent_fd), 0, 0), EINVAL);
   assert_int_equal(zum_cow_add_source(0x100000001, P, dup(parent_fd), 0, 0), EINVAL);
   assert_int_equal(zum_cow_add_source(0x100000000, P + 1, dup(parent_fd), 0, 0), EINVAL);
   assert_int_equal(zum_cow_add_source(~0ul - P + 1, 2 * P, dup(parent_fd), 0, 0), EINVAL);
   assert_int_equal(zum_cow_add_source(0x100000000, P, dup(parent_fd), ~0ul, 0), EINVAL);
   assert_int_equal(zum_cow_add_source(0x100000000, P, -1, 0, 0), EINVAL);
-  assert_int_equal(count_fds(), fds0);
+  assert_int_equal(open_fds(), fds0);
   int fd = dup(parent_fd);
   for (uint64_t i = 0; i < ZUM_COW_MAX_SOURCES; i++)
     assert_int_equal(zum_cow_add_source(0x100000000 + i * 4 * P, 2 * P, fd, 0, P), 0);
@@ -429,15 +423,15 @@ static void test_limits(void** state) {
   assert_int_equal(zum_cow_count(), ZUM_COW_MAX_SOURCES);
   /* Replacing a whole source needs none. */
   assert_int_equal(zum_cow_add_source(0x100000000, 2 * P, dup(parent_fd), 0, P), 0);
-  assert_int_equal(count_fds(), fds0 + 2);
+  assert_int_equal(open_fds(), fds0 + 2);
   assert_int_equal(zum_cow_forget(0x100000000, 0x10000000), 0);
   assert_int_equal(zum_cow_count(), 0);
-  assert_int_equal(count_fds(), fds0);
+  assert_int_equal(open_fds(), fds0);
   /* Without a registered mapping a fault copies nothing: not ours. */
   assert_int_equal(zum_cow_add_source(0x100000000, P, dup(parent_fd), 0, P), 0);
   assert_int_equal(zum_cow_fault(0x100000000), 0);
   assert_int_equal(zum_cow_forget(0x100000000, P), 0);
-  assert_int_equal(count_fds(), fds0);
+  assert_int_equal(open_fds(), fds0);
 }
 
 /* Past the end of the child memfd (shrunk after the mapping): not ours. */
@@ -518,7 +512,7 @@ static int do_reserve(void* arg) {
 static void test_remap(void** state) {
   (void)state;
   NEED_UFFD();
-  int fds0 = count_fds();
+  int fds0 = open_fds();
   struct child c;
   child_map(&c, 4, 0, 4 * P);
   uint64_t a = (uint64_t)(uintptr_t)c.p;
@@ -527,7 +521,7 @@ static void test_remap(void** state) {
   assert_int_equal(ftruncate(child2, (off_t)(4 * P)), 0);
   struct remap_ctx m = {c.p, c.len, child2};
   assert_int_equal(zum_cow_remap(a, c.len, ZUM_MAP_UFFD, do_map, &m), 0);
-  assert_int_equal(count_fds(), fds0 + 2); /* the old source's fd is closed */
+  assert_int_equal(open_fds(), fds0 + 2); /* the old source's fd is closed */
   struct zum_cow_source s;
   assert_true(zum_cow_lookup(a, &s));
   assert_int_equal(s.fd, -1);
@@ -547,7 +541,7 @@ static void test_remap(void** state) {
   /* Back to a reservation: forgotten, nothing held. */
   assert_int_equal(zum_cow_remap(a, c.len, 0, do_reserve, &m), 0);
   assert_int_equal(zum_cow_count(), 0);
-  assert_int_equal(count_fds(), fds0 + 2);
+  assert_int_equal(open_fds(), fds0 + 2);
   /* A remap that fails keeps no place. */
   m.fd = -1;
   assert_int_equal(zum_cow_remap(a, c.len, ZUM_MAP_UFFD, do_map, &m), EBADF);
@@ -568,7 +562,7 @@ static void test_remap(void** state) {
   munmap(c.p, c.len);
   close(c.fd);
   close(child2);
-  assert_int_equal(count_fds(), fds0);
+  assert_int_equal(open_fds(), fds0);
 }
 
 /* zum_cow_fill copies in a range ahead of MADV_POPULATE_*. */

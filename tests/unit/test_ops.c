@@ -19,6 +19,8 @@
 #include <zircon/types.h>
 #include <cmocka.h>
 
+#include "tests/unit/open_fds.h"
+
 #include "host/guest/runtime/ops.h"
 
 #define P 4096ul
@@ -27,14 +29,6 @@ static const zum_ops_policy_t hosted = {.lo = 0, .hi = UINT64_MAX, .unmap_reserv
 static const zum_ops_policy_t pure = {.lo = 0, .hi = UINT64_MAX, .unmap_reserved = true,
                                       .thread_regs = true};
 
-static int open_fds(void) {
-  DIR* d = opendir("/proc/self/fd");
-  assert_non_null(d);
-  int n = 0;
-  while (readdir(d)) n++;
-  closedir(d);
-  return n;
-}
 
 /* The permissions /proc/self/maps shows for addr ("rw-s", "---p", ...), or "" when unmapped. */
 static const char* perms(uint64_t addr) {

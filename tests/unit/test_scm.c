@@ -14,16 +14,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/unit/open_fds.h"
+
 #include "host/common/scm.h"
 
-static int open_fds(void) {
-  DIR* d = opendir("/proc/self/fd");
-  assert_non_null(d);
-  int n = 0;
-  while (readdir(d)) n++;
-  closedir(d);
-  return n;
-}
 
 static ino_t ino(int fd) {
   struct stat st;
