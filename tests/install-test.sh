@@ -118,6 +118,19 @@ check_vdso "$root/lib/libzircon.so"
 
 bash "$srcdir/tests/libzum-exports.sh" "$root/lib/libzum.so" || fail "libzum's exports"
 
+# run_bare_and_under_zum ROOT PROG OKLINE WHAT WHERE: runs PROG bare and under ROOT's zum (no
+# LD_LIBRARY_PATH: the tree must find its own libraries); each must exit 0 printing OKLINE.
+run_bare_and_under_zum() {
+  local r=$1 prog=$2 okline=$3 what=$4 where=$5 out rc how
+  for how in bare zum; do
+    if [ $how = bare ]; then out=$(env -u LD_LIBRARY_PATH timeout 60 "$prog" 2>&1) && rc=0 || rc=$?
+    else out=$(env -u LD_LIBRARY_PATH timeout 60 "$r/bin/zum" run "$prog" 2>&1) && rc=0 || rc=$?; fi
+    [ "$rc" = 0 ] && grep -qx "$okline" <<<"$out" ||
+      { fail "$how run of $what exited $rc ($where)"; sed 's/^/    /' <<<"$out"; }
+  done
+  return 0
+}
+
 # ---- a program that makes no zx_ call, linked --as-needed, against the tree at $1
 build_and_run_nozx() {
   local r=$1 where=$2 before=$fails flags out rc
@@ -132,12 +145,7 @@ build_and_run_nozx() {
   fi
   readelf -dW "$tmp/nozx" | grep -q '(NEEDED).*\[libzum\.so' ||
     fail "--as-needed dropped libzum from a program without zx_ calls ($where)"
-  out=$(env -u LD_LIBRARY_PATH timeout 60 "$tmp/nozx" 2>&1) && rc=0 || rc=$?
-  [ "$rc" = 0 ] && grep -qx 'install-nozx: ok' <<<"$out" ||
-    { fail "bare run of a program without zx_ calls exited $rc ($where)"; sed 's/^/    /' <<<"$out"; }
-  out=$(env -u LD_LIBRARY_PATH timeout 60 "$r/bin/zum" run "$tmp/nozx" 2>&1) && rc=0 || rc=$?
-  [ "$rc" = 0 ] && grep -qx 'install-nozx: ok' <<<"$out" ||
-    { fail "zum run of a program without zx_ calls exited $rc ($where)"; sed 's/^/    /' <<<"$out"; }
+  run_bare_and_under_zum "$r" "$tmp/nozx" 'install-nozx: ok' "a program without zx_ calls" "$where"
   [ "$fails" = "$before" ] && pass "a program without zx_ calls runs bare and under zum ($where)"
   return 0
 }
@@ -171,13 +179,7 @@ build_and_run() {
     [ "$path" = "$r/lib/$lib" ] || [ "$(readlink -f "$path")" = "$(readlink -f "$r/lib/$lib")" ] ||
       fail "$lib resolves to '$path', not $r/lib/$lib ($where)"
   done
-  local out rc
-  out=$(env -u LD_LIBRARY_PATH timeout 60 "$tmp/hello" 2>&1) && rc=0 || rc=$?
-  [ "$rc" = 0 ] && grep -qx 'install-hello: ok' <<<"$out" ||
-    { fail "bare run exited $rc ($where)"; sed 's/^/    /' <<<"$out"; }
-  out=$(env -u LD_LIBRARY_PATH timeout 60 "$r/bin/zum" run "$tmp/hello" 2>&1) && rc=0 || rc=$?
-  [ "$rc" = 0 ] && grep -qx 'install-hello: ok' <<<"$out" ||
-    { fail "installed zum run exited $rc ($where)"; sed 's/^/    /' <<<"$out"; }
+  run_bare_and_under_zum "$r" "$tmp/hello" 'install-hello: ok' "the pkg-config program" "$where"
   [ "$fails" = "$before" ] && pass "hosted program built with pkg-config runs bare and under zum ($where)"
   return 0
 }
