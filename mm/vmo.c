@@ -177,25 +177,40 @@ static zx_status_t push_down(const struct mm_vmo* v, uint64_t page, struct push_
   return ZX_OK;
 }
 
+static bool next_chain_data(const struct mm_vmo* o, uint64_t page, uint64_t end, uint64_t* out);
+
 /* Before [off, off+len) of non-slice o changes: pushes the pages to o's snapshots, and with
- * copy_up, makes a snapshot o own every page the change covers only in part. */
+ * copy_up, makes a snapshot o own every page the change covers only in part (the first and the
+ * last: at most two).
+ *
+ * A write (copy_up) changes every page it covers, a page that reads as zeros included, so each
+ * one goes down: the walk is as long as the bytes the caller already holds. A zeroing or a
+ * decommit (!copy_up) changes only the pages that do not read as zeros yet, that is those o or
+ * one of its ancestors holds data for; a snapshot that lacks a page reading as zeros all the way
+ * up still reads zeros after. The walk seeks from data page to data page (next_chain_data), so
+ * its work is bounded by the pages that exist, never by the range a guest names (a hole of 2^51
+ * pages costs one seek per level). */
 static zx_status_t before_change(struct mm_vmo* o, uint64_t off, uint64_t len, bool copy_up) {
   if (len == 0 || (!o->first_child && o->kind != MM_VMO_SNAPSHOT)) return ZX_OK;
-  uint64_t end = off + len;
-  for (uint64_t page = round_down_page(off); page < end; page += PAGE) {
-    if (o->first_child) {
-      struct push_ctx ctx = {o, page, false};
-      zx_status_t s = push_down(o, page, &ctx);
-      if (s != ZX_OK) return s;
-    }
-    bool whole = page >= off && end - page >= PAGE;
-    if (copy_up && !whole && o->kind == MM_VMO_SNAPSHOT && page < store_len(o) &&
-        !owns_page(o, page)) {
-      zx_status_t s = read_page(o, page, copy_buf);
-      if (s == ZX_OK) s = o->ops->insert(o->fd, page, copy_buf, PAGE);
-      if (s != ZX_OK) return s;
-    }
-    if (page + PAGE < page) break;
+  uint64_t end = off + len; /* callers clip to the store: no overflow */
+  uint64_t first = round_down_page(off);
+  uint64_t end_page = round_down_page(end - 1) + PAGE;
+  for (uint64_t page = first; o->first_child && page < end_page; page += PAGE) {
+    if (!copy_up && !next_chain_data(o, page, end_page, &page)) break;
+    struct push_ctx ctx = {o, page, false};
+    zx_status_t s = push_down(o, page, &ctx);
+    if (s != ZX_OK) return s;
+  }
+  if (!copy_up || o->kind != MM_VMO_SNAPSHOT) return ZX_OK;
+  uint64_t partial[2] = {off > first ? first : UINT64_MAX,
+                         end < end_page ? end_page - PAGE : UINT64_MAX};
+  for (int i = 0; i < 2; i++) {
+    uint64_t page = partial[i];
+    if (page == UINT64_MAX || (i == 1 && page == partial[0])) continue;
+    if (page >= store_len(o) || owns_page(o, page)) continue;
+    zx_status_t s = read_page(o, page, copy_buf);
+    if (s == ZX_OK) s = o->ops->insert(o->fd, page, copy_buf, PAGE);
+    if (s != ZX_OK) return s;
   }
   return ZX_OK;
 }
@@ -304,6 +319,18 @@ static bool next_ancestor_data(const struct mm_vmo* o, uint64_t page, uint64_t e
         found - x < best - page)
       best = page + (found - x);
   }
+  *out = best;
+  return best < end;
+}
+
+/* The first page >= page (below end) of non-slice o that o itself or an ancestor may hold data
+ * for: every page before it reads as zeros in o. One seek per level. */
+static bool next_chain_data(const struct mm_vmo* o, uint64_t page, uint64_t end, uint64_t* out) {
+  uint64_t best = end, found;
+  if (page < store_len(o) && o->ops->next_data(o->fd, page, &found) && found < best)
+    best = found < page ? page : found;
+  if (o->kind == MM_VMO_SNAPSHOT && best > page && next_ancestor_data(o, page, best, &found))
+    best = found;
   *out = best;
   return best < end;
 }
@@ -500,10 +527,14 @@ zx_status_t mm_vmo_decommit(struct mm_vmo* v, uint64_t off, uint64_t len) {
 /* Zeroing [off, off+len) (inside v) of a VMO whose store is a snapshot's: pages the snapshot
  * sees from its parent are written with zeros (a hole would show the parent's again), pages
  * beyond parent_limit are freed. A range that runs to the end of the snapshot itself instead
- * lowers parent_limit, so a tail is zeroed without writing it. */
+ * lowers parent_limit, so a tail is zeroed without writing it. The whole pages are found by
+ * seeking from data page to data page (a page that reads as zeros all the way up stays a hole:
+ * a later change above pushes the old zeros into it first), so the work is bounded by the pages
+ * that exist, not by len. */
 static zx_status_t zero_snapshot(struct mm_vmo* v, uint64_t off, uint64_t len) {
   if (!in_range(off, len, v->size)) return ZX_ERR_OUT_OF_RANGE;
   if (v->cache_policy != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
+  if (len == 0) return ZX_OK;
   uint64_t voff = off;
   struct mm_vmo* o = owner_of(v, &off);
   /* Not once a guest fills pages from the parent by itself: it would not see the new limit. */
@@ -515,21 +546,35 @@ static zx_status_t zero_snapshot(struct mm_vmo* v, uint64_t off, uint64_t len) {
       o->parent_limit = first;
     }
   }
-  uint64_t stored = store_len(o);
-  while (len > 0) {
-    uint64_t page = round_down_page(off);
-    uint64_t n = min_u64(len, PAGE - (off - page));
-    zx_status_t s;
-    if (n == PAGE && page >= o->parent_limit) {
-      s = before_change(o, page, PAGE, false);
-      if (s == ZX_OK && page < stored) s = o->ops->decommit(o->fd, page, PAGE);
-    } else {
-      s = mm_vmo_write(v, voff, zero_page, (size_t)n);
-    }
+  uint64_t stored = store_len(o); /* beyond it everything reads as zeros already */
+  uint64_t end = off + len;
+  uint64_t head_end = round_down_page(off + PAGE - 1); /* first whole page */
+  uint64_t tail = round_down_page(end);                /* end of the whole pages */
+  if (head_end > tail) head_end = tail = end;          /* inside one page */
+  /* The parts of the first and the last page: written with zeros. */
+  if (off < head_end && off < stored) {
+    zx_status_t s = mm_vmo_write(v, voff, zero_page, (size_t)(head_end - off));
     if (s != ZX_OK) return s;
-    off += n;
-    voff += n;
-    len -= n;
+  }
+  if (tail < end && tail < stored && tail >= head_end) {
+    zx_status_t s = mm_vmo_write(v, voff + (tail - off), zero_page, (size_t)(end - tail));
+    if (s != ZX_OK) return s;
+  }
+  uint64_t whole_end = min_u64(tail, stored);
+  if (head_end >= whole_end) return ZX_OK;
+  /* The snapshots below keep what they see now. */
+  zx_status_t s = before_change(o, head_end, whole_end - head_end, false);
+  if (s != ZX_OK) return s;
+  /* Beyond parent_limit a hole reads as zeros: free. */
+  uint64_t limit = o->parent_limit < head_end ? head_end : min_u64(o->parent_limit, whole_end);
+  if (limit < whole_end && (s = o->ops->decommit(o->fd, limit, whole_end - limit)) != ZX_OK)
+    return s;
+  /* Below it, a zero page of its own where the snapshot or an ancestor has data. */
+  for (uint64_t page = head_end; page < limit; page += PAGE) {
+    if (!next_chain_data(o, page, limit, &page)) break;
+    uint64_t at = page;
+    if (!resolve_page(o, &at)) continue; /* zeros all the way up */
+    if ((s = o->ops->write(o->fd, page, zero_page, PAGE)) != ZX_OK) return s;
   }
   return ZX_OK;
 }

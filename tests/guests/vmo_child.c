@@ -1,7 +1,9 @@
 /* zx_vmo_create_child from a guest: snapshots and slices through zx_vmo_read/write and through
  * mappings in this process and in a second one (tests/helpers/vmar_helper, which reads and
  * writes its own memory on request), a clone chain of depth 10 with the ancestors closed, and a
- * 1 GiB parent cloned many times without the clones taking memory. */
+ * 1 GiB parent cloned many times without the clones taking memory, and zeroing, decommitting and
+ * shrinking the whole of a huge VMO with snapshots below (work bounded by the pages that exist:
+ * a page-by-page walk would hang the supervisor). */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,11 +205,64 @@ static void test_other_process(void) {
   zx_handle_close(mine);
 }
 
+static int zeros(zx_handle_t h, uint64_t off) {
+  char buf[16];
+  memset(buf, 0x55, sizeof(buf));
+  if (zx_vmo_read(h, buf, off, sizeof(buf)) != ZX_OK) return 0;
+  for (size_t i = 0; i < sizeof(buf); i++)
+    if (buf[i]) return 0;
+  return 1;
+}
+
+static void test_huge_ranges(void) {
+  const uint64_t size = 1ull << 62, mid = 1ull << 40, last = size - PG;
+  zx_handle_t p = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_vmo_create(size, ZX_VMO_RESIZABLE, &p), ZX_OK);
+  CHECK_EQ(zx_vmo_write(p, "first", 0, 5), ZX_OK);
+  CHECK_EQ(zx_vmo_write(p, "middle", mid + 7, 6), ZX_OK);
+  CHECK_EQ(zx_vmo_write(p, "last", last, 4), ZX_OK);
+  zx_handle_t c = snap(p, 0, size);
+  zx_handle_t g = snap(c, 0, size);
+  CHECK_EQ(zx_vmo_op_range(p, ZX_VMO_OP_DECOMMIT, 0, size, NULL, 0), ZX_OK);
+  CHECK(zeros(p, 0));
+  CHECK(zeros(p, mid));
+  CHECK(reads(c, 0, "first"));
+  CHECK(reads(c, mid + 7, "middle"));
+  CHECK(reads(g, last, "last"));
+  CHECK_EQ(info(p).committed_bytes, 0);
+  CHECK_EQ(info(c).committed_bytes, 3 * PG);
+  CHECK_EQ(zx_vmo_write(p, "second", PG, 6), ZX_OK);
+  CHECK_EQ(zx_vmo_op_range(p, ZX_VMO_OP_ZERO, 5, size - 10, NULL, 0), ZX_OK);
+  CHECK(zeros(p, PG));
+  CHECK(zeros(c, PG));
+  CHECK(reads(c, 0, "first"));
+  /* The snapshot zeroes all of itself: the grandchild keeps what it saw. */
+  CHECK_EQ(zx_vmo_op_range(c, ZX_VMO_OP_ZERO, 0, size - PG, NULL, 0), ZX_OK);
+  CHECK(zeros(c, 0));
+  CHECK(reads(c, last, "last"));
+  CHECK_EQ(zx_vmo_op_range(c, ZX_VMO_OP_ZERO, 3, size - 3, NULL, 0), ZX_OK);
+  CHECK(zeros(c, last));
+  CHECK(reads(g, 0, "first"));
+  CHECK(reads(g, mid + 7, "middle"));
+  CHECK(reads(g, last, "last"));
+  CHECK(info(c).committed_bytes <= 4 * PG);
+  /* The content size and a shrink of the whole parent. */
+  CHECK_EQ(zx_vmo_write(p, "again", mid, 5), ZX_OK);
+  CHECK_EQ(zx_vmo_set_stream_size(p, 3), ZX_OK);
+  CHECK(zeros(p, mid));
+  CHECK_EQ(zx_vmo_set_size(p, PG), ZX_OK);
+  CHECK(reads(g, last, "last"));
+  CHECK_EQ(zx_handle_close(g), ZX_OK);
+  CHECK_EQ(zx_handle_close(c), ZX_OK);
+  CHECK_EQ(zx_handle_close(p), ZX_OK);
+}
+
 int main(void) {
   test_read_write();
   test_mappings_here();
   test_chain();
   test_big();
   test_other_process();
+  test_huge_ranges();
   return GUEST_RESULT();
 }

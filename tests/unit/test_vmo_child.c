@@ -416,6 +416,87 @@ static void test_big_clones(void** state) {
   close_h(p);
 }
 
+static zx_status_t op(zx_handle_t h, uint32_t o, uint64_t off, uint64_t len) {
+  return (zx_status_t)FAKE(T, vmo_op_range, h, o, off, len, 0, 0);
+}
+
+/* Zeroing, decommitting and shrinking the whole of a (near) maximum-size VMO with snapshots
+ * below: the snapshots keep exactly the pages that existed, and the work follows the pages that
+ * exist (a walk over the 2^50 pages of the range would never finish: this test would hang). */
+static void test_huge_range_ops(void** state) {
+  (void)state;
+  const uint64_t size = 1ull << 62, mid = 1ull << 40, last = size - PG;
+  zx_handle_t p = make_vmo(size, ZX_VMO_RESIZABLE);
+  put(p, 0, "first");
+  put(p, mid + 7, "middle");
+  put(p, last, "last");
+  zx_handle_t c = clone_of(p, 0, size);
+  zx_handle_t g = clone_of(c, 0, size); /* a snapshot of the snapshot */
+  /* DECOMMIT of the whole parent. */
+  assert_int_equal(op(p, ZX_VMO_OP_DECOMMIT, 0, size), ZX_OK);
+  expect_zero(p, 0, 8);
+  expect_zero(p, mid, 16);
+  expect(c, 0, "first");
+  expect(c, mid + 7, "middle");
+  expect(g, last, "last");
+  assert_int_equal(info(p).committed_bytes, 0);
+  /* Only the pages the parent had went down (to the child; the grandchild still reads them
+   * through it). */
+  assert_int_equal(info(c).committed_bytes, 3 * PG);
+  assert_int_equal(info(g).committed_bytes, 0);
+  /* ZERO of the whole parent, unaligned ends, after new writes. */
+  put(p, PG, "second");
+  put(p, last - PG, "penultimate");
+  assert_int_equal(op(p, ZX_VMO_OP_ZERO, 5, size - 10), ZX_OK);
+  expect_zero(p, PG, 8);
+  expect_zero(c, PG, 8); /* the child never saw the new writes: zeros pushed, as before */
+  expect(c, 0, "first");
+  assert_int_equal(info(c).committed_bytes, 5 * PG);
+  /* ZERO of all but the last page of the child: its own pages become zeros, the grandchild
+   * keeps them; no page is written where everything above reads zeros. */
+  assert_int_equal(op(c, ZX_VMO_OP_ZERO, 0, size - PG), ZX_OK);
+  expect_zero(c, 0, 8);
+  expect_zero(c, mid + 7, 8);
+  expect(c, last, "last");
+  expect(g, 0, "first");
+  expect(g, mid + 7, "middle");
+  expect_zero(g, PG, 8); /* the zeros pushed into the child earlier */
+  assert_true(info(c).committed_bytes <= 6 * PG);
+  assert_true(info(g).committed_bytes <= 6 * PG);
+  /* ZERO to the end of the child: the tail is cut from its parent. */
+  assert_int_equal(op(c, ZX_VMO_OP_ZERO, PG + 3, size - PG - 3), ZX_OK);
+  expect_zero(c, last, 8);
+  expect(g, last, "last");
+  /* The content size: zeroes from the new size to the end. */
+  put(p, mid, "again");
+  assert_int_equal(FAKE(T, vmo_set_stream_size, p, 3), ZX_OK);
+  expect_zero(p, mid, 8);
+  /* A shrink of the whole parent. */
+  put(p, last, "LAST");
+  assert_int_equal(FAKE(T, vmo_set_size, p, PG), ZX_OK);
+  expect(g, last, "last");
+  expect(g, mid + 7, "middle");
+  close_h(g);
+  close_h(c);
+  close_h(p);
+  /* The largest VMO, past the part Linux can store (2^63): zeroing all of it, unaligned, in a
+   * snapshot and its parent. */
+  zx_handle_t u = make_vmo(0, ZX_VMO_UNBOUNDED);
+  put(u, 0, "x");
+  put(u, mid, "y");
+  zx_handle_t cu = clone_of(u, 0, MM_VMO_MAX_SIZE);
+  assert_int_equal(op(cu, ZX_VMO_OP_ZERO, 1, MM_VMO_MAX_SIZE - 2), ZX_OK);
+  expect(cu, 0, "x");
+  expect_zero(cu, mid, 8);
+  expect(u, mid, "y");
+  assert_int_equal(op(u, ZX_VMO_OP_ZERO, 0, MM_VMO_MAX_SIZE), ZX_OK);
+  expect_zero(u, 0, 8);
+  expect(cu, 0, "x");
+  assert_int_equal(op(cu, ZX_VMO_OP_DECOMMIT, 0, MM_VMO_MAX_SIZE), ZX_ERR_NOT_SUPPORTED);
+  close_h(cu);
+  close_h(u);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_check_order, setup, teardown),
@@ -427,6 +508,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_big_clones, setup, teardown),
       cmocka_unit_test_setup_teardown(test_reference, setup, teardown),
       cmocka_unit_test_setup_teardown(test_deep_slices, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_huge_range_ops, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
