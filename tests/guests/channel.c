@@ -2,8 +2,9 @@
  * consumption, write_etc/read_etc, iovecs, signals, zx_channel_call served by another thread
  * (replies, timeouts, PEER_CLOSED), then a second process (tests/helpers/channel_echo) spawned
  * with one end of a channel: call round trips, an event handle sent across and back, and
- * PEER_CLOSED once the helper is gone. */
+ * PEER_CLOSED once the helper is gone; handle lists far longer than a message carries. */
 #include <libgen.h>
+#include <sys/mman.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,11 +322,64 @@ static void two_processes(const char* argv0) {
   CHECK_EQ(zx_handle_close_many(all, 3), ZX_OK);
 }
 
+static int is_open(zx_handle_t h) { return koid_of(h) != ZX_KOID_INVALID; }
+
+/* num_handles past ZX_CHANNEL_MAX_MSG_HANDLES (64): OUT_OF_RANGE, and the listed handles are
+ * consumed as on every failure before the handles are looked at. The list sits at the start of
+ * 16 GiB of readable memory (the untouched pages are the shared zero page): a clean-up that read
+ * the 2^32 entries num_handles names would keep the supervisor busy for minutes, and this guest
+ * would time out. */
+static void overlong_handle_lists(void) {
+  zx_handle_t a, b, ev[3];
+  CHECK_EQ(zx_channel_create(0, &a, &b), ZX_OK);
+  const size_t span = (size_t)UINT32_MAX * sizeof(zx_handle_t) + sizeof(zx_handle_t);
+  void* mem = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+  CHECK(mem != MAP_FAILED);
+  if (mem == MAP_FAILED) return;
+  zx_handle_t* list = mem;
+  for (int i = 0; i < 3; i++) CHECK_EQ(zx_event_create(0, &ev[i]), ZX_OK);
+
+  list[0] = ev[0];
+  CHECK_EQ(zx_channel_write(a, 0, "x", 1, list, UINT32_MAX), ZX_ERR_OUT_OF_RANGE);
+  CHECK(!is_open(ev[0]));
+  CHECK(is_open(a));
+  list[0] = ev[1];
+  CHECK_EQ(zx_channel_write(a, 0, "x", 1, list, ZX_CHANNEL_MAX_MSG_HANDLES + 1),
+           ZX_ERR_OUT_OF_RANGE);
+  CHECK(!is_open(ev[1]));
+  /* write_etc: the dispositions' handles (MOVE) likewise. */
+  zx_handle_disposition_t* d = mem;
+  memset(d, 0, sizeof(*d));
+  d->operation = ZX_HANDLE_OP_MOVE;
+  d->handle = ev[2];
+  d->rights = ZX_RIGHT_SAME_RIGHTS;
+  CHECK_EQ(zx_channel_write_etc(a, 0, "x", 1, d, UINT32_MAX), ZX_ERR_OUT_OF_RANGE);
+  CHECK(!is_open(ev[2]));
+  /* A call: the same. */
+  zx_handle_t e;
+  CHECK_EQ(zx_event_create(0, &e), ZX_OK);
+  memset(mem, 0, 4096);
+  list[0] = e;
+  char req[8] = {0}, rep[8];
+  zx_handle_t rh[1];
+  uint32_t nb, nh;
+  zx_channel_call_args_t args = {req, list, rep, rh, sizeof(req), UINT32_MAX, sizeof(rep), 1};
+  CHECK_EQ(zx_channel_call(a, 0, ZX_TIME_INFINITE, &args, &nb, &nh), ZX_ERR_OUT_OF_RANGE);
+  CHECK(!is_open(e));
+  /* Nothing was written. */
+  CHECK_EQ(zx_channel_read(b, 0, req, NULL, sizeof(req), 0, &nb, &nh), ZX_ERR_SHOULD_WAIT);
+  munmap(mem, span);
+  CHECK_EQ(zx_handle_close(a), ZX_OK);
+  CHECK_EQ(zx_handle_close(b), ZX_OK);
+}
+
 int main(int argc, char** argv) {
   (void)argc;
   basics();
   transfer();
   call_in_process();
   two_processes(argv[0]);
+  overlong_handle_lists();
   return GUEST_RESULT();
 }
