@@ -28,28 +28,32 @@ static zum_uaddr_t uaddr(const void* p) { return (zum_uaddr_t)(uintptr_t)p; }
 /* Closes the handles listed at `addr` (skipping ZX_HANDLE_OP_DUPLICATE dispositions) when a
  * write or call fails before its handles were looked at, as Zircon's RemoveUserHandles does.
  * Values that name no handle are ignored. Zircon reads the whole list in chunks of 64, however
- * long num says it is, and stops only at the first chunk it cannot read; zum reads at most the
- * first MAX_HANDLES entries (the most a valid message carries: a longer list already failed
- * with OUT_OF_RANGE). Otherwise one call naming 2^32 entries over readable memory would keep
- * the single-threaded supervisor, and with it every guest, busy for minutes. Handles listed
- * past entry 64 of an over-long list stay open (a deliberate difference). */
+ * long num says it is, and stops only at the first chunk it cannot read. zum does the same but
+ * stops as soon as the table is empty, and reads at most KHANDLE_ARENA_SIZE entries (as
+ * handle_close_many's limit): past that, one call naming 2^32 entries over readable memory would
+ * keep the single-threaded supervisor, and with it every guest, busy for minutes, while the
+ * bound costs at most 4096 reads of 64 entries. Handles listed past entry 256K of a list stay
+ * open (a deliberate difference no real program can meet: a table holds fewer handles). */
 static void remove_user_handles(struct kcall* c, zum_uaddr_t addr, uint32_t num, bool etc) {
   struct khtable* t = kcall_table_of(c);
-  uint32_t n = num < MAX_HANDLES ? num : MAX_HANDLES;
-  /* An empty table has nothing to remove: nothing to read. */
-  if (n == 0 || t->count == 0) return;
-  zx_handle_t values[MAX_HANDLES];
-  if (etc) {
-    zx_handle_disposition_t d[MAX_HANDLES];
-    if (kcall_copy_in(c, d, addr, n * sizeof(*d)) != ZX_OK) return;
-    for (uint32_t i = 0; i < n; i++)
-      values[i] = d[i].operation == ZX_HANDLE_OP_DUPLICATE ? ZX_HANDLE_INVALID : d[i].handle;
-  } else if (kcall_copy_in(c, values, addr, n * sizeof(zx_handle_t)) != ZX_OK) {
-    return;
-  }
-  for (uint32_t i = 0; i < n; i++) {
-    struct khandle* h = values[i] ? khandle_lookup(t, values[i]) : NULL;
-    if (h) khandle_destroy(h);
+  if (num > KHANDLE_ARENA_SIZE) num = KHANDLE_ARENA_SIZE;
+  size_t entry = etc ? sizeof(zx_handle_disposition_t) : sizeof(zx_handle_t);
+  for (uint32_t done = 0; done < num && t->count > 0; done += MAX_HANDLES) {
+    uint32_t n = num - done < MAX_HANDLES ? num - done : MAX_HANDLES;
+    zum_uaddr_t at = addr + (zum_uaddr_t)done * entry;
+    zx_handle_t values[MAX_HANDLES];
+    if (etc) {
+      zx_handle_disposition_t d[MAX_HANDLES];
+      if (kcall_copy_in(c, d, at, n * sizeof(*d)) != ZX_OK) return;
+      for (uint32_t i = 0; i < n; i++)
+        values[i] = d[i].operation == ZX_HANDLE_OP_DUPLICATE ? ZX_HANDLE_INVALID : d[i].handle;
+    } else if (kcall_copy_in(c, values, at, n * sizeof(zx_handle_t)) != ZX_OK) {
+      return;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+      struct khandle* h = values[i] ? khandle_lookup(t, values[i]) : NULL;
+      if (h) khandle_destroy(h);
+    }
   }
 }
 

@@ -236,18 +236,27 @@ static void test_write_errors(void** state) {
   ev = mkevent(T);
   assert_int_equal(wr(a, big, ZX_CHANNEL_MAX_MSG_BYTES + 1, &ev, 1), ZX_ERR_OUT_OF_RANGE);
   assert_false(valid(ev));
-  /* Too many handles: the first 64 listed are consumed (Zircon reads on to the end of the
-   * list; zum stops at the most a message carries, see remove_user_handles). */
+  /* Too many handles: all of them are consumed, even past 64, as Zircon's RemoveUserHandles. */
   zx_handle_t many[70];
   for (int i = 0; i < 70; i++) many[i] = mkevent(T);
   assert_int_equal(wr(a, "x", 1, many, 65), ZX_ERR_OUT_OF_RANGE);
-  for (int i = 0; i < 64; i++) assert_false(valid(many[i]));
-  for (int i = 64; i < 70; i++) assert_true(valid(many[i]));
-  assert_int_equal(wr(a, "x", 1, &many[64], 6), ZX_OK);
-  /* However long the list claims to be. */
-  for (int i = 0; i < 3; i++) many[i] = mkevent(T);
-  assert_int_equal(wr(a, "x", 1, many, UINT32_MAX), ZX_ERR_OUT_OF_RANGE);
-  for (int i = 0; i < 3; i++) assert_false(valid(many[i]));
+  for (int i = 0; i < 65; i++) assert_false(valid(many[i]));
+  for (int i = 65; i < 70; i++) assert_true(valid(many[i]));
+  /* However long the list claims to be: read up to KHANDLE_ARENA_SIZE entries (a 2^32 list is
+   * cut there; every entry past 64 is still looked at). */
+  zx_handle_t* huge = calloc(KHANDLE_ARENA_SIZE + 64, sizeof(*huge));
+  assert_non_null(huge);
+  huge[0] = mkevent(T);
+  huge[100000] = mkevent(T);
+  zx_handle_t beyond = mkevent(T);
+  huge[KHANDLE_ARENA_SIZE] = beyond;
+  assert_int_equal(wr(a, "x", 1, huge, UINT32_MAX), ZX_ERR_OUT_OF_RANGE);
+  assert_false(valid(huge[0]));
+  assert_false(valid(huge[100000]));
+  assert_true(valid(beyond));
+  free(huge);
+  assert_int_equal(wr(a, "x", 1, &many[65], 5), ZX_OK);
+  assert_int_equal(FAKE(T, handle_close, beyond), ZX_OK);
   /* A faulting byte buffer. */
   ev = mkevent(T);
   assert_int_equal(wr(a, (void*)16, 4, &ev, 1), ZX_ERR_INVALID_ARGS);
@@ -280,17 +289,17 @@ static void test_write_errors(void** state) {
   zx_handle_t list3[2] = {good, good};
   assert_int_equal(wr(a, "x", 1, list3, 2), ZX_ERR_BAD_HANDLE);
   assert_false(valid(good));
-  /* Drain what was written: the 64 KiB message and the six handles. */
+  /* Drain what was written: the 64 KiB message and the five handles. */
   static uint8_t rbuf[ZX_CHANNEL_MAX_MSG_BYTES];
-  zx_handle_t hs[6];
+  zx_handle_t hs[5];
   uint32_t ab, ah;
   assert_int_equal(rd(b, 0, rbuf, sizeof(rbuf), NULL, 0, &ab, &ah), ZX_OK);
   assert_int_equal(ab, ZX_CHANNEL_MAX_MSG_BYTES);
-  assert_int_equal(rd(b, 0, rbuf, 1, hs, 6, &ab, &ah), ZX_OK);
-  assert_int_equal(ah, 6);
-  for (int i = 0; i < 6; i++) assert_true(valid(hs[i]));
-  assert_int_equal(rd(b, 0, rbuf, 1, hs, 6, &ab, &ah), ZX_ERR_SHOULD_WAIT);
-  zx_handle_t all[] = {a, b, e, ro, a2, c2, hs[0], hs[1], hs[2], hs[3], hs[4], hs[5]};
+  assert_int_equal(rd(b, 0, rbuf, 1, hs, 5, &ab, &ah), ZX_OK);
+  assert_int_equal(ah, 5);
+  for (int i = 0; i < 5; i++) assert_true(valid(hs[i]));
+  assert_int_equal(rd(b, 0, rbuf, 1, hs, 5, &ab, &ah), ZX_ERR_SHOULD_WAIT);
+  zx_handle_t all[] = {a, b, e, ro, a2, c2, hs[0], hs[1], hs[2], hs[3], hs[4]};
   assert_int_equal(FAKE(T, handle_close_many, U(all), sizeof(all) / sizeof(all[0])), ZX_OK);
 }
 
