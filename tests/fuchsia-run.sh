@@ -6,6 +6,7 @@
 #     divide by zero) kill only the faulting process, with ZX_TASK_RETCODE_EXCEPTION_KILL;
 #   - zum's hosted-only private calls (spawn, hosted_init, thread_self) are not in the vDSO and
 #     kill a pure process that traps them (tests/fuchsia/private.c); no program ever runs;
+#   - a pure process cannot make its vDSO writable (tests/fuchsia/vdso.c);
 #   - zum-launch's error messages name the file and what is wrong;
 #   - /proc/PID/maps of a running pure process shows only zum's stub and zum page (below
 #     0x200000) and what was mapped into it, and the Linux process dies with zum.
@@ -104,6 +105,10 @@ for call in spawn hosted_init thread_self; do
     echo "PASS: no marker file after the $call attempts"
   fi
 done
+# The vDSO cannot be made writable: by rights (zx_vmo_write, zx_vmar_map, zx_vmar_protect) nor
+# by Linux's mprotect reached through the stub's code (sealed memory). tests/guests/vdso_seal.c
+# runs this under one supervisor with a second pure process and compares the image.
+expect 0 '^vdso: mprotect -(1|13)$' '^vdso: done$' '!WROTE' -- "$ZUM" run "$F/vdso.elf"
 
 # ---- zum-launch's errors name the file and what is wrong
 expect 127 "interp.elf: asks for the dynamic linker 'ld.so.1' \(PT_INTERP\).*Fuchsia sysroot's ld.so" \
