@@ -36,6 +36,9 @@ expect 255 "return code -5" -- "$ZUM" run "$H" zxexit -5
 expect 255 "return code 256" -- "$ZUM" run "$H" zxexit 256
 expect 255 "ZX_TASK_RETCODE_SYSCALL_KILL" -- "$ZUM" run "$H" killself
 expect 255 "ZX_TASK_RETCODE_EXCEPTION_KILL" -- "$ZUM" run "$H" segv
+# zum's private call for pure processes' stubs is an invalid system call for a hosted program.
+expect 255 "not available to this kind of process (ZX_EXCP_POLICY_CODE_BAD_SYSCALL)" -- \
+  "$ZUM" run "$H" purecall
 expect 127 "cannot start /nonexistent" -- "$ZUM" run /nonexistent
 expect 127 "cannot start" -- "$ZUM" run /proc/self/status
 # Bare runs exit the ordinary Linux way.
