@@ -48,13 +48,14 @@ expect 7 "" -- "$H" exit 7
 # ZUM_TASK_RETCODE_SIGNAL_KILL(9) = -4105, never 0: zum run reports it and exits 255. The first
 # process itself (a hosted program), and a pure process (FUCHSIA's fault.elf in its sleeping
 # mode), whose code reaches zum run through zum-launch.
-# killed COMM -- COMMAND...: runs COMMAND in the background, kills its descendant named COMM.
+# killed COMM READY -- COMMAND...: runs COMMAND in the background, kills its descendant named
+# COMM once its output has a line READY (if not empty).
 killed() {
-  local comm=$1
-  shift 2
+  local comm=$1 ready=$2
+  shift 3
   n=$((n + 1))
-  local err=$tmp/err.$n
-  "$@" >/dev/null 2>"$err" &
+  local err=$tmp/err.$n out=$tmp/out.$n
+  "$@" >"$out" 2>"$err" &
   local zpid=$! pid= d i
   for i in $(seq 300); do
     for d in /proc/[1-9]*; do
@@ -69,7 +70,13 @@ killed() {
     done
     sleep 0.1
   done
-  [ -n "$pid" ] && sleep 0.3 && kill -KILL "$pid"
+  if [ -n "$pid" ] && [ -n "$ready" ]; then
+    for i in $(seq 300); do
+      grep -qx -- "$ready" "$out" && break
+      sleep 0.1
+    done
+  fi
+  [ -n "$pid" ] && sleep 0.2 && kill -KILL "$pid"
   local rc
   wait "$zpid"
   rc=$?
@@ -87,10 +94,10 @@ killed() {
 }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zum-exit.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-killed task_helper -- "$ZUM" run "$H" block
+killed task_helper "" -- "$ZUM" run "$H" block
 if [ -n "${FUCHSIA:-}" ] && [ -f "$FUCHSIA/fault.elf" ]; then
   cp "$FUCHSIA/fault.elf" "$tmp/sleeper.elf"
-  killed sleeper.elf -- "$ZUM" run "$tmp/sleeper.elf" maps
+  killed sleeper.elf ready -- "$ZUM" run "$tmp/sleeper.elf" maps
 else
   echo "note: no Fuchsia test programs (clang); not killing a pure process"
 fi
