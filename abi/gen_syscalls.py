@@ -75,12 +75,21 @@ class Call:
         self.noreturn = "N" in flags
         self.private = "P" in flags
         self.work = "W" in flags
+        self.hosted_only = "H" in flags
+        self.pure_only = "S" in flags
+        # Calls for one kind of process only are reached with zum_trap by zum's own runtime
+        # (libzum or the stub), never through the vDSO, so no guest finds them among its symbols.
+        self.in_vdso = not (self.hosted_only or self.pure_only)
         if self.trapped == self.local:
             raise SystemExit("line %d: %s must be exactly one of K or V" % (lineno, name))
         if len(args) > 8:
             raise SystemExit("line %d: %s has more than 8 arguments" % (lineno, name))
         if self.private and self.local:
             raise SystemExit("line %d: private calls must be trapped" % lineno)
+        if (self.hosted_only or self.pure_only) and not self.private:
+            raise SystemExit("line %d: H and S apply to private calls only" % lineno)
+        if self.hosted_only and self.pure_only:
+            raise SystemExit("line %d: %s cannot be both H and S" % (lineno, name))
         if self.work and (self.local or self.blocking or self.noreturn):
             raise SystemExit("line %d: W calls must be trapped, non-blocking, returning" % lineno)
         if len(args) + (1 if self.work else 0) > 8:
@@ -167,7 +176,7 @@ def gen_private(calls):
     out = [HEADER, "#ifndef ZUM_PRIVATE_CDECLS_H_", "#define ZUM_PRIVATE_CDECLS_H_", "",
            "#include <zircon/syscalls.h>", "#include <zum/abi-private.h>", ""]
     for c in calls:
-        if c.private:
+        if c.private and c.in_vdso:
             out.append("%s _zum_%s(%s);" % (c.ret, c.name, c.proto_args()))
     out += ["", "#endif", ""]
     return "\n".join(out)
@@ -177,7 +186,7 @@ def gen_vdso(calls):
     out = [HEADER, '#include "vdso-private.h"', ""]
     for c in calls:
         full = c.prefix() + c.name
-        if c.trapped:
+        if c.trapped and c.in_vdso:
             vals = c.trap_values()
             body = []
             if c.work:
@@ -219,7 +228,7 @@ def gen_vdso(calls):
         # alias must sit in the translation unit that defines its target).
         if c.trapped and not c.private:
             out.append("ZUM_VDSO_ALIAS(_zx_%s, zx_%s);" % (c.name, c.name))
-        if c.trapped:
+        if c.trapped and c.in_vdso:
             out.append("")
     return "\n".join(out)
 
@@ -257,6 +266,10 @@ def gen_table(calls):
             flags.append("KCALL_PRIVATE")
         if c.work:
             flags.append("KCALL_WORK")
+        if c.hosted_only:
+            flags.append("KCALL_HOSTED_ONLY")
+        if c.pure_only:
+            flags.append("KCALL_PURE_ONLY")
         out.append('    [ZUM_SYS_%s - ZUM_SYSCALL_BASE] = {"%s", %d, %s, %s, {%s}},' % (
             c.name, c.name, len(c.args), " | ".join(flags) or "0",
             "1" if c.ret == "zx_status_t" else "0", args))

@@ -170,7 +170,8 @@ struct platform_ops {
   int (*attach_work_channel)(struct platform_call* c);
   /* Optional: tells the user about an exception that is about to kill a process (its name and
    * koid, the thread's koid or 0): signo/code as the stub reported them, the faulting address,
-   * the pc. */
+   * the pc. signo 0: the kernel refused a zum call (code: its number) the process may not make,
+   * an invalid system call (ZX_EXCP_POLICY_CODE_BAD_SYSCALL). */
   void (*report_fault)(const char* proc_name, zx_koid_t proc, zx_koid_t thread, uint32_t signo,
                        uint32_t code, uint64_t addr, uint64_t pc);
 };

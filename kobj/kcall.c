@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/platform.h"
 #include "kobj/cow.h"
 #include "kobj/kcall_table.h"
 #include "kobj/task.h"
@@ -65,8 +66,28 @@ void kcall_rerun(struct kcall* c) {
   kcall_complete(c, r);
 }
 
+/* Zircon's answer to a syscall number the caller may not use (sys_invalid_syscall): a
+ * ZX_EXCP_POLICY_ERROR exception, code ZX_EXCP_POLICY_CODE_BAD_SYSCALL, and ZX_ERR_BAD_SYSCALL
+ * should a handler resume the thread. Without exception channels nothing handles it and the
+ * process is killed with ZX_TASK_RETCODE_EXCEPTION_KILL, as for the stub's reports (sys_fault);
+ * the status is never seen. zum's private calls are such numbers to the other kind of process:
+ * a pure process reaching a hosted-only call (spawn runs a Linux program) must not reach Linux
+ * by proxy, whether it found the number in the vDSO or trapped it through any syscall
+ * instruction. */
+static int64_t bad_syscall(struct kcall* c) {
+  struct kproc* p = c->proc;
+  if (platform->report_fault)
+    platform->report_fault(p->base.name, p->base.koid, c->thread ? c->thread->base.koid : 0, 0,
+                           ZUM_SYSCALL_BASE + c->nr, 0, 0);
+  kproc_kill(p, ZX_TASK_RETCODE_EXCEPTION_KILL);
+  return KCALL_NOREPLY;
+}
+
 int64_t kcall_dispatch(struct kcall* c) {
   const struct kcall_desc* d = &kcall_table[c->nr];
+  if ((d->flags & KCALL_HOSTED_ONLY && c->proc->pure) ||
+      (d->flags & KCALL_PURE_ONLY && !c->proc->pure))
+    return bad_syscall(c);
   unsigned total = d->nargs + ((d->flags & KCALL_WORK) ? 1u : 0u);
   if (total > 6) {
     /* The vDSO passes values 6..8 in a block whose address is the sixth register. */

@@ -26,6 +26,8 @@ enum zum_arg_kind {
 #define KCALL_NORETURN 2u
 #define KCALL_PRIVATE 4u
 #define KCALL_WORK 8u
+#define KCALL_HOSTED_ONLY 16u /* refused to pure processes */
+#define KCALL_PURE_ONLY 32u   /* refused to hosted processes */
 
 struct kcall_arg_desc {
   const char* name;
@@ -47,7 +49,9 @@ extern const kcall_handler_fn kcall_handlers[ZUM_SYS_COUNT];
 
 /* Runs c (c->nr is already an index into the table, c->args[0..5] the registers). Fetches
  * arguments 7 and 8 from guest memory for calls that have them. Returns the result or
- * KCALL_PARKED. */
+ * KCALL_PARKED. A call the caller's kind of process may not make (KCALL_HOSTED_ONLY,
+ * KCALL_PURE_ONLY) is an invalid system call: the caller dies of the policy exception
+ * (KCALL_NOREPLY). */
 int64_t kcall_dispatch(struct kcall* c);
 
 #endif

@@ -356,19 +356,27 @@ struct kthread* kthread_create(struct kproc* p, pid_t tid, const char* name, siz
   return t;
 }
 
-/* A pure process ends when its last thread does (return code 0 unless one was set). */
-static void proc_maybe_last_thread(struct kproc* p) {
+/* A pure process ends when its last thread does (return code 0 unless one was set). A last
+ * thread that ended without zx_thread_exit (`announced` false) was killed by a Linux signal (the
+ * stub reports every fault itself), which kills its whole Linux process: that death's code
+ * (ZUM_TASK_RETCODE_SIGNAL_KILL, from the process's reaping) is the true one, not 0, so the
+ * process is only made sure to die here. */
+static void proc_maybe_last_thread(struct kproc* p, bool announced) {
   if (!p->pure || p->state != KPROC_RUNNING) return;
   struct list_node* pos;
   list_for_each(pos, &p->threads) {
     struct kthread* t = list_entry(pos, struct kthread, proc_node);
     if (t->state != KTHREAD_DEAD) return;
   }
-  kproc_kill(p, 0);
+  if (announced)
+    kproc_kill(p, 0);
+  else if (p->host_ops && p->host_ops->kill)
+    p->host_ops->kill(p->host);
 }
 
 void kthread_on_exit(struct kthread* t) {
   if (t->state == KTHREAD_DEAD) return;
+  bool announced = t->state == KTHREAD_DYING;
   if (t->parked) kcall_abandon(t->parked);
   t->state = KTHREAD_DEAD;
   kobj_signal(&t->base, ZX_THREAD_RUNNING, ZX_THREAD_TERMINATED);
@@ -376,6 +384,6 @@ void kthread_on_exit(struct kthread* t) {
   list_del(&t->proc_node);
   kobj_ref(&p->base);
   kobj_unref(&t->base);
-  proc_maybe_last_thread(p);
+  proc_maybe_last_thread(p, announced);
   kobj_unref(&p->base);
 }

@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 #include <zircon/types.h>
+#include <zum/zum.h>
 
 #include "launcher/elf_kind.h"
 #include "launcher/supervisor.h"
@@ -47,6 +48,14 @@ static int exit_status(int64_t code) {
   if (code == ZX_TASK_RETCODE_SYSCALL_KILL) why = " (ZX_TASK_RETCODE_SYSCALL_KILL)";
   else if (code == ZX_TASK_RETCODE_EXCEPTION_KILL) why = " (ZX_TASK_RETCODE_EXCEPTION_KILL)";
   else if (code == ZX_TASK_RETCODE_POLICY_KILL) why = " (ZX_TASK_RETCODE_POLICY_KILL)";
+  if (ZUM_TASK_RETCODE_IS_SIGNAL_KILL(code)) {
+    int sig = (int)(ZUM_TASK_RETCODE_SIGNAL_BASE - code);
+    fprintf(stderr,
+            "zum: process exited with return code %" PRId64
+            " (ZUM_TASK_RETCODE_SIGNAL_KILL: killed by Linux signal %d, %s)\n",
+            code, sig, strsignal(sig));
+    return 255;
+  }
   fprintf(stderr, "zum: process exited with return code %" PRId64 "%s\n", code, why);
   return 255;
 }

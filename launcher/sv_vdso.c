@@ -1,5 +1,5 @@
 /* Loads zum's vDSO image (libzircon.so) into a VMO at start-up, as Zircon's kernel keeps its
- * vDSO in a read-only VMO. */
+ * vDSO in a read-only VMO, here a sealed memfd. */
 #include <elf.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "host/sv/memfd.h"
 #include "kobj/vdso.h"
 #include "kobj/vmo.h"
 #include "launcher/sv_paths.h"
@@ -55,6 +56,11 @@ int sv_vdso_load(void) {
     ok = kvmo_create(0, rounded, rounded, &v) == ZX_OK ? 0 : -1;
   }
   if (ok == 0 && pwrite(kvmo_fd(v), img, (size_t)st.st_size, 0) != st.st_size) ok = -1;
+  /* One memfd holds the vDSO of every process: sealed, no guest can make its mapping writable
+   * (an mprotect of the shared mapping, a writable mmap or a write to a descriptor it holds all
+   * fail with EPERM), so none can change the code another process runs. The VMO handle's
+   * rights (KVDSO_RIGHTS, no WRITE) keep zx_vmo_write and the like out already. */
+  if (ok == 0 && host_memfd_seal(kvmo_fd(v)) != ZX_OK) ok = -1;
   if (ok == 0) {
     kobj_set_name((struct kobj*)v, "vdso/next", 9);
     kvdso_set(v, off, size);

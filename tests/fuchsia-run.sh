@@ -4,6 +4,9 @@
 #   - exit statuses and output (hello, args, exitcode, calls);
 #   - faults (raw Linux syscall, zum syscall outside the vDSO, NULL, write to code, int3, ud2,
 #     divide by zero) kill only the faulting process, with ZX_TASK_RETCODE_EXCEPTION_KILL;
+#   - zum's hosted-only private calls (spawn, hosted_init, thread_self) are not in the vDSO and
+#     kill a pure process that traps them (tests/fuchsia/private.c); no program ever runs;
+#   - a pure process cannot make its vDSO writable (tests/fuchsia/vdso.c);
 #   - zum-launch's error messages name the file and what is wrong;
 #   - /proc/PID/maps of a running pure process shows only zum's stub and zum page (below
 #     0x200000) and what was mapped into it, and the Linux process dies with zum.
@@ -80,6 +83,32 @@ for mode in null wrcode int3 ud2 div0; do
     "$ZUM" run "$F/fault.elf" "$mode"
 done
 expect 2 'unknown mode' -- "$ZUM" run "$F/fault.elf" nosuchmode
+
+# ---- zum's hosted-only private calls are out of a pure process's reach: not in its vDSO, and
+# an invalid system call (BAD_SYSCALL policy exception, killed) whether trapped from the
+# program's own code (the seal) or through the vDSO's syscall instruction (the supervisor). The
+# spawn attempts ask for a shell that would create a marker file; it must never appear.
+expect 0 '^syms: ok$' -- "$ZUM" run "$F/private.elf" syms
+for call in spawn hosted_init thread_self; do
+  marker="$tmp/marker-$call"
+  expect 255 'BAD_SYSCALL' 'return code -1028 \(ZX_TASK_RETCODE_EXCEPTION_KILL\)' \
+    '!private: survived' -- "$ZUM" run "$F/private.elf" trap "$call" "$marker"
+  expect 255 'zum call 0x[0-9a-f]+ is not available to this kind of process \(ZX_EXCP_POLICY_CODE_BAD_SYSCALL\)' \
+    'return code -1028 \(ZX_TASK_RETCODE_EXCEPTION_KILL\)' '!private: survived' -- \
+    "$ZUM" run "$F/private.elf" vdsotrap "$call" "$marker"
+  sleep 0.2
+  n=$((n + 1))
+  if [ -e "$marker" ]; then
+    echo "FAIL: a pure process ran a Linux program through zum's $call call ($marker exists)"
+    fail=$((fail + 1))
+  else
+    echo "PASS: no marker file after the $call attempts"
+  fi
+done
+# The vDSO cannot be made writable: by rights (zx_vmo_write, zx_vmar_map, zx_vmar_protect) nor
+# by Linux's mprotect reached through the stub's code (sealed memory). tests/guests/vdso_seal.c
+# runs this under one supervisor with a second pure process and compares the image.
+expect 0 '^vdso: mprotect -(1|13)$' '^vdso: done$' '!WROTE' -- "$ZUM" run "$F/vdso.elf"
 
 # ---- zum-launch's errors name the file and what is wrong
 expect 127 "interp.elf: asks for the dynamic linker 'ld.so.1' \(PT_INTERP\).*Fuchsia sysroot's ld.so" \

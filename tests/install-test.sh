@@ -4,7 +4,8 @@
 #     libzircon.so, lib/pkgconfig/zum.pc) and every installed header compiles on its own;
 #   - the vDSO has its shape: two PT_LOAD (R, then R E), no relocations, no DT_NEEDED, SONAME
 #     libzircon.so, DT_GNU_HASH, and _zx_<name> (global) + zx_<name> (weak) for every call in
-#     abi/syscalls.txt (_zum_<name> only for P-flagged ones), nothing undefined, nothing else
+#     abi/syscalls.txt (_zum_<name> only for P-flagged ones; none at all for H or S ones, which
+#     only zum's runtime reaches, with its own trap), nothing undefined, nothing else
 #     exported but zx_/_zx_/_zum_ names;
 #   - libzum exports only the public API and finds libzircon.so beside itself
 #     (tests/libzum-exports.sh);
@@ -102,7 +103,9 @@ check_vdso() {
   local flags name n=0
   while read -r flags name; do
     n=$((n + 1))
-    if [[ $flags == *P* ]]; then
+    if [[ $flags == *[HS]* ]]; then
+      grep -qE "^(_?zx|_zum)_$name " <<<"$syms" && fail "vDSO exports $flags-flagged $name"
+    elif [[ $flags == *P* ]]; then
       grep -qx "_zum_$name GLOBAL FUNC [0-9]*" <<<"$syms" || fail "vDSO lacks global _zum_$name"
       grep -q "^_\?zx_$name " <<<"$syms" && fail "vDSO exports zum-private $name as a zx_ name"
     else

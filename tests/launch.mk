@@ -8,7 +8,7 @@
 FUCHSIA_CC = clang
 fuchsia_elfs = tests/fuchsia/hello.elf tests/fuchsia/args.elf tests/fuchsia/exitcode.elf \
 	tests/fuchsia/calls.elf tests/fuchsia/fault.elf tests/fuchsia/undef.elf \
-	tests/fuchsia/interp.elf
+	tests/fuchsia/interp.elf tests/fuchsia/private.elf tests/fuchsia/vdso.elf
 fuchsia_cflags = --target=x86_64-unknown-fuchsia -std=gnu17 -O2 -Wall -Wextra -Werror \
 	-ffreestanding -nostdlib -fno-stack-protector -fno-sanitize=safe-stack -fPIE \
 	-I$(srcdir)/abi/include -I$(GEN)
@@ -31,6 +31,10 @@ tests/fuchsia/calls.elf: $(srcdir)/tests/fuchsia/calls.c $(fuchsia_deps)
 	$(AM_V_GEN)src=calls ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
 tests/fuchsia/fault.elf: $(srcdir)/tests/fuchsia/fault.c $(fuchsia_deps)
 	$(AM_V_GEN)src=fault ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
+tests/fuchsia/private.elf: $(srcdir)/tests/fuchsia/private.c $(fuchsia_deps)
+	$(AM_V_GEN)src=private ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
+tests/fuchsia/vdso.elf: $(srcdir)/tests/fuchsia/vdso.c $(fuchsia_deps)
+	$(AM_V_GEN)src=vdso ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
 # Error cases for zum-launch: a call the vDSO lacks (linked with -z undefs), and a program that
 # asks for Fuchsia's dynamic linker ld.so.1 (PT_INTERP: linked without --no-dynamic-linker).
 tests/fuchsia/undef.elf: $(srcdir)/tests/fuchsia/undef.c $(fuchsia_deps)
@@ -41,7 +45,7 @@ tests/fuchsia/interp.elf: $(srcdir)/tests/fuchsia/hello.c $(fuchsia_deps)
 check_DATA = $(fuchsia_elfs)
 CLEANFILES += $(fuchsia_elfs)
 EXTRA_DIST += tests/fuchsia/hello.c tests/fuchsia/args.c tests/fuchsia/exitcode.c \
-	tests/fuchsia/calls.c tests/fuchsia/fault.c tests/fuchsia/undef.c tests/fuchsia/fx.h tests/fuchsia-run.sh
+	tests/fuchsia/calls.c tests/fuchsia/fault.c tests/fuchsia/undef.c tests/fuchsia/private.c tests/fuchsia/vdso.c tests/fuchsia/fx.h tests/fuchsia-run.sh
 
 # Runs them under `zum run` (exit statuses, output, isolation, /proc/PID/maps of a pure process).
 TESTS += tests/fuchsia-run.sh
@@ -54,3 +58,11 @@ tests_guests_mini_process_SOURCES = tests/guests/mini_process.c tests/guests/gue
 tests_guests_mini_process_CFLAGS = $(guest_cflags)
 tests_guests_mini_process_LDADD = $(guest_ldadd)
 tests_guests_mini_process_LDFLAGS = $(guest_ldflags)
+
+# The vDSO's memory is sealed: a hosted program and a pure process (tests/fuchsia/vdso.elf)
+# cannot write it (run by tests/run-guests.sh, zum run and bare).
+check_PROGRAMS += tests/guests/vdso_seal
+tests_guests_vdso_seal_SOURCES = tests/guests/vdso_seal.c tests/guests/guest_test.h
+tests_guests_vdso_seal_CFLAGS = $(guest_cflags)
+tests_guests_vdso_seal_LDADD = $(guest_ldadd)
+tests_guests_vdso_seal_LDFLAGS = $(guest_ldflags)

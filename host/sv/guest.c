@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zum/zum.h>
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
@@ -42,15 +43,29 @@ void host_guest_kill(struct host_guest* g) {
   if (g->pidfd >= 0) syscall(SYS_pidfd_send_signal, g->pidfd, SIGKILL, NULL, 0);
 }
 
-int64_t host_guest_reap(struct host_guest* g, int64_t signal_code, int* out_signal) {
+int64_t host_guest_reap(struct host_guest* g, int64_t unknown_code, int* out_signal) {
   *out_signal = 0;
-  if (!g->is_child) return signal_code;
+  if (!g->is_child) return unknown_code;
   siginfo_t si;
   memset(&si, 0, sizeof(si));
-  if (waitid((idtype_t)P_PIDFD, (id_t)g->pidfd, &si, WEXITED) != 0) return signal_code;
+  if (waitid((idtype_t)P_PIDFD, (id_t)g->pidfd, &si, WEXITED) != 0) return unknown_code;
   if (si.si_code == CLD_EXITED) return si.si_status;
+  /* CLD_KILLED or CLD_DUMPED. A death the kernel asked for (zx_task_kill, a policy or exception
+   * kill) has its return code set already; this one is only for deaths it did not. A hosted
+   * program's hardware fault (pure processes' stubs report theirs) is Zircon's unhandled
+   * exception; any other signal, a kill from outside or a seccomp kill (SIGSYS) among them, gets
+   * zum's own code. */
   *out_signal = si.si_status;
-  return signal_code;
+  switch (si.si_status) {
+    case SIGSEGV:
+    case SIGBUS:
+    case SIGILL:
+    case SIGFPE:
+    case SIGTRAP:
+      return ZX_TASK_RETCODE_EXCEPTION_KILL;
+    default:
+      return ZUM_TASK_RETCODE_SIGNAL_KILL(si.si_status);
+  }
 }
 
 int host_guest_mem_stats(struct host_guest* g, uint64_t* mapped, uint64_t* private_bytes,

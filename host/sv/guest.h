@@ -21,9 +21,11 @@ struct host_guest {
 int host_guest_read(struct host_guest* g, uint64_t addr, void* buf, size_t len);
 int host_guest_write(struct host_guest* g, uint64_t addr, const void* buf, size_t len);
 void host_guest_kill(struct host_guest* g);
-/* After pidfd became readable: reaps a child and returns its Zircon-style return code (exit
- * status, or `signal_code` if it died of a signal). Non-children return `signal_code`. */
-int64_t host_guest_reap(struct host_guest* g, int64_t signal_code, int* out_signal);
+/* After pidfd became readable: reaps a child and returns its Zircon-style return code: its exit
+ * status; if a signal killed it (*out_signal = signo), ZX_TASK_RETCODE_EXCEPTION_KILL for a
+ * hardware fault's signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP), else
+ * ZUM_TASK_RETCODE_SIGNAL_KILL(signo) (<zum/zum.h>). Non-children, whose status only their parent learns, return `unknown_code`. */
+int64_t host_guest_reap(struct host_guest* g, int64_t unknown_code, int* out_signal);
 /* Reads VmSize, RSS and shared memory for ZX_INFO_TASK_STATS. */
 int host_guest_mem_stats(struct host_guest* g, uint64_t* mapped, uint64_t* private_bytes,
                          uint64_t* shared);

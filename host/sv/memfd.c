@@ -23,6 +23,8 @@ static zx_status_t status_of(int err) {
     case EFBIG:
     case EINVAL:
       return ZX_ERR_OUT_OF_RANGE;
+    case EPERM: /* a sealed memfd (the vDSO) */
+      return ZX_ERR_ACCESS_DENIED;
     default:
       return ZX_ERR_IO;
   }
@@ -53,6 +55,33 @@ zx_status_t host_memfd_create(uint64_t size, int* out_fd) {
   }
   *out_fd = fd;
   return ZX_OK;
+}
+
+zx_status_t host_memfd_seal(int fd) {
+  /* Sealing needs MFD_ALLOW_SEALING at creation, which ordinary VMO memfds do without (a guest
+   * holding one could seal it under the supervisor): copy into one that allows it. */
+  struct stat st;
+  if (fstat(fd, &st) != 0) return status_of(errno);
+  int s = memfd_create("zum-vmo", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (s < 0) return status_of(errno);
+  zx_status_t r = ZX_OK;
+  if (ftruncate(s, st.st_size) != 0) r = status_of(errno);
+  char buf[65536];
+  for (off_t off = 0; r == ZX_OK && off < st.st_size;) {
+    size_t n = st.st_size - off < (off_t)sizeof(buf) ? (size_t)(st.st_size - off) : sizeof(buf);
+    r = host_memfd_read(fd, (uint64_t)off, buf, n);
+    if (r == ZX_OK) r = host_memfd_write(s, (uint64_t)off, buf, n);
+    off += (off_t)n;
+  }
+  if (r == ZX_OK &&
+      fcntl(s, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0)
+    r = status_of(errno);
+  if (r == ZX_OK) {
+    host_memfd_forget_window(fd);
+    if (dup3(s, fd, O_CLOEXEC) < 0) r = status_of(errno);
+  }
+  close(s);
+  return r;
 }
 
 int host_memfd_dup(int fd) {

@@ -32,6 +32,12 @@ zx_status_t host_memfd_write(int fd, uint64_t off, const void* buf, size_t len);
  * yet; pages already there, however they got there (a guest's userfaultfd, say), stay as they
  * are (host/sv/memfd_insert.c). */
 zx_status_t host_memfd_insert(int fd, uint64_t off, const void* buf, size_t len);
+/* Makes the memfd's contents and length final (the vDSO's image, which every process maps): fd
+ * becomes, under the same number, a copy sealed with F_SEAL_WRITE, F_SEAL_SHRINK, F_SEAL_GROW
+ * and F_SEAL_SEAL, so no descriptor of it, no shared writable mapping and no mprotect of a
+ * shared mapping can change it, whoever holds it; private mappings still work. ZX_OK, or the
+ * failure (fd unchanged). Before anyone else has fd. */
+zx_status_t host_memfd_seal(int fd);
 /* Drops what host_memfd_insert keeps for fd (before fd is closed). */
 void host_memfd_forget_window(int fd);
 /* Allocates the pages of [off, off+len) (page aligned) without changing their contents. */

@@ -65,7 +65,11 @@ void host_platform_debug_write(const char* buf, size_t len) {
 
 void host_platform_report_fault(const char* proc_name, zx_koid_t proc, zx_koid_t thread,
                                 uint32_t signo, uint32_t code, uint64_t addr, uint64_t pc) {
-  if (signo == SIGSYS)
+  if (signo == 0)
+    fprintf(stderr, "zum: process %s (koid %llu) thread %llu: policy exception: zum call 0x%x is "
+                    "not available to this kind of process (ZX_EXCP_POLICY_CODE_BAD_SYSCALL)\n",
+            proc_name, (unsigned long long)proc, (unsigned long long)thread, code);
+  else if (signo == SIGSYS)
     fprintf(stderr, "zum: process %s (koid %llu) thread %llu: policy exception: system call %u "
                     "made outside the vDSO at pc 0x%llx (ZX_EXCP_POLICY_CODE_BAD_SYSCALL)\n",
             proc_name, (unsigned long long)proc, (unsigned long long)thread, code,

@@ -9,6 +9,8 @@
  *                   without closing anything
  *   threads N       starts N pthreads that make no Zircon call, signals the peer of PA_USER0
  *                   and blocks forever
+ *   purecall        makes zum's private fault call, which only a pure process's stub may make
+ *                   (an invalid system call for a hosted program: it must die of it)
  */
 #include <pthread.h>
 #include <signal.h>
@@ -21,6 +23,8 @@
 #include <zircon/process.h>
 #include <zircon/processargs.h>
 #include <zircon/syscalls.h>
+#include <zum/sysno.h>
+#include <zum/trap.h>
 
 static void* idle_thread(void* arg) {
   for (;;) pause();
@@ -58,6 +62,10 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "killself") == 0) {
     zx_task_kill(zx_process_self());
     for (;;) pause(); /* the kill is on its way */
+  }
+  if (strcmp(mode, "purecall") == 0) {
+    zum_trap(ZUM_SYS_fault, SIGSEGV, 0, 0, 0, 0, 0);
+    return 6;
   }
   if (strcmp(mode, "block") == 0) return block_forever(zx_take_startup_handle(PA_HND(PA_USER0, 0)));
   if (strcmp(mode, "signal-exit") == 0) {

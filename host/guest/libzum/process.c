@@ -3,7 +3,7 @@
 #include <unistd.h>
 #include <zircon/process.h>
 #include <zircon/syscalls.h>
-#include <zum/private-cdecls.h>
+#include <zum/sysno.h>
 
 #include "host/guest/libzum/runtime.h"
 
@@ -26,7 +26,8 @@ zx_handle_t _zx_thread_self(void) {
     thread_self = zum_hosted_info.thread_self;
   } else {
     zx_handle_t h = ZX_HANDLE_INVALID;
-    if (_zum_thread_self(&h) == ZX_OK) thread_self = h;
+    if (zum_hosted_call(ZUM_SYS_thread_self, (uint64_t)(uintptr_t)&h, 0, 0) == ZX_OK)
+      thread_self = h;
   }
   return thread_self;
 }

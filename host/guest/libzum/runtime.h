@@ -7,6 +7,10 @@
 
 extern zum_hosted_info_t zum_hosted_info;
 
+/* A hosted-only zum call (H in abi/syscalls.txt: not in the vDSO, so no pure process finds it
+ * there). Like the vDSO's stubs, a trap no supervisor answered ends in ud2 (SIGILL). */
+int64_t zum_hosted_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2);
+
 /* Runs address-space work handed back with ZUM_STATUS_WORK (the zum page's do_work hook). */
 void zum_hosted_do_work(zum_work_t* w);
 /* Ends the calling Linux thread at once, as zx_thread_exit does on Zircon (no libc cleanup). */
