@@ -267,6 +267,7 @@ int sv_init(const struct sv_options* o) {
     fprintf(stderr, "zum: seccomp user notifications are unavailable here (%s)\n", strerror(-r));
     return r;
   }
+  host_raise_fd_limit();
   r = host_loop_init();
   if (r != 0) return r;
   platform = &sv_platform;

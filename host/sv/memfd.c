@@ -6,7 +6,6 @@
 #include <linux/falloc.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,21 +29,7 @@ static zx_status_t status_of(int err) {
   }
 }
 
-/* Every VMO is a descriptor in the supervisor: use all the descriptors the hard limit allows
- * (often 1024 soft against far more hard), once. */
-static void raise_fd_limit(void) {
-  static bool done;
-  if (done) return;
-  done = true;
-  struct rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-  }
-}
-
 zx_status_t host_memfd_create(uint64_t size, int* out_fd) {
-  raise_fd_limit();
   if (size > HOST_MEMFD_MAX_SIZE) return ZX_ERR_OUT_OF_RANGE;
   int fd = memfd_create("zum-vmo", MFD_CLOEXEC);
   if (fd < 0) return status_of(errno);

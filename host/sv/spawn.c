@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -14,6 +15,20 @@
 
 #include "host/sv/seccomp.h"
 #include "host/common/hosted_filter.h"
+
+static struct rlimit original_nofile = {RLIM_INFINITY, RLIM_INFINITY};
+
+void host_raise_fd_limit(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  original_nofile = rl;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+void host_original_nofile(struct rlimit* out) { *out = original_nofile; }
 
 static __attribute__((noreturn)) void child_fail(int sock, int err) {
   int e = err;
@@ -103,6 +118,7 @@ struct child_args {
   int sock;
   pid_t parent;
   sigset_t mask; /* the parent's signal mask, restored just before exec */
+  struct rlimit nofile;
 };
 
 /* The child of spawn_guest. It runs with CLONE_VM|CLONE_VFORK: in the supervisor's memory,
@@ -113,6 +129,8 @@ static int spawn_child(void* p) {
   struct child_args* a = p;
   /* No orphans: the guest dies with its supervisor. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != a->parent) _exit(127);
+  /* The supervisor raised its own descriptor limit; a guest gets the one zum was started with. */
+  if (a->nofile.rlim_cur != RLIM_INFINITY) setrlimit(RLIMIT_NOFILE, &a->nofile);
   struct sigaction dfl = {.sa_handler = SIG_DFL};
   sigaction(SIGPIPE, &dfl, NULL);
   host_cloexec_from(3);
@@ -135,6 +153,7 @@ static int spawn_guest(int (*exec_child)(const void* arg), const void* arg, stru
     return -ENOMEM;
   }
   struct child_args a = {.exec_child = exec_child, .arg = arg, .sock = sv[1], .parent = getpid()};
+  host_original_nofile(&a.nofile);
   /* No signal handler may run in the child while it shares the supervisor's memory. */
   sigset_t all;
   sigfillset(&all);

@@ -2,6 +2,8 @@
 #ifndef ZUM_HOST_SPAWN_H_
 #define ZUM_HOST_SPAWN_H_
 
+#include <sys/resource.h>
+
 #include "host/common/fdpass.h"
 #include "host/sv/guest.h"
 
@@ -21,5 +23,13 @@ int host_spawn_hosted(const char* path, char* const argv[], char* const envp[],
  * *work_fd) to the supervisor's ends and returns 0; returns -errno on failure. */
 int host_spawn_pure(const char* stub_path, const char* name, struct host_guest* g, int* agent_fd,
                     int* work_fd);
+
+/* Raises the supervisor's RLIMIT_NOFILE soft limit to the hard one, once, at start: every VMO,
+ * listener and pidfd is a descriptor in the supervisor, so guests that exhaust VMOs or
+ * processes must run out (ZX_ERR_NO_RESOURCES) before the supervisor itself has no descriptor
+ * left for its own work. Guests are started with the limit zum was started with. */
+void host_raise_fd_limit(void);
+/* The limit before host_raise_fd_limit (RLIM_INFINITY both if it never ran). */
+void host_original_nofile(struct rlimit* out);
 
 #endif
