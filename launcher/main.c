@@ -133,7 +133,7 @@ static int cmd_serve_bare(const char* arg) {
   }
   if (getppid() != guest) return 0; /* the program is already gone */
   prctl(PR_SET_NAME, "zum-supervisor");
-  struct sv_options o = {0};
+  struct sv_options o = {.bare_guest = (pid_t)guest};
   bare_options(&o);
   if (sv_init(&o) != 0) return 127;
   sv_serve_bare(sock, (pid_t)guest);

@@ -15,6 +15,7 @@
 
 #include "host/sv/guest.h"
 #include "host/sv/loop.h"
+#include "host/sv/reaper.h"
 #include "host/sv/seccomp.h"
 #include "host/sv/spawn.h"
 #include "kobj/deadline.h"
@@ -270,6 +271,9 @@ int sv_init(const struct sv_options* o) {
   host_raise_fd_limit();
   r = host_loop_init();
   if (r != 0) return r;
+  /* Before any guest: the reaper must know every session from the first. */
+  r = host_reaper_start(opts.bare_guest);
+  if (r != 0) fprintf(stderr, "zum: cannot start the reaper (%s)\n", strerror(-r));
   platform = &sv_platform;
   if (opts.seeded) mm_set_seed(opts.seed);
   kroot_job = kjob_create(NULL);
@@ -303,6 +307,7 @@ int64_t sv_run_first(const char* path, char* const argv[]) {
   int r = run_loop_until_first_done();
   if (r < 0) fprintf(stderr, "zum: supervisor loop failed: %s\n", strerror(-r));
   kill_all();
+  host_reaper_finish();
   return first_code;
 }
 
@@ -332,5 +337,6 @@ void sv_serve_bare(int sock, pid_t guest) {
   kobj_unref(&job->base);
   run_loop_until_first_done();
   kill_all();
+  host_reaper_finish();
   _exit(0);
 }

@@ -14,6 +14,9 @@ struct sv_options {
   /* Layout randomisation: with `seeded`, VMAR placement is reproducible from `seed`. */
   bool seeded;
   uint64_t seed;
+  /* Bare mode: the program (the supervisor's parent), killed with its descendants by the reaper
+   * if the supervisor dies first (host/sv/reaper.c); 0 under `zum run`. */
+  pid_t bare_guest;
 };
 
 /* Sets up the loop, installs the platform (launcher/sv_platform.c) and makes the root job.

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "host/sv/reaper.h"
 #include "host/sv/seccomp.h"
 #include "host/common/hosted_filter.h"
 
@@ -129,6 +130,8 @@ static int spawn_child(void* p) {
   struct child_args* a = p;
   /* No orphans: the guest dies with its supervisor. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != a->parent) _exit(127);
+  /* Its own session, which everything it starts inherits: what the reaper kills (reaper.c). */
+  if (setsid() < 0) _exit(127);
   /* The supervisor raised its own descriptor limit; a guest gets the one zum was started with. */
   if (a->nofile.rlim_cur != RLIM_INFINITY) setrlimit(RLIMIT_NOFILE, &a->nofile);
   struct sigaction dfl = {.sa_handler = SIG_DFL};
@@ -192,6 +195,7 @@ static int spawn_guest(int (*exec_child)(const void* arg), const void* arg, stru
     close(listener);
     return -e;
   }
+  host_reaper_add_session(pid);
   g->pid = pid;
   g->pidfd = pidfd;
   g->listener = listener;

@@ -8,9 +8,10 @@
 #include "host/sv/guest.h"
 
 /* Forks and execs `path` as a hosted guest. The child dies with the supervisor (PDEATHSIG),
- * installs the filter and hands its listener to the supervisor before exec. On success fills g
- * (pid, pidfd, listener, is_child) and returns 0; returns -errno if fork, the filter or exec
- * failed (exec's errno is reported back by the child). */
+ * leads a session of its own (killed whole when the supervisor dies: host/sv/reaper.c), installs
+ * the filter and hands its listener to the supervisor before exec. On success fills g (pid,
+ * pidfd, listener, is_child) and returns 0; returns -errno if fork, the filter or exec failed
+ * (exec's errno is reported back by the child). */
 int host_spawn_hosted(const char* path, char* const argv[], char* const envp[],
                       struct host_guest* g);
 

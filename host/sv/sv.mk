@@ -7,6 +7,7 @@ libzumhost_la_SOURCES = \
 	host/sv/memfd.c host/sv/memfd.h \
 	host/sv/memfd_insert.c \
 	host/sv/platform.c host/sv/platform.h \
+	host/sv/reaper.c host/sv/reaper.h \
 	host/sv/seccomp.c host/sv/seccomp.h \
 	host/sv/spawn.c host/sv/spawn.h \
 	host/sv/uffd.c host/sv/uffd.h \
