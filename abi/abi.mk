@@ -6,6 +6,7 @@ GENERATED = \
 	gen/zircon/syscalls/zx-cdecls.h \
 	gen/zum/sysno.h \
 	gen/zum/private-cdecls.h \
+	gen/zum/fuzz-table.h \
 	gen/vdso-stubs.c \
 	gen/sys-decls.h \
 	gen/kcall-table.c

@@ -10,6 +10,8 @@ Writes, under OUTDIR:
   vdso-stubs.c                  trapping stubs and weak zx_ aliases for the vDSO
   sys-decls.h                   prototypes of the supervisor's sys_<name> handlers
   kcall-table.c                 the supervisor's dispatch table and trace decoder data
+  zum/fuzz-table.h              every trapped call with its vDSO entry and argument kinds, for
+                                zum's syscall fuzzer (tests/fuzz)
 """
 import os
 import re
@@ -283,6 +285,71 @@ def gen_table(calls):
     return "\n".join(out)
 
 
+def fuzz_kind(a):
+    """What values suit an argument, for the fuzzer: a little finer than the trace kinds."""
+    t, n = a.ctype, a.name
+    if a.is_ptr:
+        return "ZUM_FZ_HANDLE_OUT" if t == "zx_handle_t*" else "ZUM_FZ_PTR"
+    k = a.kind()
+    if k == "ZUM_ARG_HANDLE":
+        return "ZUM_FZ_HANDLE"
+    if n == "deadline":
+        return "ZUM_FZ_DEADLINE"
+    simple = {"ZUM_ARG_SIGNALS": "ZUM_FZ_SIGNALS", "ZUM_ARG_RIGHTS": "ZUM_FZ_RIGHTS",
+              "ZUM_ARG_TIME": "ZUM_FZ_DEADLINE", "ZUM_ARG_DURATION": "ZUM_FZ_DURATION",
+              "ZUM_ARG_TOPIC": "ZUM_FZ_TOPIC", "ZUM_ARG_PROPERTY": "ZUM_FZ_PROPERTY",
+              "ZUM_ARG_KOID": "ZUM_FZ_KOID"}
+    if k in simple:
+        return simple[k]
+    if t in ("zx_vaddr_t", "uintptr_t") or n.endswith("addr") or n in ("address", "entry", "stack"):
+        return "ZUM_FZ_ADDR"
+    if "size" in n or n.startswith("num_") or n in ("len", "offset") or n.endswith("_offset"):
+        return "ZUM_FZ_SIZE"
+    if n == "options" or n == "op" or n.endswith("_mask") or n.endswith("_policy"):
+        return "ZUM_FZ_FLAGS"
+    return "ZUM_FZ_INT"
+
+
+def gen_fuzz(calls):
+    out = [HEADER, "#ifndef ZUM_FUZZ_TABLE_H_", "#define ZUM_FUZZ_TABLE_H_", "",
+           "#include <stdint.h>", "#include <zircon/syscalls.h>", "#include <zum/abi-private.h>",
+           "#include <zum/sysno.h>", "",
+           "enum zum_fuzz_kind {",
+           "  ZUM_FZ_INT, ZUM_FZ_HANDLE, ZUM_FZ_PTR, ZUM_FZ_SIZE, ZUM_FZ_ADDR, ZUM_FZ_FLAGS,",
+           "  ZUM_FZ_SIGNALS, ZUM_FZ_RIGHTS, ZUM_FZ_DEADLINE, ZUM_FZ_DURATION, ZUM_FZ_TOPIC,",
+           "  ZUM_FZ_PROPERTY, ZUM_FZ_KOID,",
+           "  ZUM_FZ_HANDLE_OUT, /* a non-const zx_handle_t*: where new handles are written */",
+           "};", "",
+           "#define ZUM_FZ_BLOCKING 1u", "#define ZUM_FZ_NORETURN 2u", "#define ZUM_FZ_PRIVATE 4u",
+           "#define ZUM_FZ_WORK 8u", "",
+           "struct zum_fuzz_call {",
+           "  const char* name;",
+           "  uint32_t nr;",
+           "  void (*fn)(void); /* the vDSO entry (NULL: not in the vDSO); call it as zum_fuzz_fn */",
+           "  uint8_t nargs, flags;",
+           "  uint8_t kind[8];",
+           "};",
+           "typedef uint64_t (*zum_fuzz_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,",
+           "                                uint64_t, uint64_t);", ""]
+    for c in calls:
+        if c.trapped and c.in_vdso:
+            out.append("%s %s%s(%s);" % (c.ret, c.prefix(), c.name, c.proto_args()))
+    out += ["", "static const struct zum_fuzz_call zum_fuzz_calls[] = {"]
+    for c in calls:
+        if not c.trapped:
+            continue
+        flags = [f for f, on in (("ZUM_FZ_BLOCKING", c.blocking), ("ZUM_FZ_NORETURN", c.noreturn),
+                                 ("ZUM_FZ_PRIVATE", c.private), ("ZUM_FZ_WORK", c.work)) if on]
+        # Calls only one kind of process may make are not in the vDSO: no entry.
+        fn = "(void (*)(void))%s%s" % (c.prefix(), c.name) if c.in_vdso else "0"
+        out.append('    {"%s", ZUM_SYS_%s, %s, %d, %s, {%s}},' % (
+            c.name, c.name, fn, len(c.args), " | ".join(flags) or "0",
+            ", ".join(fuzz_kind(a) for a in c.args)))
+    out += ["};", "#define ZUM_FUZZ_NUM_CALLS (sizeof(zum_fuzz_calls) / sizeof(zum_fuzz_calls[0]))",
+            "", "#endif", ""]
+    return "\n".join(out)
+
+
 def main():
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
@@ -294,6 +361,7 @@ def main():
     write(os.path.join(od, "vdso-stubs.c"), gen_vdso(calls))
     write(os.path.join(od, "sys-decls.h"), gen_sys_decls(calls))
     write(os.path.join(od, "kcall-table.c"), gen_table(calls))
+    write(os.path.join(od, "zum/fuzz-table.h"), gen_fuzz(calls))
 
 
 if __name__ == "__main__":
