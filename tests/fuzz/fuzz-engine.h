@@ -29,6 +29,7 @@
 struct fz {
   uint64_t rng;
   zx_handle_t pool[FZ_POOL];
+  zx_obj_type_t type[FZ_POOL];
   zx_handle_t closed[8]; /* recently closed values: stale handles */
   uint32_t nclosed;
   zx_handle_t protect[FZ_MAX_PROTECT];
@@ -38,7 +39,7 @@ struct fz {
   zx_handle_t scratch_vmar;
   uint8_t* scratch;
   uint64_t calls, ok, skipped;
-  uint64_t per_call[ZUM_FUZZ_NUM_CALLS];
+  uint64_t per_call[ZUM_FUZZ_NUM_CALLS], per_ok[ZUM_FUZZ_NUM_CALLS];
   void (*say)(const char* s); /* one line, no newline */
 };
 
@@ -95,19 +96,60 @@ static inline void fz_pool_add(struct fz* f, zx_handle_t h) {
   if (h == ZX_HANDLE_INVALID || fz_protected(f, h)) return;
   for (int i = 0; i < FZ_POOL; i++)
     if (f->pool[i] == h) return;
-  for (int i = 0; i < FZ_POOL; i++)
-    if (f->pool[i] == ZX_HANDLE_INVALID) {
-      f->pool[i] = h;
+  zx_info_handle_basic_t b;
+  zx_obj_type_t t = ZX_OBJ_TYPE_NONE;
+  if (zx_object_get_info(h, ZX_INFO_HANDLE_BASIC, &b, sizeof(b), NULL, NULL) == ZX_OK) t = b.type;
+  int at = -1;
+  for (int i = 0; i < FZ_POOL && at < 0; i++)
+    if (f->pool[i] == ZX_HANDLE_INVALID) at = i;
+  if (at < 0) {
+    at = (int)fz_below(f, FZ_POOL);
+    if (f->pool[at] == f->job) {
+      zx_handle_close(h);
       return;
     }
-  uint32_t v = (uint32_t)fz_below(f, FZ_POOL);
-  if (f->pool[v] != f->job) {
-    zx_handle_close(f->pool[v]);
-    f->closed[f->nclosed++ % 8] = f->pool[v];
-    f->pool[v] = h;
-  } else {
-    zx_handle_close(h);
+    zx_handle_close(f->pool[at]);
+    f->closed[f->nclosed++ % 8] = f->pool[at];
   }
+  f->pool[at] = h;
+  f->type[at] = t;
+}
+
+/* The object type a call's handle argument wants (0: any), so that most calls get past the
+ * type checks into the code behind them. */
+static inline int fz_prefix(const char* name, const char* p) {
+  while (*p && *name == *p) name++, p++;
+  return *p == 0;
+}
+static inline zx_obj_type_t fz_want(const char* name, int arg) {
+  static const struct {
+    const char* prefix;
+    int arg;
+    zx_obj_type_t type;
+  } w[] = {
+      {"channel_", 0, ZX_OBJ_TYPE_CHANNEL},   {"port_", 0, ZX_OBJ_TYPE_PORT},
+      {"timer_", 0, ZX_OBJ_TYPE_TIMER},       {"vmo_", 0, ZX_OBJ_TYPE_VMO},
+      {"vmar_map", 3, ZX_OBJ_TYPE_VMO},       {"vmar_", 0, ZX_OBJ_TYPE_VMAR},
+      {"process_create_shared", 0, ZX_OBJ_TYPE_PROCESS},
+      {"process_create", 0, ZX_OBJ_TYPE_JOB}, {"process_start", 1, ZX_OBJ_TYPE_THREAD},
+      {"process_", 0, ZX_OBJ_TYPE_PROCESS},   {"thread_create", 0, ZX_OBJ_TYPE_PROCESS},
+      {"thread_", 0, ZX_OBJ_TYPE_THREAD},     {"job_set_critical", 2, ZX_OBJ_TYPE_PROCESS},
+      {"job_", 0, ZX_OBJ_TYPE_JOB},           {"spawn", 0, ZX_OBJ_TYPE_JOB},
+      {"object_wait_async", 1, ZX_OBJ_TYPE_PORT},
+      {"object_signal_peer", 0, ZX_OBJ_TYPE_EVENTPAIR},
+  };
+  for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+    if (w[i].arg == arg && fz_prefix(name, w[i].prefix)) return w[i].type;
+  return ZX_OBJ_TYPE_NONE;
+}
+
+static inline zx_handle_t fz_typed(struct fz* f, zx_obj_type_t want) {
+  uint32_t start = (uint32_t)fz_below(f, FZ_POOL);
+  for (uint32_t k = 0; k < FZ_POOL; k++) {
+    uint32_t i = (start + k) % FZ_POOL;
+    if (f->pool[i] != ZX_HANDLE_INVALID && f->type[i] == want) return f->pool[i];
+  }
+  return ZX_HANDLE_INVALID;
 }
 
 static inline int fz_foreign(const struct fz* f, zx_handle_t h) {
@@ -116,10 +158,12 @@ static inline int fz_foreign(const struct fz* f, zx_handle_t h) {
   return zx_object_get_info(h, ZX_INFO_HANDLE_VALID, NULL, 0, NULL, NULL) == ZX_OK;
 }
 
-static inline uint64_t fz_handle(struct fz* f) {
+static inline uint64_t fz_handle(struct fz* f, zx_obj_type_t want) {
   uint64_t r = fz_below(f, 100);
   uint32_t h;
-  if (r < 70) {
+  if (want != ZX_OBJ_TYPE_NONE && r < 60 && (h = fz_typed(f, want)) != ZX_HANDLE_INVALID) {
+    /* the right type */
+  } else if (r < 70) {
     h = f->pool[fz_below(f, FZ_POOL)];
     if (h == ZX_HANDLE_INVALID) h = f->job;
   } else if (r < 76) {
@@ -184,8 +228,8 @@ static inline uint64_t fz_deadline(struct fz* f) {
 }
 
 static inline uint64_t fz_flags(struct fz* f) {
-  switch (fz_below(f, 8)) {
-    case 0: case 1: case 2: return 0;
+  switch (fz_below(f, 10)) {
+    case 0: case 1: case 2: case 8: case 9: return 0;
     case 3: return 1ull << fz_below(f, 32);
     case 4: return (1ull << fz_below(f, 32)) | (1ull << fz_below(f, 32));
     case 5: return ~0ull;
@@ -205,9 +249,9 @@ static inline uint64_t fz_int(struct fz* f) {
   }
 }
 
-static inline uint64_t fz_value(struct fz* f, uint8_t kind) {
+static inline uint64_t fz_value(struct fz* f, uint8_t kind, zx_obj_type_t want) {
   switch (kind) {
-    case ZUM_FZ_HANDLE: return fz_handle(f);
+    case ZUM_FZ_HANDLE: return fz_handle(f, want);
     case ZUM_FZ_PTR: return fz_ptr(f);
     case ZUM_FZ_HANDLE_OUT:
       if (fz_chance(f, 85)) return (uintptr_t)f->scratch + 8 * fz_below(f, 4); /* the out slots */
@@ -237,7 +281,7 @@ static inline void fz_fill(struct fz* f) {
   for (uint32_t i = 0; i < n; i++) {
     uint64_t at = fz_below(f, FZ_SCRATCH / 8);
     switch (fz_below(f, 6)) {
-      case 0: w[at] = fz_handle(f) | ((uint64_t)fz_handle(f) << 32); break;
+      case 0: w[at] = fz_handle(f, 0) | ((uint64_t)fz_handle(f, 0) << 32); break;
       case 1: w[at] = fz_ptr(f); break;
       case 2: w[at] = fz_size(f); break;
       case 3: w[at] = fz_flags(f); break;
@@ -272,7 +316,13 @@ static inline int fz_one(struct fz* f) {
                fz_is(c, "spawn") || fz_is(c, "thread_start") || fz_is(c, "process_start");
   if (costly && !fz_chance(f, 3)) return 0;
   uint64_t a[8] = {0};
-  for (int i = 0; i < c->nargs; i++) a[i] = fz_value(f, c->kind[i]);
+  for (int i = 0; i < c->nargs; i++) a[i] = fz_value(f, c->kind[i], fz_want(c->name, i));
+  if (fz_is(c, "process_create") || fz_is(c, "thread_create") ||
+      fz_is(c, "process_create_shared")) {
+    /* A name that reads, mostly, so creation gets past its argument checks. */
+    int name = fz_is(c, "process_create_shared") ? 2 : 1;
+    if (fz_chance(f, 70)) a[name] = (uintptr_t)f->scratch + 64, a[name + 1] = fz_below(f, 32);
+  }
   if (fz_is(c, "vmo_op_range") || fz_is(c, "vmar_op_range")) {
     if (a[3] > (1u << 20)) a[3] &= (1u << 20) - 1; /* a commit of 2^40 bytes would be real */
   } else if (fz_is(c, "vmar_map")) {
@@ -286,6 +336,29 @@ static inline int fz_one(struct fz* f) {
   } else if (fz_is(c, "vmar_allocate")) {
     if (a[3] > (1ull << 32)) a[3] &= (1ull << 32) - 1;
   }
+  if (fz_is(c, "vmar_map") && fz_chance(f, 50)) {
+    /* Mostly-valid mappings, so the address-space work behind them runs. */
+    a[1] = ZX_VM_PERM_READ | (fz_chance(f, 70) ? ZX_VM_PERM_WRITE : 0) |
+           (fz_chance(f, 30) ? ZX_VM_SPECIFIC : 0) | (fz_chance(f, 10) ? ZX_VM_MAP_RANGE : 0);
+    a[2] = (a[1] & ZX_VM_SPECIFIC) ? 4096 * fz_below(f, 256) : 0;
+    a[4] = 4096 * fz_below(f, 16);
+    a[5] = 4096 * (1 + fz_below(f, 16));
+    a[6] = (uintptr_t)f->scratch + 8 * fz_below(f, 4);
+  } else if (fz_is(c, "vmar_allocate") && fz_chance(f, 50)) {
+    a[1] = ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_SPECIFIC |
+           (fz_chance(f, 30) ? ZX_VM_SPECIFIC : 0);
+    a[2] = (a[1] & ZX_VM_SPECIFIC) ? 4096 * fz_below(f, 256) : 0;
+    a[3] = 4096 * (1 + fz_below(f, 256));
+  } else if ((fz_is(c, "vmar_unmap") || fz_is(c, "vmar_protect") || fz_is(c, "vmar_op_range") ||
+              fz_is(c, "process_read_memory") || fz_is(c, "process_write_memory")) &&
+             fz_chance(f, 50)) {
+    /* Where the child processes' mappings are: the bottom of their address space. */
+    int at = fz_is(c, "vmar_protect") || fz_is(c, "vmar_op_range") ? 2 : 1;
+    a[at] = 0x200000ull + 4096 * fz_below(f, 1u << 14);
+    if (fz_is(c, "vmar_protect")) a[1] = ZX_VM_PERM_READ | (fz_chance(f, 50) ? ZX_VM_PERM_WRITE : 0);
+    if (!fz_is(c, "process_read_memory") && !fz_is(c, "process_write_memory"))
+      a[at + 1] = 4096 * (1 + fz_below(f, 64));
+  }
   if (fz_chance(f, 10)) fz_fill(f);
   uint64_t* outs = (uint64_t*)f->scratch;
   outs[0] = outs[1] = outs[2] = outs[3] = 0;
@@ -295,6 +368,7 @@ static inline int fz_one(struct fz* f) {
   f->per_call[c - zum_fuzz_calls]++;
   if (s == ZX_OK) {
     f->ok++;
+    f->per_ok[c - zum_fuzz_calls]++;
     /* New handles: where the call was told to write them. */
     uint32_t* slots = (uint32_t*)f->scratch;
     for (int i = 0; i < 8; i++)
@@ -327,9 +401,28 @@ static inline int fz_check(struct fz* f, const char** what) {
   return 1;
 }
 
+/* Each batch starts from a job of its own and one object of each kind in the pool, a child
+ * process with a thread and a sub-VMAR among them, so calls reach past the handle checks. */
 static inline int fz_new_job(struct fz* f) {
   if (zx_job_create(f->parent_job, 0, &f->job) != ZX_OK) return 0;
   fz_pool_add(f, f->job);
+  zx_handle_t a, b;
+  if (zx_channel_create(0, &a, &b) == ZX_OK) fz_pool_add(f, a), fz_pool_add(f, b);
+  if (zx_eventpair_create(0, &a, &b) == ZX_OK) fz_pool_add(f, a), fz_pool_add(f, b);
+  if (zx_event_create(0, &a) == ZX_OK) fz_pool_add(f, a);
+  if (zx_port_create(0, &a) == ZX_OK) fz_pool_add(f, a);
+  if (zx_timer_create(0, ZX_CLOCK_MONOTONIC, &a) == ZX_OK) fz_pool_add(f, a);
+  if (zx_vmo_create(65536, 0, &a) == ZX_OK) fz_pool_add(f, a);
+  if (zx_process_create(f->job, "fz", 2, 0, &a, &b) == ZX_OK) {
+    fz_pool_add(f, a);
+    fz_pool_add(f, b);
+    zx_handle_t t, v;
+    uintptr_t addr;
+    if (zx_thread_create(a, "fzt", 3, 0, &t) == ZX_OK) fz_pool_add(f, t);
+    if (zx_vmar_allocate(b, ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_SPECIFIC, 0,
+                         1 << 24, &v, &addr) == ZX_OK)
+      fz_pool_add(f, v);
+  }
   return 1;
 }
 

@@ -1,7 +1,7 @@
 /* The syscall fuzzer as a hosted program (the engine is tests/fuzz/fuzz-engine.h).
  *   fuzz-hosted [CALLS [SEED]]      SEED defaults to $FUZZ_SEED, then to the clock
  * Prints the seed first, so any run can be repeated; exits 0 if the supervisor answered
- * correctly after every batch. */
+ * correctly after every batch. FUZZ_VERBOSE=1: how often each call ran and succeeded. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,5 +42,9 @@ int main(int argc, char** argv) {
   printf("fuzz-hosted: %.2f s, %" PRIu64 " calls made, %" PRIu64 " draws skipped\n",
          (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, f.calls,
          f.skipped);
+  if (getenv("FUZZ_VERBOSE"))
+    for (size_t i = 0; i < ZUM_FUZZ_NUM_CALLS; i++)
+      printf("  %-26s %8" PRIu64 " calls %8" PRIu64 " ZX_OK\n", zum_fuzz_calls[i].name,
+             f.per_call[i], f.per_ok[i]);
   return r;
 }
