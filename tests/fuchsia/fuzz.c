@@ -26,6 +26,7 @@ void _start(zx_handle_t bootstrap, uintptr_t vdso_base) {
   fz_protect(&f, bootstrap);
   for (uint32_t i = 0; i < fx_start.num_handles; i++) fz_protect(&f, fx_start.handles[i]);
   zx_handle_t root = fx_take(PA_HND(PA_VMAR_ROOT, 0));
+  f.self = fx_take(PA_HND(PA_PROC_SELF, 0));
   f.parent_job = fx_take(PA_HND(PA_JOB_DEFAULT, 0));
   FX_CHECK(root != ZX_HANDLE_INVALID && f.parent_job != ZX_HANDLE_INVALID);
   FX_CHECK(fz_setup(&f, root));

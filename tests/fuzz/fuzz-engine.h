@@ -41,7 +41,22 @@ struct fz {
   uint64_t calls, ok, skipped;
   uint64_t per_call[ZUM_FUZZ_NUM_CALLS], per_ok[ZUM_FUZZ_NUM_CALLS];
   void (*say)(const char* s); /* one line, no newline */
+  void (*after_batch)(struct fz* f, uint64_t batch); /* may be NULL */
+  uint64_t only;                                     /* nonzero: only call number only-1 */
+  zx_handle_t self;                                  /* the fuzzer's process, for its counts */
+  uint32_t baseline;                                 /* its handles between batches */
 };
+
+/* How many handles the fuzzer's process holds. */
+static inline uint32_t fz_handles(const struct fz* f) {
+  zx_info_process_handle_stats_t st;
+  uint32_t n = 0;
+  if (zx_object_get_info(f->self, ZX_INFO_PROCESS_HANDLE_STATS, &st, sizeof(st), NULL, NULL) !=
+      ZX_OK)
+    return 0;
+  for (unsigned i = 0; i < ZX_OBJ_TYPE_UPPER_BOUND; i++) n += st.handle_count[i];
+  return n;
+}
 
 static inline uint64_t fz_next(struct fz* f) { /* splitmix64 */
   uint64_t z = (f->rng += 0x9e3779b97f4a7c15ull);
@@ -311,6 +326,7 @@ static inline int fz_is(const struct zum_fuzz_call* c, const char* name) {
  * get sizes a machine can hold. */
 static inline int fz_one(struct fz* f) {
   const struct zum_fuzz_call* c = &zum_fuzz_calls[fz_below(f, ZUM_FUZZ_NUM_CALLS)];
+  if (f->only && c != &zum_fuzz_calls[f->only - 1]) return 0;
   if (fz_skipped_call(c)) return 0;
   int costly = fz_is(c, "process_create") || fz_is(c, "process_create_shared") ||
                fz_is(c, "spawn") || fz_is(c, "thread_start") || fz_is(c, "process_start");
@@ -433,6 +449,16 @@ static inline void fz_end_batch(struct fz* f) {
     f->pool[i] = ZX_HANDLE_INVALID;
   }
   f->job = ZX_HANDLE_INVALID;
+  /* Handles the supervisor wrote where the fuzzer does not look (into scratch through a
+   * pointer in a structure, say) stay in its table; when enough have piled up, find the
+   * aligned ones and close them, so a long run does not grow without bound. */
+  if (f->self != ZX_HANDLE_INVALID && fz_handles(f) > f->baseline + 64) {
+    uint32_t* w = (uint32_t*)f->scratch;
+    for (size_t i = 0; i < FZ_SCRATCH / 4; i++)
+      if (w[i] != ZX_HANDLE_INVALID && !fz_protected(f, w[i]) &&
+          zx_object_get_info(w[i], ZX_INFO_HANDLE_VALID, NULL, 0, NULL, NULL) == ZX_OK)
+        zx_handle_close(w[i]);
+  }
 }
 
 /* Sets up the scratch mapping in `root_vmar`: [hole | scratch | hole]. */
@@ -459,6 +485,7 @@ static inline int fz_run(struct fz* f, uint64_t seed, uint64_t ncalls) {
   char line[256], *p;
   f->rng = seed;
   uint64_t batches = 0;
+  if (f->self != ZX_HANDLE_INVALID) f->baseline = fz_handles(f);
   while (f->calls < ncalls) {
     if (!fz_new_job(f)) {
       f->say("fuzz: FAIL: cannot create the batch's job");
@@ -468,6 +495,7 @@ static inline int fz_run(struct fz* f, uint64_t seed, uint64_t ncalls) {
       if (!fz_one(f)) f->skipped++;
     fz_end_batch(f);
     batches++;
+    if (f->after_batch) f->after_batch(f, batches);
     const char* what;
     if (!fz_check(f, &what)) {
       p = fz_puts(line, "fuzz: FAIL: after batch ");

@@ -5,7 +5,10 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zircon/process.h>
 
 #include "fuzz-engine.h"
@@ -17,6 +20,34 @@ static void say(const char* s) {
 
 static struct fz f;
 
+/* FUZZ_FDS=1: the supervisor's open descriptors after each batch, when they change (every
+ * object of a batch is gone by then, so growth is a leak). Under `zum run` it is the parent. */
+static int count_fds(void) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/fd", (int)getppid());
+  DIR* d = opendir(path);
+  if (!d) return -1;
+  int n = 0;
+  while (readdir(d)) n++;
+  closedir(d);
+  return n;
+}
+static void watch_fds(struct fz* fz, uint64_t batch) {
+  static int last = -1;
+  int n = count_fds();
+  zx_info_process_handle_stats_t st;
+  uint32_t handles = 0;
+  if (zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_HANDLE_STATS, &st, sizeof(st), NULL,
+                         NULL) == ZX_OK)
+    for (unsigned i = 0; i < ZX_OBJ_TYPE_UPPER_BOUND; i++) handles += st.handle_count[i];
+  if (n != last)
+    printf("fuzz-hosted: after batch %" PRIu64 " (call %" PRIu64 "): supervisor has %d fds, "
+           "the fuzzer %u handles (%u VMOs)\n",
+           batch, fz->calls, n, handles,
+           st.handle_count[ZX_OBJ_TYPE_VMO]);
+  last = n;
+}
+
 int main(int argc, char** argv) {
   uint64_t calls = argc > 1 ? strtoull(argv[1], NULL, 0) : 100000;
   const char* env = getenv("FUZZ_SEED");
@@ -27,7 +58,12 @@ int main(int argc, char** argv) {
   printf("fuzz-hosted: seed %" PRIu64 ", %" PRIu64 " calls\n", seed, calls);
   fflush(stdout);
   f.say = say;
+  if (getenv("FUZZ_FDS")) f.after_batch = watch_fds;
+  const char* only = getenv("FUZZ_ONLY"); /* one call's name: draws of any other are skipped */
+  for (size_t i = 0; only && i < ZUM_FUZZ_NUM_CALLS; i++)
+    if (strcmp(zum_fuzz_calls[i].name, only) == 0) f.only = i + 1;
   fz_protect(&f, zx_process_self());
+  f.self = zx_process_self();
   fz_protect(&f, zx_thread_self());
   fz_protect(&f, zx_job_default());
   f.parent_job = zx_job_default();
@@ -35,6 +71,7 @@ int main(int argc, char** argv) {
     say("fuzz-hosted: FAIL: cannot set up the scratch mapping");
     return 1;
   }
+  int fds0 = count_fds();
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   int r = fz_run(&f, seed, calls);
@@ -42,6 +79,23 @@ int main(int argc, char** argv) {
   printf("fuzz-hosted: %.2f s, %" PRIu64 " calls made, %" PRIu64 " draws skipped\n",
          (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, f.calls,
          f.skipped);
+  /* Nothing of the batches may stay in the supervisor: its descriptors are back where they
+   * were, but for the VMOs and (dead) processes whose handles the fuzzer still holds, lost in
+   * its scratch memory. */
+  zx_info_process_handle_stats_t st;
+  if (fds0 > 0 && zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_HANDLE_STATS, &st,
+                                     sizeof(st), NULL, NULL) == ZX_OK) {
+    int fds1 = count_fds(), vmos = (int)st.handle_count[ZX_OBJ_TYPE_VMO];
+    int procs = (int)st.handle_count[ZX_OBJ_TYPE_PROCESS];
+    printf("fuzz-hosted: supervisor fds %d before, %d after; the fuzzer holds %d VMO and %d "
+           "process handles\n",
+           fds0, fds1, vmos, procs);
+    if (fds1 > fds0 + vmos + procs + 2) {
+      printf("fuzz-hosted: FAIL: the supervisor leaked %d descriptors (seed %" PRIu64 ")\n",
+             fds1 - fds0 - vmos, seed);
+      r = 1;
+    }
+  }
   if (getenv("FUZZ_VERBOSE"))
     for (size_t i = 0; i < ZUM_FUZZ_NUM_CALLS; i++)
       printf("  %-26s %8" PRIu64 " calls %8" PRIu64 " ZX_OK\n", zum_fuzz_calls[i].name,
