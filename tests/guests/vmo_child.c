@@ -162,6 +162,26 @@ static void test_big(void) {
   zx_handle_close(p);
 }
 
+/* Zeroing most of a huge VMO that has a child: only the pages holding data are looked at
+ * (a page with no data reads as zero before and after), so this is as quick as for a small
+ * VMO. It used to visit every page of the range, 2^50 of them, and stop the supervisor. */
+static void test_huge_zero(void) {
+  const uint64_t HUGE = 1ull << 62;
+  zx_handle_t p;
+  CHECK_EQ(zx_vmo_create(HUGE, ZX_VMO_RESIZABLE, &p), ZX_OK);
+  CHECK_EQ(zx_vmo_write(p, "here", HUGE - 2 * PG, 4), ZX_OK);
+  zx_handle_t c = snap(p, HUGE - 4 * PG, 4 * PG);
+  zx_instant_mono_t t0 = zx_clock_get_monotonic();
+  CHECK_EQ(zx_vmo_op_range(p, ZX_VMO_OP_DECOMMIT, 0, HUGE, NULL, 0), ZX_OK);
+  CHECK(reads(c, 2 * PG, "here")); /* the snapshot got the page before it went */
+  CHECK_EQ(zx_vmo_write(p, "more", PG, 4), ZX_OK);
+  CHECK_EQ(zx_vmo_set_stream_size(p, 0), ZX_OK);
+  CHECK_EQ(zx_vmo_set_size(p, PG), ZX_OK);
+  CHECK(zx_clock_get_monotonic() - t0 < ZX_SEC(10));
+  zx_handle_close(c);
+  zx_handle_close(p);
+}
+
 /* ---- a second process */
 
 static void test_other_process(void) {
@@ -262,6 +282,7 @@ int main(void) {
   test_mappings_here();
   test_chain();
   test_big();
+  test_huge_zero();
   test_other_process();
   test_huge_ranges();
   return GUEST_RESULT();
