@@ -19,8 +19,8 @@
  *    is still alive when the supervisor dies, the reaper stops the program and its descendants
  *    (found through their parent links, which are intact while the program lives; stopped, they
  *    cannot fork or reparent), then kills them all.
- * The reaper ignores the terminal's signals (Ctrl-C reaches the whole foreground group, so it
- * would otherwise die with the supervisor). What escapes it: a descendant that calls setsid()
+ * The reaper leads a process group of its own and ignores the terminal's signals, so what ends
+ * zum's group or Ctrl-C does not end it too. What escapes it: a descendant that calls setsid()
  * itself (a daemon) while it is not a descendant of a live bare program, and anyone who kills
  * the reaper too. */
 #include "host/sv/reaper.h"
@@ -152,6 +152,9 @@ static void sweep(const struct pids* sessions, pid_t bare_guest, int guest_pidfd
 
 static __attribute__((noreturn)) void reaper_main(int rfd, pid_t bare_guest) {
   prctl(PR_SET_NAME, "zum-reaper");
+  /* Out of zum's process group too, so a signal to the whole group (a job control kill, a
+   * SIGKILL to -PGID) ends the supervisor but not the one that cleans up after it. */
+  setpgid(0, 0);
   static const int ignored[] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGPIPE, SIGTSTP, SIGTTIN,
                                 SIGTTOU, SIGUSR1, SIGUSR2};
   for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) signal(ignored[i], SIG_IGN);
