@@ -14,7 +14,7 @@ fuchsia_cflags = --target=x86_64-unknown-fuchsia -std=gnu17 -O2 -Wall -Wextra -W
 	-ffreestanding -nostdlib -fno-stack-protector -fno-sanitize=safe-stack -fPIE \
 	-I$(srcdir)/abi/include -I$(GEN)
 fuchsia_ldflags = -Wl,-pie -Wl,--no-dynamic-linker -Wl,-e,_start
-fuchsia_deps = $(srcdir)/tests/fuchsia/fx.h libzircon.so gen/.stamp
+fuchsia_deps = $(srcdir)/tests/fuchsia/fx.h $(srcdir)/tests/fuchsia/fx_elf.h libzircon.so gen/.stamp
 # Builds $@ from $(srcdir)/tests/fuchsia/$$src.c with link flags $$ldflags (shell variables the
 # recipe sets first).
 fuchsia_build = $(MKDIR_P) tests/fuchsia && \
@@ -48,7 +48,7 @@ tests/fuchsia/interp.elf: $(srcdir)/tests/fuchsia/hello.c $(fuchsia_deps)
 check_DATA = $(fuchsia_elfs)
 CLEANFILES += $(fuchsia_elfs)
 EXTRA_DIST += tests/fuchsia/hello.c tests/fuchsia/args.c tests/fuchsia/exitcode.c \
-	tests/fuchsia/calls.c tests/fuchsia/fault.c tests/fuchsia/undef.c tests/fuchsia/private.c tests/fuchsia/vdso.c tests/fuchsia/fx.h tests/fuchsia-run.sh \
+	tests/fuchsia/calls.c tests/fuchsia/fault.c tests/fuchsia/undef.c tests/fuchsia/private.c tests/fuchsia/vdso.c tests/fuchsia/fx.h tests/fuchsia/fx_elf.h tests/fuchsia-run.sh \
 	tests/fuchsia/fuzz.c
 
 # Runs them under `zum run` (exit statuses, output, isolation, /proc/PID/maps of a pure process).

@@ -3,6 +3,7 @@
  * events and waits, VMOs, VMAR map/unmap/allocate/destroy, the vDSO's mapping rules and its
  * base-address property, and process and thread info. Prints "calls: ok" and exits 0. */
 #include "fx.h"
+#include "fx_elf.h"
 
 /* Relative relocations (DT_RELR / R_X86_64_RELATIVE). */
 /* volatile keeps the optimizer from folding them away. */
@@ -17,19 +18,6 @@ extern void zx_weak_and_missing(void) __attribute__((weak));
 /* Writable data. */
 static int counter = 5;
 
-/* Enough ELF to find the vDSO's code segment from its headers in memory. */
-typedef struct {
-  unsigned char e_ident[16];
-  uint16_t e_type, e_machine;
-  uint32_t e_version;
-  uint64_t e_entry, e_phoff, e_shoff;
-  uint32_t e_flags;
-  uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-} ehdr_t;
-typedef struct {
-  uint32_t p_type, p_flags;
-  uint64_t p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
-} phdr_t;
 
 void _start(zx_handle_t bootstrap, uintptr_t vdso_base) {
   fx_read_bootstrap(bootstrap, vdso_base);

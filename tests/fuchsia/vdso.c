@@ -8,19 +8,8 @@
  * Should the mprotect succeed, it writes int3 over the code page and says "vdso: WROTE".
  * Prints "vdso: mprotect RESULT" and "vdso: done", exits 0 unless a check fails. */
 #include "fx.h"
+#include "fx_elf.h"
 
-typedef struct {
-  unsigned char e_ident[16];
-  uint16_t e_type, e_machine;
-  uint32_t e_version;
-  uint64_t e_entry, e_phoff, e_shoff;
-  uint32_t e_flags;
-  uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-} ehdr_t;
-typedef struct {
-  uint32_t p_type, p_flags;
-  uint64_t p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
-} phdr_t;
 
 /* Where zum's stub is linked (DESIGN.md section 12); its code comes first. */
 #define STUB_BASE 0x10000u
