@@ -772,6 +772,10 @@ zx_status_t mm_vmo_prefetch(const struct mm_vmo* v, uint64_t off, uint64_t len) 
 zx_status_t mm_vmo_set_cache_policy(struct mm_vmo* v, uint32_t policy, bool busy) {
   if (policy & ~ZX_CACHE_POLICY_MASK) return ZX_ERR_INVALID_ARGS;
   if (busy) return ZX_ERR_BAD_STATE;
+  /* Committed pages may leave the cached policy but never go back to it (VmObjectPaged: there is
+   * no story for speculative loads made through the cached physmap meanwhile). */
+  if (v->cache_policy != ZX_CACHE_POLICY_CACHED && mm_vmo_committed(v) != 0)
+    return ZX_ERR_BAD_STATE;
   if (v->flags & MM_VMO_DISCARDABLE)
     return policy == ZX_CACHE_POLICY_CACHED ? ZX_OK : ZX_ERR_BAD_STATE;
   v->cache_policy = policy;

@@ -703,6 +703,9 @@ static void test_cache_policy(void** state) {
   assert_int_equal(FAKE(T, vmo_read, h, U(b), 0, 0), ZX_ERR_BAD_STATE);
   /* Overflow is noticed first. */
   assert_int_equal(FAKE(T, vmo_read, h, U(b), UINT64_MAX, 4), ZX_ERR_OUT_OF_RANGE);
+  /* Committed pages never go back to cached, nor to another uncached policy (as Zircon). */
+  assert_int_equal(FAKE(T, vmo_set_cache_policy, h, ZX_CACHE_POLICY_CACHED), ZX_ERR_BAD_STATE);
+  assert_int_equal(FAKE(T, vmo_set_cache_policy, h, ZX_CACHE_POLICY_UNCACHED), ZX_ERR_BAD_STATE);
   assert_int_equal(op(h, ZX_VMO_OP_ZERO, 2, 4), ZX_ERR_BAD_STATE);
   /* A partial page that holds nothing needs no write; whole pages are freed. */
   assert_int_equal(op(h, ZX_VMO_OP_ZERO, PG + 2, 4), ZX_OK);
