@@ -72,7 +72,10 @@ struct platform_proc_ops {
    * (optional even then: without it the agent does that work too) hands batch w (token set) to
    * c's own thread: the host sets the fd fields of the ops with memory fds (fds: their stores,
    * in op order; the host puts them into the guest, the kernel keeps owning them), then writes
-   * w into the caller's work block at work_addr. Both return 0 or -errno. */
+   * w into the caller's work block at work_addr. Both return 0 or -errno. A pure process's
+   * threads are started by its stub through the same records (SEAL, START_THREAD), so without
+   * work_send zx_process_start and zx_thread_start answer ZX_ERR_NOT_SUPPORTED (only unit-test
+   * hosts lack it; the supervisor sets it for every process). */
   int (*work_deliver)(void* host, struct platform_call* c, uint64_t work_addr, zum_work_t* w,
                       const int* fds, size_t nfds);
   int (*work_send)(void* host, const zum_agent_msg_t* m, const int* fds, size_t nfds);
@@ -145,15 +148,18 @@ struct platform_ops {
   /* VMO memory. */
   const struct platform_mem_ops* mem;
 
-  /* Optional (NULL: zum_spawn is NOT_SUPPORTED). Starts hosted executable `path` (argv; NULL
+  /* Optional (NULL: zum_spawn is NOT_SUPPORTED; the supervisor always sets it, unit-test
+   * platforms that start no processes leave it NULL). Starts hosted executable `path` (argv; NULL
    * or empty: just the path) as a new Linux process, not yet serving calls. On ZX_OK, *host and
    * *ops are its record and operations; the kernel makes its process object and then calls
    * adopt, or, if it cannot, ops->kill and ops->release (the record must then go entirely).
    * NOT_FOUND / ACCESS_DENIED / IO as the executable allows. */
   zx_status_t (*spawn_hosted)(const char* path, char* const argv[], void** host,
                               const struct platform_proc_ops** ops);
-  /* Optional (NULL: pure processes are NOT_SUPPORTED): starts an empty pure process (zum-stub)
-   * named `name`, as spawn_hosted. */
+  /* Optional (NULL: zx_process_create and zx_process_create_shared are NOT_SUPPORTED; the
+   * supervisor always sets it, and its own answer is NOT_SUPPORTED, with a line on stderr, when
+   * zum-stub cannot be found): starts an empty pure process (zum-stub) named `name`, as
+   * spawn_hosted. */
   zx_status_t (*spawn_pure)(const char* name, void** host, const struct platform_proc_ops** ops);
   /* Optional. The kernel's process object for a spawned `host` exists (kproc: the struct kproc*
    * the host hands back to the kernel's back-calls, kproc_on_exit and the like): serve the

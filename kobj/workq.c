@@ -337,6 +337,7 @@ static int64_t queue_record(struct kproc* p, struct kcall* c, const zum_agent_ms
 int64_t kworkq_start_thread(struct kcall* c, struct kthread* t, const struct kthread_regs* regs,
                             bool seal, uint64_t code_start, uint64_t code_end) {
   struct kproc* p = t->proc;
+  /* The stub starts threads: a host that carries no records to it cannot (host/platform.h). */
   if (!p->host_ops || !p->host_ops->work_send) return ZX_ERR_NOT_SUPPORTED;
   if (p->state == KPROC_DEAD) return ZX_ERR_BAD_STATE;
   zum_agent_msg_t rec;

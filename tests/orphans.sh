@@ -37,6 +37,25 @@ read_tree() { # fifo: sets guest child grandchild
   exec 3<&-
 }
 
+# check_killed LABEL VICTIM ERRFILE OWNER PID...: with every PID known, SIGKILLs VICTIM and
+# expects every PID gone; otherwise says what did not start (and kills OWNER).
+check_killed() {
+  local label=$1 victim=$2 err=$3 owner=$4 p
+  shift 4
+  for p in "$@"; do
+    if [ -z "$p" ]; then
+      echo "FAIL: $label: tree not started (guest=$guest child=$child grandchild=$grandchild victim=$victim reaper=$reaper)"
+      cat "$err"; fail=1; kill -9 "$owner"; return
+    fi
+  done
+  kill -9 "$victim"
+  if wait_all_gone 5 "$@"; then
+    echo "PASS: $label SIGKILLed: guest, its child, grandchild and the reaper are gone"
+  else
+    echo "FAIL: $label SIGKILLed: processes outlived it"; fail=1
+  fi
+}
+
 # Under `zum run`.
 mkfifo "$tmp/f1"
 "$ZUM" run "$HELPERS/forker" >"$tmp/f1" 2>"$tmp/err1" &
@@ -44,17 +63,7 @@ zum_pid=$!
 guest= child= grandchild=
 read_tree "$tmp/f1"
 reaper=$(pgrep -P "$zum_pid" -x zum-reaper | head -1)
-if [ -z "$guest" ] || [ -z "$child" ] || [ -z "$grandchild" ] || [ -z "$reaper" ]; then
-  echo "FAIL: zum run: tree not started (guest=$guest child=$child grandchild=$grandchild reaper=$reaper)"
-  cat "$tmp/err1"; fail=1; kill -9 "$zum_pid"
-else
-  kill -9 "$zum_pid"
-  if wait_all_gone 5 "$guest" "$child" "$grandchild" "$reaper"; then
-    echo "PASS: zum run SIGKILLed: guest, its child, grandchild and the reaper are gone"
-  else
-    echo "FAIL: zum run SIGKILLed: processes outlived it"; fail=1
-  fi
-fi
+check_killed "zum run" "$zum_pid" "$tmp/err1" "$zum_pid" "$guest" "$child" "$grandchild" "$reaper"
 wait "$zum_pid" 2>/dev/null
 
 # Bare: the supervisor is the program's child.
@@ -66,17 +75,7 @@ read_tree "$tmp/f2"
 sv=$(pgrep -P "$bare" -x zum-supervisor | head -1)
 reaper=
 [ -n "$sv" ] && reaper=$(pgrep -P "$sv" -x zum-reaper | head -1)
-if [ -z "$guest" ] || [ -z "$child" ] || [ -z "$grandchild" ] || [ -z "$sv" ] || [ -z "$reaper" ]; then
-  echo "FAIL: bare: tree not started (guest=$guest child=$child grandchild=$grandchild sv=$sv reaper=$reaper)"
-  cat "$tmp/err2"; fail=1; kill -9 "$bare"
-else
-  kill -9 "$sv"
-  if wait_all_gone 5 "$guest" "$child" "$grandchild" "$reaper"; then
-    echo "PASS: bare supervisor SIGKILLed: program, its child, grandchild and the reaper are gone"
-  else
-    echo "FAIL: bare supervisor SIGKILLed: processes outlived it"; fail=1
-  fi
-fi
+check_killed "bare supervisor" "$sv" "$tmp/err2" "$bare" "$guest" "$child" "$grandchild" "$reaper"
 wait "$bare" 2>/dev/null
 
 # A normal end: the first process exits while its child and grandchild sleep.
