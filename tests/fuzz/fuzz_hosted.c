@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <zircon/process.h>
+#include <zum/trap.h>
 
 #include "fuzz-engine.h"
 
@@ -19,6 +20,11 @@ static void say(const char* s) {
 }
 
 static struct fz f;
+
+/* The hosted-only calls, made as libzum makes them. */
+static int64_t raw(uint32_t nr, const uint64_t a[6]) {
+  return zum_trap(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
 
 /* FUZZ_FDS=1: the supervisor's open descriptors after each batch, when they change (every
  * object of a batch is gone by then, so growth is a leak). Under `zum run` it is the parent. */
@@ -81,6 +87,7 @@ int main(int argc, char** argv) {
   printf("fuzz-hosted: seed %" PRIu64 ", %" PRIu64 " calls\n", seed, calls);
   fflush(stdout);
   f.say = say;
+  f.raw = raw;
   if (getenv("FUZZ_FDS")) f.after_batch = watch_fds;
   const char* only = getenv("FUZZ_ONLY"); /* one call's name: draws of any other are skipped */
   for (size_t i = 0; only && i < ZUM_FUZZ_NUM_CALLS; i++)
@@ -99,9 +106,10 @@ int main(int argc, char** argv) {
   clock_gettime(CLOCK_MONOTONIC, &t0);
   int r = fz_run(&f, seed, calls);
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  printf("fuzz-hosted: %.2f s, %" PRIu64 " calls made, %" PRIu64 " draws skipped\n",
+  printf("fuzz-hosted: %.2f s, %" PRIu64 " calls made (%" PRIu64 " hosted-only ones by trap), %" PRIu64
+         " draws skipped\n",
          (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, f.calls,
-         f.skipped);
+         f.raw_calls, f.skipped);
   /* Nothing of the batches may stay in the supervisor: its descriptors are back where they
    * were, but for the VMOs and (dead) processes whose handles the fuzzer still holds, lost in
    * its scratch memory. */
@@ -127,7 +135,13 @@ int main(int argc, char** argv) {
   }
   if (getenv("FUZZ_VERBOSE"))
     for (size_t i = 0; i < ZUM_FUZZ_NUM_CALLS; i++)
-      printf("  %-26s %8" PRIu64 " calls %8" PRIu64 " ZX_OK\n", zum_fuzz_calls[i].name,
+    {
+      printf("  %-26s %8" PRIu64 " calls %8" PRIu64 " ZX_OK", zum_fuzz_calls[i].name,
              f.per_call[i], f.per_ok[i]);
+      for (int k = 1; k < 64; k++)
+        if (f.per_status[i][k]) printf(" %s%d:%u", k == 63 ? "other" : "", k == 63 ? 0 : -k,
+                                       f.per_status[i][k]);
+      printf("\n");
+    }
   return r;
 }
