@@ -10,6 +10,8 @@ libzumkernel_la_SOURCES = \
 	kobj/deadline.h \
 	kobj/event.c \
 	kobj/event.h \
+	kobj/fifo.c \
+	kobj/fifo.h \
 	kobj/handle.c \
 	kobj/handle.h \
 	kobj/kcall.c \
