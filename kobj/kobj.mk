@@ -19,6 +19,8 @@ libzumkernel_la_SOURCES = \
 	kobj/kcall_table.h \
 	kobj/kmm.h \
 	kobj/list.h \
+	kobj/mbuf.c \
+	kobj/mbuf.h \
 	kobj/object.c \
 	kobj/object.h \
 	kobj/policy.c \
@@ -27,6 +29,8 @@ libzumkernel_la_SOURCES = \
 	kobj/port.h \
 	kobj/share.c \
 	kobj/share.h \
+	kobj/socket.c \
+	kobj/socket.h \
 	kobj/sys_channel.c \
 	kobj/sys_child.c \
 	kobj/sys_handle.c \
@@ -39,6 +43,7 @@ libzumkernel_la_SOURCES = \
 	kobj/sys_property.c \
 	kobj/sys_shared.c \
 	kobj/sys_signal.c \
+	kobj/sys_socket.c \
 	kobj/sys_sleep.c \
 	kobj/sys_task.c \
 	kobj/sys_timer.c \

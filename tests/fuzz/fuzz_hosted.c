@@ -43,7 +43,7 @@ static int count_fds(void) {
 }
 /* What the supervisor's descriptors are: memfds (VMOs), sockets (listeners, agents), pidfds. */
 static void fd_kinds(char* out, size_t size) {
-  char path[64], link[256];
+  char path[64], link[256], others[512] = "";
   int memfd = 0, sock = 0, pidfd = 0, other = 0;
   snprintf(path, sizeof(path), "/proc/%d/fd", (int)getppid());
   DIR* d = opendir(path);
@@ -58,10 +58,14 @@ static void fd_kinds(char* out, size_t size) {
     if (strstr(link, "memfd:")) memfd++;
     else if (strstr(link, "socket:")) sock++;
     else if (strstr(link, "pidfd")) pidfd++;
-    else other++;
+    else if (++other && strlen(others) + strlen(link) + 2 < sizeof(others)) {
+      strcat(others, " ");
+      strcat(others, link);
+    }
   }
   if (d) closedir(d);
-  snprintf(out, size, "%d memfds, %d sockets, %d pidfds, %d others", memfd, sock, pidfd, other);
+  snprintf(out, size, "%d memfds, %d sockets, %d pidfds, %d others:%s", memfd, sock, pidfd, other,
+           others);
 }
 
 static void watch_fds(struct fz* fz, uint64_t batch) {
@@ -142,6 +146,17 @@ int main(int argc, char** argv) {
   snprintf(ncalls, sizeof(ncalls), "%" PRIu64, calls);
   snprintf(nseed, sizeof(nseed), "%" PRIu64, seed);
   const char* child_argv[] = {self, ncalls, nseed, "--child", NULL};
+  /* This process's own descriptors in the supervisor (its agent's userfaultfd comes with the
+   * agent's hello, which the first address-space call waits for) are all there before the
+   * count. */
+  zx_handle_t vmo;
+  zx_vaddr_t at;
+  if (zx_vmo_create(4096, 0, &vmo) != ZX_OK ||
+      zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ, 0, vmo, 0, 4096, &at) != ZX_OK ||
+      zx_vmar_unmap(zx_vmar_root_self(), at, 4096) != ZX_OK || zx_handle_close(vmo) != ZX_OK) {
+    say("fuzz-hosted: FAIL: cannot map a VMO");
+    return 1;
+  }
   int fds0 = count_fds();
   /* Its default job (its batches' jobs are made in it) is a job of its own. */
   zx_handle_t proc = ZX_HANDLE_INVALID, job = ZX_HANDLE_INVALID;
@@ -170,7 +185,7 @@ int main(int argc, char** argv) {
     zx_nanosleep(zx_deadline_after(ZX_MSEC(10)));
     fds1 = count_fds();
   }
-  char kinds[128];
+  char kinds[768];
   fd_kinds(kinds, sizeof(kinds));
   printf("fuzz-hosted: supervisor fds %d before, %d after the fuzzing process (%s)\n", fds0, fds1,
          kinds);
