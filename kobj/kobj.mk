@@ -4,6 +4,8 @@ noinst_LTLIBRARIES += libzumkernel.la
 libzumkernel_la_SOURCES = \
 	kobj/channel.c \
 	kobj/channel.h \
+	kobj/clock.c \
+	kobj/clock.h \
 	kobj/cow.c \
 	kobj/cow.h \
 	kobj/deadline.c \
@@ -33,6 +35,7 @@ libzumkernel_la_SOURCES = \
 	kobj/socket.h \
 	kobj/sys_channel.c \
 	kobj/sys_child.c \
+	kobj/sys_clock.c \
 	kobj/sys_handle.c \
 	kobj/sys_hosted.c \
 	kobj/sys_info.c \

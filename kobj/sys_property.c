@@ -41,6 +41,7 @@ static bool has_name(const struct kobj* o) {
     case ZX_OBJ_TYPE_THREAD:
     case ZX_OBJ_TYPE_JOB:
     case ZX_OBJ_TYPE_VMO:
+    case ZX_OBJ_TYPE_CLOCK: /* newer Zircon names clocks too */
       return true;
     default:
       return false;
