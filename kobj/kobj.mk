@@ -6,6 +6,7 @@ libzumkernel_la_SOURCES = \
 	kobj/channel.h \
 	kobj/clock.c \
 	kobj/clock.h \
+	kobj/counter.c \
 	kobj/cow.c \
 	kobj/cow.h \
 	kobj/deadline.c \

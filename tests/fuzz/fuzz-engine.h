@@ -162,6 +162,7 @@ static inline zx_obj_type_t fz_want(const char* name, int arg) {
       {"object_wait_async", 1, ZX_OBJ_TYPE_PORT},
       {"object_signal_peer", 0, ZX_OBJ_TYPE_EVENTPAIR}, {"fifo_", 0, ZX_OBJ_TYPE_FIFO},
       {"socket_", 0, ZX_OBJ_TYPE_SOCKET},     {"clock_", 0, ZX_OBJ_TYPE_CLOCK},
+      {"counter_", 0, ZX_OBJ_TYPE_COUNTER},
   };
   for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
     if (w[i].arg == arg && fz_prefix(name, w[i].prefix)) return w[i].type;
@@ -476,6 +477,7 @@ static inline int fz_new_job(struct fz* f) {
   if (zx_socket_create((uint32_t)fz_below(f, 2), &a, &b) == ZX_OK)
     fz_pool_add(f, a), fz_pool_add(f, b);
   if (zx_clock_create(fz_below(f, 8), NULL, &a) == ZX_OK) fz_pool_add(f, a);
+  if (zx_counter_create(0, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_port_create(0, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_timer_create(0, ZX_CLOCK_MONOTONIC, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_vmo_create(65536, 0, &a) == ZX_OK) fz_pool_add(f, a);
