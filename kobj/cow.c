@@ -286,8 +286,8 @@ bool kcow_map_ready(struct kcall* c, struct kproc* target, struct kvmo* vmo) {
 /* How a new mapping of a copy-on-write setting reaches Linux:
  *  - a mapping of a snapshot child is filled on demand (its MAP op gets ZUM_MAP_UFFD, plus the
  *    fault source when there is one) when every process that gets the mapping has a
- *    userfaultfd; otherwise its pages are copied into the child's memfd now (the fallback,
- *    mm_vmo_prepare_map);
+ *    userfaultfd and the mapping can become writable; otherwise (ZUM_MAP_READONLY included) its
+ *    pages are copied into the child's memfd now (the fallback, mm_vmo_prepare_map);
  *  - a writable mapping bypasses zum on every write, so while its store has snapshots it is
  *    write-protected by the guest (ZUM_MAP_WP, where can_write_protect) or the snapshots take
  *    the pages it shows now (mm_vmo_guard_window); kcow_protect guards what zx_vmar_protect
@@ -300,6 +300,9 @@ zx_status_t kcow_map(struct kproc* target, struct kvmo* vmo, struct mm_region* m
   if (ops->n && ops->v[ops->n - 1].kind == ZUM_WORK_MAP && ops->v[ops->n - 1].addr == base)
     map = ops->n - 1;
   bool mapped = map < ops->n;
+  /* A mapping that can never be writable has an O_RDONLY fd, which Linux will not register with
+   * a userfaultfd (no VM_MAYWRITE): its pages are copied in now. */
+  bool readonly = mapped && (ops->v[map].flags & ZUM_MAP_READONLY);
   if (mm_vmo_is_cow(kvmo_mm(vmo))) {
     bool uffd = target && target->uffd;
     bool vm_fault = uffd && target->vm_fault;
@@ -312,7 +315,7 @@ zx_status_t kcow_map(struct kproc* target, struct kvmo* vmo, struct mm_region* m
     /* With a fault source the guest fills pages itself; without one (a clone of a clone, a
      * resizable VMO) a guest that sends what it cannot resolve to zum_vm_fault has them filled
      * there; any other guest gets the pages now. */
-    if (mapped && ((uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
+    if (mapped && !readonly && ((uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
                    vm_fault)) {
       ops->v[map].flags |= ZUM_MAP_UFFD;
       /* The fault source, if there is one, follows its MAP (abi-private.h). */
@@ -325,7 +328,7 @@ zx_status_t kcow_map(struct kproc* target, struct kvmo* vmo, struct mm_region* m
     } else if (mm_vmo_prepare_map(kvmo_mm(vmo), vmo_offset, size) != ZX_OK)
       return ZX_ERR_NO_MEMORY;
   }
-  if (writable && mm_vmo_store_has_snapshots(kvmo_mm(vmo))) {
+  if (writable && !readonly && mm_vmo_store_has_snapshots(kvmo_mm(vmo))) {
     /* The guest write-protects the new mapping before the call returns, or the snapshots take
      * its pages now. */
     if (mapped && can_write_protect(target, vmo, base))

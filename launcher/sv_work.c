@@ -110,6 +110,10 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
     close(fd);
     fd = -1;
   }
+  /* A message longer than a reply (cut to one by recvmsg) or a hello naming no thread is
+   * nonsense too: whatever the guest's threads can execute can send here. */
+  if (n == (ssize_t)sizeof(r) && ((msg.msg_flags & MSG_TRUNC) || (r.token == 0 && r.tid <= 0)))
+    n = -1;
   if (n != (ssize_t)sizeof(r)) {
     /* The agent is gone (its process is exiting) or spoke nonsense. */
     host_loop_remove(&p->agent_src);
@@ -119,6 +123,13 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
     return;
   }
   if (r.token == 0) {
+    /* Only the first hello counts: the capabilities decide how work is shaped from then on
+     * (kproc_caps_learnt), and a guest that could change them later could make the kernel act
+     * on a userfaultfd it no longer has. A repeated one is dropped. */
+    if (p->agent_tid != 0) {
+      if (fd >= 0) close(fd);
+      return;
+    }
     p->agent_tid = r.tid;
     bool uffd = sv_uffd_usable((r.error & ZUM_AGENT_CAP_UFFD) != 0);
     if (p->kp) {

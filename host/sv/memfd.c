@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -71,6 +72,15 @@ zx_status_t host_memfd_seal(int fd) {
 
 int host_memfd_dup(int fd) {
   int r = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  return r >= 0 ? r : -errno;
+}
+
+int host_memfd_dup_readonly(int fd) {
+  /* A new open file of the same memfd: dup would share the read-write one. Linux then refuses
+   * MAP_SHARED with PROT_WRITE, mprotect adding write (no VM_MAYWRITE) and UFFDIO_REGISTER. */
+  char path[40];
+  snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+  int r = open(path, O_RDONLY | O_CLOEXEC);
   return r >= 0 ? r : -errno;
 }
 
@@ -206,6 +216,7 @@ const struct platform_mem_ops host_memfd_mem_ops = {
     .create = host_memfd_create,
     .close = host_memfd_close,
     .dup = host_memfd_dup,
+    .dup_readonly = host_memfd_dup_readonly,
     .resize = host_memfd_resize,
     .read = host_memfd_read,
     .write = host_memfd_write,
