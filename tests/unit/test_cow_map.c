@@ -130,6 +130,34 @@ static void test_fault_source(void** state) {
   FAKE(T, handle_close, p);
 }
 
+/* A snapshot mapped through a handle without ZX_RIGHT_WRITE can never be written: its memfd goes
+ * to the guest read-only (ZUM_MAP_READONLY), which Linux will not register with a userfaultfd,
+ * so its pages are copied in when it is mapped and no fault source (no parent fd) is sent. */
+static void test_readonly_mapping_copied(void** state) {
+  (void)state;
+  zx_handle_t p = parent_vmo(8, 0, 0);
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 2 * PG, 4 * PG), ro = 0;
+  assert_int_equal(FAKE(T, handle_duplicate, c, ZX_RIGHTS_BASIC | ZX_RIGHT_READ | ZX_RIGHT_MAP,
+                        U(&ro)),
+                   ZX_OK);
+  map(ro, ZX_VM_PERM_READ, PG, 3 * PG);
+  assert_int_equal(fake_nrec, 1);
+  assert_int_equal(fake_recs[0].op.kind, ZUM_WORK_MAP);
+  assert_int_equal(fake_recs[0].op.flags, ZUM_MAP_READONLY);
+  assert_int_equal(committed(c), 3 * PG);
+  assert_int_equal(byte_at(c, PG + 7), 'd');
+  /* With WRITE in the handle the same mapping is filled on demand. */
+  zx_handle_t c2 = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 2 * PG, 4 * PG);
+  map(c2, ZX_VM_PERM_READ, PG, 3 * PG);
+  assert_int_equal(find_op(ZUM_WORK_MAP)->flags, ZUM_MAP_UFFD);
+  assert_non_null(find_op(ZUM_WORK_FAULT_SOURCE));
+  assert_int_equal(committed(c2), 0);
+  FAKE(T, handle_close, c2);
+  FAKE(T, handle_close, ro);
+  FAKE(T, handle_close, c);
+  FAKE(T, handle_close, p);
+}
+
 /* The source ends where the child stops seeing its parent: past the parent's end, zeros. */
 static void test_fault_source_limit(void** state) {
   (void)state;
@@ -647,6 +675,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_memfd_insert),
       cmocka_unit_test_setup_teardown(test_fault_source, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_readonly_mapping_copied, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fault_source_limit, setup, teardown),
       cmocka_unit_test_setup_teardown(test_eager_fallbacks, setup, teardown),
       cmocka_unit_test_setup_teardown(test_guard_windows, setup, teardown),
