@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -64,6 +63,7 @@ zx_status_t host_memfd_seal(int fd) {
     r = status_of(errno);
   if (r == ZX_OK) {
     host_memfd_forget_window(fd);
+    host_memfd_forget_readonly(fd);
     if (dup3(s, fd, O_CLOEXEC) < 0) r = status_of(errno);
   }
   close(s);
@@ -75,18 +75,10 @@ int host_memfd_dup(int fd) {
   return r >= 0 ? r : -errno;
 }
 
-int host_memfd_dup_readonly(int fd) {
-  /* A new open file of the same memfd: dup would share the read-write one. Linux then refuses
-   * MAP_SHARED with PROT_WRITE, mprotect adding write (no VM_MAYWRITE) and UFFDIO_REGISTER. */
-  char path[40];
-  snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-  int r = open(path, O_RDONLY | O_CLOEXEC);
-  return r >= 0 ? r : -errno;
-}
-
 void host_memfd_close(int fd) {
   if (fd < 0) return;
   host_memfd_forget_window(fd);
+  host_memfd_forget_readonly(fd);
   close(fd);
 }
 

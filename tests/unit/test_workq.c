@@ -12,10 +12,13 @@
 #include <string.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zum/sysno.h>
 
 #include "kobj/handle.h"
 #include "kobj/workq.h"
+#include "host/sv/memfd.h"
 #include "tests/unit/fake_host.h"
 
 #define PG 4096ull
@@ -253,6 +256,38 @@ static void test_fd_access(void** state) {
   FAKE(T[0], handle_close, v);
 }
 
+static uint64_t ino(int fd) {
+  struct stat st;
+  assert_int_equal(fstat(fd, &st), 0);
+  return (uint64_t)st.st_ino;
+}
+
+/* The supervisor keeps one read-only open file per memfd and hands out dups of it; a kept one
+ * whose fd number now names another memfd (closed behind its back) is never served. */
+static void test_readonly_fd_kept(void** state) {
+  (void)state;
+  int a;
+  assert_int_equal(host_memfd_create(PG, &a), ZX_OK);
+  int r1 = host_memfd_dup_readonly(a), r2 = host_memfd_dup_readonly(a);
+  assert_true(r1 >= 0 && r2 >= 0);
+  assert_int_equal(fcntl(r1, F_GETFL) & O_ACCMODE, O_RDONLY);
+  assert_int_equal(fcntl(r2, F_GETFL) & O_ACCMODE, O_RDONLY);
+  assert_int_equal(ino(r1), ino(a));
+  assert_int_equal(ino(r2), ino(a));
+  uint64_t old = ino(a);
+  close(r1);
+  close(r2);
+  close(a); /* not through host_memfd_close */
+  int b;
+  assert_int_equal(host_memfd_create(PG, &b), ZX_OK);
+  int r3 = host_memfd_dup_readonly(b);
+  assert_true(r3 >= 0);
+  assert_int_equal(ino(r3), ino(b));
+  assert_int_not_equal(ino(r3), old);
+  close(r3);
+  host_memfd_close(b);
+}
+
 /* Replies come from the guest's agent, which guest code can drive: a reply with a token of no
  * work outstanding, a repeated one, or one sent while only the caller's own work is queued
  * completes nothing and changes nothing. */
@@ -306,6 +341,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_death_drops_queue, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fd_access, setup, teardown),
       cmocka_unit_test_setup_teardown(test_forged_replies, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_readonly_fd_kept, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
