@@ -20,7 +20,8 @@
  *     (kcow_map_replica).
  *  4. Writes through mappings of a store with snapshots bypass zum. A writable piece is
  *     write-protected in the guest where its userfaultfd can (kcow_map: ZUM_MAP_WP in the MAP
- *     op; kcow_protect and kcow_snapshot_guard: guard_piece from outside, queued behind the
+ *     op, hosted programs only: a pure process's seal does not let it write-protect, since guest
+ *     code could unprotect with the same call; kcow_protect and kcow_snapshot_guard: guard_piece from outside, queued behind the
  *     process's pending work, kworkq_uffd_wp), so the first write to each page comes to
  *     zum_vm_fault; otherwise the snapshots take every page of the piece now
  *     (mm_vmo_guard_window). A call that queued protections returns once they are applied
@@ -330,8 +331,10 @@ zx_status_t kcow_map(struct kproc* target, struct kvmo* vmo, struct mm_region* m
   }
   if (writable && !readonly && mm_vmo_store_has_snapshots(kvmo_mm(vmo))) {
     /* The guest write-protects the new mapping before the call returns, or the snapshots take
-     * its pages now. */
-    if (mapped && can_write_protect(target, vmo, base))
+     * its pages now. A pure process never protects itself: its seal refuses UFFDIO_WRITEPROTECT,
+     * which guest code jumping into the stub could use to clear the protection (BPF cannot see
+     * the ioctl's mode); protections from outside it cannot undo. */
+    if (mapped && !(target && target->pure) && can_write_protect(target, vmo, base))
       ops->v[map].flags |= ZUM_MAP_WP;
     else if (mm_vmo_guard_window(kvmo_mm(vmo), vmo_offset, size) != ZX_OK)
       return ZX_ERR_NO_MEMORY;

@@ -236,7 +236,7 @@ expect 0 '^forge: ok$' -- "$ZUM" run "$F/escape.elf" forge
 expect 255 'its agent sent a malformed message' 'return code -1028 \(ZX_TASK_RETCODE_EXCEPTION_KILL\)' \
   '!nonsense: survived' -- "$ZUM" run "$F/escape.elf" nonsense
 # What the seal refuses even from the stub's code kills the process (SIGSYS).
-for call in sendmsg anon zumpage remove growsdown recv0; do
+for call in sendmsg anon zumpage remove growsdown recv0 unprotect; do
   expect 255 "^filter: $call\$" 'return code -4127' '!filter: survived' -- \
     "$ZUM" run "$F/escape.elf" filter "$call"
 done

@@ -26,7 +26,8 @@
  *             one call the seal refuses even from the stub's code, which kills the process
  *             (SIGSYS): sendmsg (sendmsg on fd 1), anon (an anonymous mmap), zumpage (mprotect of
  *             the zum page, below the Zircon user base), remove (madvise MADV_REMOVE),
- *             growsdown (mprotect with PROT_GROWSDOWN), recv0 (recvmsg on fd 0). Prints
+ *             growsdown (mprotect with PROT_GROWSDOWN), recv0 (recvmsg on fd 0), unprotect
+ *             (UFFDIO_WRITEPROTECT, which could clear a snapshot's write protection). Prints
  *             "filter: NAME", and "filter: survived" if the call returns. */
 #include <zum/abi-private.h>
 
@@ -50,6 +51,7 @@
 #define MADV_REMOVE 9
 #define PROT_GROWSDOWN 0x01000000
 #define UFFDIO_REGISTER 0xc020aa00u
+#define UFFDIO_WRITEPROTECT 0xc018aa06u
 #define UFFD_FD 5
 #define EACCES 13
 
@@ -273,6 +275,12 @@ static void filter(const char* name) {
   else if (fx_streq(name, "remove")) lx(NR_MADVISE, (long)a, 4096, MADV_REMOVE, 0, 0, 0);
   else if (fx_streq(name, "growsdown")) lx(NR_MPROTECT, (long)a, 4096, 1 | PROT_GROWSDOWN, 0, 0, 0);
   else if (fx_streq(name, "recv0")) lx(NR_RECVMSG, 0, (long)&m, 0x40 /* DONTWAIT */, 0, 0, 0);
+  else if (fx_streq(name, "unprotect")) {
+    struct {
+      uint64_t start, len, mode;
+    } wp = {a, 4096, 0 /* clear */};
+    lx(NR_IOCTL, UFFD_FD, UFFDIO_WRITEPROTECT, (long)&wp, 0, 0, 0);
+  }
   else {
     fx_puts("filter: unknown\n");
     zx_process_exit(2);

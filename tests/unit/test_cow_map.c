@@ -501,7 +501,8 @@ static void test_memfd_insert(void** state) {
 }
 
 /* A new writable mapping of a VMO that has snapshots: the guest write-protects it as it maps it
- * (ZUM_MAP_WP) where it can; otherwise the snapshots take its pages now. */
+ * (ZUM_MAP_WP) where it can and is a hosted program; otherwise the snapshots take its pages
+ * now. */
 static void test_new_writable_mapping_protected(void** state) {
   (void)state;
   zx_handle_t p = parent_vmo(4, 0, 0);
@@ -519,6 +520,15 @@ static void test_new_writable_mapping_protected(void** state) {
   map(gc, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
   assert_int_equal(find_op(ZUM_WORK_MAP)->flags, ZUM_MAP_UFFD | ZUM_MAP_WP);
   assert_int_equal(committed(ggc), 0);
+  /* A pure process never write-protects itself (its seal refuses UFFDIO_WRITEPROTECT, which
+   * guest code could use to clear protections): copied now. */
+  P->pure = true;
+  zx_handle_t c2 = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  map(p, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
+  assert_int_equal(find_op(ZUM_WORK_MAP)->flags, 0);
+  assert_int_equal(committed(c2), 4 * PG);
+  P->pure = false;
+  FAKE(T, handle_close, c2);
   /* No write protection in the guest: copied now. */
   P->wp = false;
   map(p, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);

@@ -196,7 +196,10 @@ int stub_seal(uint64_t code_start, uint64_t code_end) {
   load(b, DATA(args[0]));
   jump(b, BPF_JGE, ZUM_USER_BASE, allow, kill);
 
-  here(b, stub_ioctl); /* the userfaultfd's REGISTER, COPY, WRITEPROTECT (32 bits to Linux) */
+  /* ioctl: the userfaultfd's REGISTER and COPY (32 bits to Linux). Not WRITEPROTECT: with
+   * mode 0 it would clear protections the supervisor set for snapshots (kobj/cow.c never asks a
+   * pure process to protect itself); registering again leaves them in place. */
+  here(b, stub_ioctl);
   int uffd = zum_cow_uffd();
   if (uffd >= 0) {
     int ioctl_cmd = new_label(b);
@@ -205,7 +208,6 @@ int stub_seal(uint64_t code_start, uint64_t code_end) {
     here(b, ioctl_cmd);
     load(b, DATA(args[1]));
     jump(b, BPF_JEQ, (uint32_t)UFFDIO_COPY, allow, -1);
-    jump(b, BPF_JEQ, (uint32_t)UFFDIO_WRITEPROTECT, allow, -1);
     jump(b, BPF_JEQ, (uint32_t)UFFDIO_REGISTER, allow, kill);
   } else {
     ja(b, kill);
