@@ -74,7 +74,8 @@ enum zum_work_kind {
 /* zum_work_op_t.flags of a ZUM_WORK_MAP op. */
 #define ZUM_MAP_UFFD 0x1u /* register the new mapping with the process's userfaultfd (MISSING) */
 /* Register it for write-protect faults too and write-protect all of it (snapshots of the store
- * still read its pages): a first write to each page goes to zum_vm_fault. */
+ * still read its pages): a first write to each page goes to zum_vm_fault. Hosted runtimes only:
+ * a pure process's seal refuses UFFDIO_WRITEPROTECT (guest code could clear the protection). */
 #define ZUM_MAP_WP 0x2u
 /* The mapping can never become writable (its handles lacked ZX_RIGHT_WRITE when it was made, and
  * Zircon's zx_vmar_protect caps a mapping by those rights): the supervisor hands its fd over
