@@ -21,11 +21,11 @@
  *  4. Writes through mappings of a store with snapshots bypass zum. A writable piece is
  *     write-protected in the guest where its userfaultfd can (kcow_map: ZUM_MAP_WP in the MAP
  *     op, hosted programs only: a pure process's seal does not let it write-protect, since guest
- *     code could unprotect with the same call; kcow_protect and kcow_snapshot_guard: guard_piece from outside, queued behind the
- *     process's pending work, kworkq_uffd_wp), so the first write to each page comes to
- *     zum_vm_fault; otherwise the snapshots take every page of the piece now
- *     (mm_vmo_guard_window). A call that queued protections returns once they are applied
- *     (kguard_wait_finish).
+ *     code could unprotect with the same call; kcow_protect and kcow_snapshot_guard:
+ *     guard_piece from outside, queued behind the process's pending work, kworkq_uffd_wp), so
+ *     the first write to each page comes to zum_vm_fault; otherwise the snapshots take every
+ *     page of the piece now (mm_vmo_guard_window). A call that queued protections returns once
+ *     they are applied (kguard_wait_finish).
  *  5. Faults the guest cannot resolve (kcow_vm_fault, the zum_vm_fault call): a missing page of
  *     a snapshot without a fault source is filled in its store (mm_vmo_fill, batched on
  *     sequential faults), and a write to a write-protected page first pushes it to the
@@ -316,8 +316,9 @@ zx_status_t kcow_map(struct kproc* target, struct kvmo* vmo, struct mm_region* m
     /* With a fault source the guest fills pages itself; without one (a clone of a clone, a
      * resizable VMO) a guest that sends what it cannot resolve to zum_vm_fault has them filled
      * there; any other guest gets the pages now. */
-    if (mapped && !readonly && ((uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
-                   vm_fault)) {
+    if (mapped && !readonly &&
+        ((uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
+         vm_fault)) {
       ops->v[map].flags |= ZUM_MAP_UFFD;
       /* The fault source, if there is one, follows its MAP (abi-private.h). */
       if (mm_vmo_fault_source(kvmo_mm(vmo), mm_mapping_vmo_offset(m), size, &fd, &off, &len)) {

@@ -270,7 +270,8 @@ static void filter(const char* name) {
   struct iovec_k iov = {&byte, 1};
   struct msghdr_k m = {0, 0, &iov, 1, 0, 0, 0};
   if (fx_streq(name, "sendmsg")) lx(NR_SENDMSG, 1, (long)&m, 0x4000, 0, 0, 0);
-  else if (fx_streq(name, "anon")) lx(NR_MMAP, (long)a, 4096, PROT_RW, MAP_PRIVATE_ANON_FIXED, -1, 0);
+  else if (fx_streq(name, "anon"))
+    lx(NR_MMAP, (long)a, 4096, PROT_RW, MAP_PRIVATE_ANON_FIXED, -1, 0);
   else if (fx_streq(name, "zumpage")) lx(NR_MPROTECT, ZUM_PAGE, 4096, PROT_RW, 0, 0, 0);
   else if (fx_streq(name, "remove")) lx(NR_MADVISE, (long)a, 4096, MADV_REMOVE, 0, 0, 0);
   else if (fx_streq(name, "growsdown")) lx(NR_MPROTECT, (long)a, 4096, 1 | PROT_GROWSDOWN, 0, 0, 0);

@@ -116,8 +116,9 @@ static void ip_range(struct bpf* b, uint64_t start, uint64_t end, int ok, int fa
  * far as it harms nobody but the process itself (DESIGN.md section 14): Linux calls on the
  * agent socket and the work channel only, fd-based mappings only MAP_SHARED | MAP_FIXED, no
  * mapping, protection or advice below the Zircon user base (the stub, its stacks, the zum
- * page), only the advice the work uses, threads only as the stub makes them, and what the fds
- * it may hold allow (read-only where the handle grants no write: memfd_insert and workq). */
+ * page), only the advice the work uses, threads only as the stub makes them, no write
+ * protection it could also clear, and what the fds it may hold allow (read-only where the
+ * handle grants no write: kobj/workq.c, host/sv/memfd_ro.c). */
 int stub_seal(uint64_t code_start, uint64_t code_end) {
   static struct bpf prog;
   struct bpf* b = &prog;
