@@ -311,17 +311,23 @@ zx_status_t kcow_map(struct kproc* target, struct kvmo* vmo, struct mm_region* m
       uffd = kshare_all_uffd(target->share);
       vm_fault = uffd && kshare_all_vm_fault(target->share);
     }
+    /* A pure process gets no fault source: the source's fd is all of the ancestor's store,
+     * which guest code jumping into the stub could read (pread) beyond the child's window and
+     * after the snapshot. Its missing pages come from zum_vm_fault instead. */
+    bool sources = !(target && target->pure);
     int fd;
     uint64_t off, len;
     /* With a fault source the guest fills pages itself; without one (a clone of a clone, a
-     * resizable VMO) a guest that sends what it cannot resolve to zum_vm_fault has them filled
-     * there; any other guest gets the pages now. */
+     * resizable VMO, a pure process) a guest that sends what it cannot resolve to zum_vm_fault
+     * has them filled there; any other guest gets the pages now. */
     if (mapped && !readonly &&
-        ((uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
+        ((uffd && sources &&
+          mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
          vm_fault)) {
       ops->v[map].flags |= ZUM_MAP_UFFD;
       /* The fault source, if there is one, follows its MAP (abi-private.h). */
-      if (mm_vmo_fault_source(kvmo_mm(vmo), mm_mapping_vmo_offset(m), size, &fd, &off, &len)) {
+      if (sources &&
+          mm_vmo_fault_source(kvmo_mm(vmo), mm_mapping_vmo_offset(m), size, &fd, &off, &len)) {
         zum_work_op_t src = {.kind = ZUM_WORK_FAULT_SOURCE, .fd = fd, .addr = base, .len = size,
                              .offset = off, .src_len = len};
         mm_ops_add(ops, &src);

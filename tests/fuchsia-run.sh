@@ -219,6 +219,8 @@ fi
 # tries a writable mapping of every fd number never gets one, the VMO is unchanged.
 expect 0 '^rovmo: mprotect -13$' '^rovmo: wrote 0$' '^rovmo: ok$' -- "$ZUM" run "$F/escape.elf" rovmo
 expect 0 '^fds: ok$' -- "$ZUM" run "$F/escape.elf" fds
+# A snapshot is filled without giving the process its parent's store (no fault source fd).
+expect 0 '^cow: ok$' -- "$ZUM" run "$F/escape.elf" cow
 # Linux refuses to register a read-only mapping with the userfaultfd (no VM_MAYWRITE).
 out=$(timeout 60 "$ZUM" run "$F/escape.elf" uffd 2>&1)
 n=$((n + 1))

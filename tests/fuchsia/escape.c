@@ -12,6 +12,9 @@
  *   fds       a writable MAP_SHARED mmap of every fd number 0..63 while nothing is being mapped:
  *             none succeeds (nothing in the fd table lets the process write beyond its own
  *             mappings): "fds: ok"
+ *   cow       a snapshot mapped writable reads its parent's bytes and keeps them when the parent
+ *             changes, and no fd beyond the stub's own (0-5) is open: the process holds no fault
+ *             source, whose fd would let it read all of the parent (pread): "cow: ok"
  *   uffd      UFFDIO_REGISTER through the process's userfaultfd (fd 5, the stub's): a writable
  *             mapping registers (0), a read-only one does not (-1, EPERM: Linux wants
  *             VM_MAYWRITE, which an O_RDONLY memfd lacks, so UFFDIO_COPY cannot fill a
@@ -45,6 +48,8 @@
 #define NR_SENDMSG 46
 #define NR_RECVMSG 47
 #define NR_IOCTL 16
+#define NR_PREAD64 17
+#define EBADF 9
 #define PROT_RW 3
 #define MAP_SHARED_FIXED 0x11
 #define MAP_PRIVATE_ANON_FIXED 0x32
@@ -190,6 +195,31 @@ static void fds(void) {
   fx_puts("fds: ok\n");
 }
 
+/* ---- cow */
+static void cow(void) {
+  zx_handle_t parent = new_vmo("parent's bytes"), child;
+  FX_CHECK_EQ(zx_vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, 4096, &child), ZX_OK);
+  uintptr_t a = map(child, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE);
+  FX_CHECK(fx_streq((const char*)a, "parent's bytes")); /* filled on its first touch */
+  FX_CHECK_EQ(zx_vmo_write(parent, "changed", 0, 8), ZX_OK);
+  FX_CHECK(fx_streq((const char*)a, "parent's bytes"));
+  /* Past stdio, the agent socket, the work channel and the userfaultfd nothing is open: no
+   * fault source keeps the parent's store in the process. */
+  for (long fd = 6; fd < 64; fd++) {
+    char b;
+    long r = lx(NR_PREAD64, fd, (long)&b, 1, 0, 0, 0);
+    if (r != -EBADF) {
+      fx_puts("cow: fd ");
+      fx_dec(fd);
+      fx_puts(" is open: pread ");
+      fx_dec(r);
+      fx_putc('\n');
+      zx_process_exit(1);
+    }
+  }
+  fx_puts("cow: ok\n");
+}
+
 /* ---- uffd */
 static long uffd_register(uintptr_t a) {
   struct {
@@ -299,6 +329,7 @@ void _start(zx_handle_t bootstrap, uintptr_t vdso_base) {
   if (fx_streq(mode, "rovmo")) rovmo();
   else if (fx_streq(mode, "fds")) fds();
   else if (fx_streq(mode, "uffd")) uffd();
+  else if (fx_streq(mode, "cow")) cow();
   else if (fx_streq(mode, "forge")) forge();
   else if (fx_streq(mode, "nonsense")) nonsense();
   else if (fx_streq(mode, "filter") && fx_start.argc > 2) filter(fx_start.argv[2]);

@@ -109,7 +109,8 @@ static const zum_work_op_t* find_op(uint32_t kind) {
 }
 
 /* A snapshot of a plain VMO mapped into a process with a userfaultfd: nothing is copied; the MAP
- * asks for the userfaultfd and the fault source that follows it names the parent's memory. */
+ * asks for the userfaultfd and the fault source that follows it names the parent's memory (for
+ * hosted programs only). */
 static void test_fault_source(void** state) {
   (void)state;
   zx_handle_t p = parent_vmo(8, 0, 0);
@@ -126,6 +127,20 @@ static void test_fault_source(void** state) {
   assert_int_equal(fake_recs[1].op.offset, 3 * PG); /* the child's offset PG is the parent's 3 PG */
   assert_int_equal(fake_recs[1].op.src_len, 3 * PG);
   assert_int_equal(committed(c), 0);
+  /* A pure process gets no fault source (its fd would let guest code read all of the parent):
+   * its missing pages come from zum_vm_fault, or are copied now without it. */
+  P->pure = true;
+  P->vm_fault = true;
+  map(c, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, PG, 3 * PG);
+  assert_int_equal(fake_nrec, 1);
+  assert_int_equal(fake_recs[0].op.flags, ZUM_MAP_UFFD);
+  assert_int_equal(committed(c), 0);
+  P->vm_fault = false;
+  map(c, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, PG, 3 * PG);
+  assert_int_equal(fake_nrec, 1);
+  assert_int_equal(fake_recs[0].op.flags, 0);
+  assert_int_equal(committed(c), 3 * PG);
+  P->pure = false;
   FAKE(T, handle_close, c);
   FAKE(T, handle_close, p);
 }

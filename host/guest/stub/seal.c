@@ -136,9 +136,10 @@ int stub_seal(uint64_t code_start, uint64_t code_end) {
            vdso);
   here(b, stub);
   load(b, DATA(nr));
-  /* Harmless whatever the arguments: they act on the calling thread, or read what the process
-   * holds anyway (pread: its fault sources, read-only), or go to the supervisor, which checks
-   * every value of a zum call. */
+  /* Harmless whatever the arguments: they act on the calling thread or the process, or go to
+   * the supervisor, which checks every value of a zum call. pread64 reads only fds the process
+   * holds, which mmap could map as well; the supervisor gives a pure process no fault source
+   * (kobj/cow.c), but the runtime's fault path (host/guest/runtime/cow.c) stays whole. */
   static const uint32_t allowed[] = {
       __NR_close, __NR_rt_sigreturn, __NR_exit, __NR_exit_group, __NR_clock_gettime,
       ZUM_SYS_fault,
