@@ -110,6 +110,9 @@ struct platform_mem_ops {
   /* Another descriptor of the same store, the caller's to close (work queued for a process
    * outlives the VMO it maps): >= 0, or -errno. */
   int (*dup)(int fd);
+  /* Optional (NULL: dup): the same, but the new descriptor may only read (an open file of its
+   * own, O_RDONLY): a guest that gets it can neither write the store nor map it writable. */
+  int (*dup_readonly)(int fd);
   /* Sets the length; shrinking frees what lies beyond it. */
   zx_status_t (*resize)(int fd, uint64_t size);
   /* Exactly len bytes; holes read as zeros. */

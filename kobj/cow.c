@@ -20,11 +20,12 @@
  *     (kcow_map_replica).
  *  4. Writes through mappings of a store with snapshots bypass zum. A writable piece is
  *     write-protected in the guest where its userfaultfd can (kcow_map: ZUM_MAP_WP in the MAP
- *     op; kcow_protect and kcow_snapshot_guard: guard_piece from outside, queued behind the
- *     process's pending work, kworkq_uffd_wp), so the first write to each page comes to
- *     zum_vm_fault; otherwise the snapshots take every page of the piece now
- *     (mm_vmo_guard_window). A call that queued protections returns once they are applied
- *     (kguard_wait_finish).
+ *     op, hosted programs only: a pure process's seal does not let it write-protect, since guest
+ *     code could unprotect with the same call; kcow_protect and kcow_snapshot_guard:
+ *     guard_piece from outside, queued behind the process's pending work, kworkq_uffd_wp), so
+ *     the first write to each page comes to zum_vm_fault; otherwise the snapshots take every
+ *     page of the piece now (mm_vmo_guard_window). A call that queued protections returns once
+ *     they are applied (kguard_wait_finish).
  *  5. Faults the guest cannot resolve (kcow_vm_fault, the zum_vm_fault call): a missing page of
  *     a snapshot without a fault source is filled in its store (mm_vmo_fill, batched on
  *     sequential faults), and a write to a write-protected page first pushes it to the
@@ -286,8 +287,8 @@ bool kcow_map_ready(struct kcall* c, struct kproc* target, struct kvmo* vmo) {
 /* How a new mapping of a copy-on-write setting reaches Linux:
  *  - a mapping of a snapshot child is filled on demand (its MAP op gets ZUM_MAP_UFFD, plus the
  *    fault source when there is one) when every process that gets the mapping has a
- *    userfaultfd; otherwise its pages are copied into the child's memfd now (the fallback,
- *    mm_vmo_prepare_map);
+ *    userfaultfd and the mapping can become writable; otherwise (ZUM_MAP_READONLY included) its
+ *    pages are copied into the child's memfd now (the fallback, mm_vmo_prepare_map);
  *  - a writable mapping bypasses zum on every write, so while its store has snapshots it is
  *    write-protected by the guest (ZUM_MAP_WP, where can_write_protect) or the snapshots take
  *    the pages it shows now (mm_vmo_guard_window); kcow_protect guards what zx_vmar_protect
@@ -300,6 +301,9 @@ zx_status_t kcow_map(struct kproc* target, struct kvmo* vmo, struct mm_region* m
   if (ops->n && ops->v[ops->n - 1].kind == ZUM_WORK_MAP && ops->v[ops->n - 1].addr == base)
     map = ops->n - 1;
   bool mapped = map < ops->n;
+  /* A mapping that can never be writable has an O_RDONLY fd, which Linux will not register with
+   * a userfaultfd (no VM_MAYWRITE): its pages are copied in now. */
+  bool readonly = mapped && (ops->v[map].flags & ZUM_MAP_READONLY);
   if (mm_vmo_is_cow(kvmo_mm(vmo))) {
     bool uffd = target && target->uffd;
     bool vm_fault = uffd && target->vm_fault;
@@ -307,16 +311,23 @@ zx_status_t kcow_map(struct kproc* target, struct kvmo* vmo, struct mm_region* m
       uffd = kshare_all_uffd(target->share);
       vm_fault = uffd && kshare_all_vm_fault(target->share);
     }
+    /* A pure process gets no fault source: the source's fd is all of the ancestor's store,
+     * which guest code jumping into the stub could read (pread) beyond the child's window and
+     * after the snapshot. Its missing pages come from zum_vm_fault instead. */
+    bool sources = !(target && target->pure);
     int fd;
     uint64_t off, len;
     /* With a fault source the guest fills pages itself; without one (a clone of a clone, a
-     * resizable VMO) a guest that sends what it cannot resolve to zum_vm_fault has them filled
-     * there; any other guest gets the pages now. */
-    if (mapped && ((uffd && mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
-                   vm_fault)) {
+     * resizable VMO, a pure process) a guest that sends what it cannot resolve to zum_vm_fault
+     * has them filled there; any other guest gets the pages now. */
+    if (mapped && !readonly &&
+        ((uffd && sources &&
+          mm_vmo_fault_source(kvmo_mm(vmo), vmo_offset, size, &fd, &off, &len)) ||
+         vm_fault)) {
       ops->v[map].flags |= ZUM_MAP_UFFD;
       /* The fault source, if there is one, follows its MAP (abi-private.h). */
-      if (mm_vmo_fault_source(kvmo_mm(vmo), mm_mapping_vmo_offset(m), size, &fd, &off, &len)) {
+      if (sources &&
+          mm_vmo_fault_source(kvmo_mm(vmo), mm_mapping_vmo_offset(m), size, &fd, &off, &len)) {
         zum_work_op_t src = {.kind = ZUM_WORK_FAULT_SOURCE, .fd = fd, .addr = base, .len = size,
                              .offset = off, .src_len = len};
         mm_ops_add(ops, &src);
@@ -325,10 +336,12 @@ zx_status_t kcow_map(struct kproc* target, struct kvmo* vmo, struct mm_region* m
     } else if (mm_vmo_prepare_map(kvmo_mm(vmo), vmo_offset, size) != ZX_OK)
       return ZX_ERR_NO_MEMORY;
   }
-  if (writable && mm_vmo_store_has_snapshots(kvmo_mm(vmo))) {
+  if (writable && !readonly && mm_vmo_store_has_snapshots(kvmo_mm(vmo))) {
     /* The guest write-protects the new mapping before the call returns, or the snapshots take
-     * its pages now. */
-    if (mapped && can_write_protect(target, vmo, base))
+     * its pages now. A pure process never protects itself: its seal refuses UFFDIO_WRITEPROTECT,
+     * which guest code jumping into the stub could use to clear the protection (BPF cannot see
+     * the ioctl's mode); protections from outside it cannot undo. */
+    if (mapped && !(target && target->pure) && can_write_protect(target, vmo, base))
       ops->v[map].flags |= ZUM_MAP_WP;
     else if (mm_vmo_guard_window(kvmo_mm(vmo), vmo_offset, size) != ZX_OK)
       return ZX_ERR_NO_MEMORY;

@@ -102,7 +102,8 @@ static zx_status_t replica_visit(void* ctx, struct mm_region* m, unsigned depth)
                         .len = size,
                         .offset = mm_mapping_vmo_offset(m) + (base - mm_region_base(m)) +
                                   kvmo_fd_offset(to_kvmo(mm_mapping_obj(m))),
-                        .fd = fd};
+                        .fd = fd,
+                        .flags = mm_mapping_map_flags(m)};
     replica_push(r, &op);
   }
   return r->oom ? ZX_ERR_NO_MEMORY : ZX_OK;

@@ -219,6 +219,12 @@ static bool has_agent(struct kproc* p) {
   return p->host_ops->work_agent && p->host_ops->work_agent(p->host);
 }
 
+/* Whether op's fd goes to the guest read-only. */
+static bool readonly_fd(const zum_work_op_t* op) {
+  return op->kind == ZUM_WORK_FAULT_SOURCE ||
+         (op->kind == ZUM_WORK_MAP && (op->flags & ZUM_MAP_READONLY));
+}
+
 /* A new work item for p (not queued) with a copy of ops; NULL with *err on failure. */
 static struct kwork_item* work_item_new(struct kproc* p, struct kcall* c,
                                         const zum_work_op_t* ops, size_t n, zx_status_t status,
@@ -232,10 +238,15 @@ static struct kwork_item* work_item_new(struct kproc* p, struct kcall* c,
     return NULL;
   }
   memcpy(copy, ops, n * sizeof(*copy));
-  /* Own the memory fds: the VMO may be closed and freed before queued work is delivered. */
+  /* Own the memory fds: the VMO may be closed and freed before queued work is delivered. The
+   * guest gets them with only the access it may use (a hostile one can reach any fd it holds
+   * with any Linux call its stub may make): a fault source and a mapping that can never become
+   * writable get read-only ones. */
   for (size_t i = 0; i < n; i++) {
     if (!zum_work_op_has_fd(copy[i].kind)) continue;
-    copy[i].fd = platform->mem->dup(ops[i].fd);
+    copy[i].fd = readonly_fd(&copy[i]) && platform->mem->dup_readonly
+                     ? platform->mem->dup_readonly(ops[i].fd)
+                     : platform->mem->dup(ops[i].fd);
     if (copy[i].fd < 0) {
       int e = -copy[i].fd;
       close_fds(copy, i);

@@ -68,6 +68,14 @@ struct kthread* sv_thread_of(struct sv_proc* p, pid_t tid) {
 }
 
 void sv_bind_thread(struct sv_proc* p, struct kthread* t, pid_t tid) {
+  /* The tid comes from the guest's stub, which the guest's own code can drive: it must name a
+   * Linux thread of this process that is no other Zircon thread (nor the stub's agent), or the
+   * thread counts as never started (it ends at once). */
+  if (tid <= 0 || tid == p->g.pid || host_tgid_of(tid) != p->g.pid ||
+      kproc_find_thread(p->kp, tid)) {
+    kthread_on_exit(t);
+    return;
+  }
   t->tid = tid;
   if (!watch_thread(p, t)) kthread_on_exit(t);
 }

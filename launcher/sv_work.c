@@ -110,15 +110,35 @@ static void on_agent(struct host_loop_source* s, uint32_t events) {
     close(fd);
     fd = -1;
   }
-  if (n != (ssize_t)sizeof(r)) {
+  /* A message of another size, one longer than a reply (cut to one by recvmsg) or a hello
+   * naming no thread is nonsense: whatever the guest's threads can execute can send here. */
+  bool nonsense = n > 0 && (n != (ssize_t)sizeof(r) || (msg.msg_flags & MSG_TRUNC) ||
+                            (r.token == 0 && r.tid <= 0));
+  if (nonsense || n != (ssize_t)sizeof(r)) {
     /* The agent is gone (its process is exiting) or spoke nonsense. */
     host_loop_remove(&p->agent_src);
     close(p->agent_fd);
     p->agent_fd = -1;
+    if (fd >= 0) close(fd);
     if (p->kp && p->agent_tid == 0) kproc_caps_learnt(p->kp); /* no hello will come */
+    /* Nonsense ends the process (before its stub sees the socket close and exits on its own):
+     * its runtime is zum's code gone wrong, or guest code speaking for it, and no work can
+     * reach it any more. */
+    if (nonsense && p->kp && !p->exited) {
+      fprintf(stderr, "zum: process %s (pid %d): its agent sent a malformed message\n",
+              p->kp->base.name, (int)p->g.pid);
+      kproc_kill(p->kp, ZX_TASK_RETCODE_EXCEPTION_KILL);
+    }
     return;
   }
   if (r.token == 0) {
+    /* Only the first hello counts: the capabilities decide how work is shaped from then on
+     * (kproc_caps_learnt), and a guest that could change them later could make the kernel act
+     * on a userfaultfd it no longer has. A repeated one is dropped. */
+    if (p->agent_tid != 0) {
+      if (fd >= 0) close(fd);
+      return;
+    }
     p->agent_tid = r.tid;
     bool uffd = sv_uffd_usable((r.error & ZUM_AGENT_CAP_UFFD) != 0);
     if (p->kp) {

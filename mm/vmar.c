@@ -668,7 +668,10 @@ static zx_status_t create_core(struct mm_region* parent, const struct create_arg
     if (ops) {
       uint64_t fd_offset = 0;
       int fd = as->hooks && as->hooks->backing ? as->hooks->backing(a->obj, &fd_offset) : -1;
-      mm_ops_push(ops, ZUM_WORK_MAP, a->prot, base, a->size, r->vmo_offset + fd_offset, fd);
+      zum_work_op_t op = {.kind = ZUM_WORK_MAP, .prot = a->prot, .fd = fd, .addr = base,
+                          .len = a->size, .offset = r->vmo_offset + fd_offset,
+                          .flags = mm_mapping_map_flags(r)};
+      mm_ops_add(ops, &op);
     }
   } else {
     r->refs++; /* the caller's */
@@ -958,6 +961,9 @@ bool mm_region_is_root(const struct mm_region* r) { return r->root; }
 uint64_t mm_region_base(const struct mm_region* r) { return r->base; }
 uint64_t mm_region_size(const struct mm_region* r) { return r->size; }
 uint32_t mm_region_flags(const struct mm_region* r) { return r->flags; }
+uint32_t mm_mapping_map_flags(const struct mm_region* m) {
+  return (m->flags & MM_CAN_MAP_WRITE) ? 0 : ZUM_MAP_READONLY;
+}
 const char* mm_region_name(const struct mm_region* r) { return r->name; }
 struct mm_region* mm_region_parent(const struct mm_region* r) { return r->parent; }
 struct mm_aspace* mm_region_aspace(const struct mm_region* r) { return r->as; }

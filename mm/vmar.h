@@ -122,6 +122,9 @@ struct mm_aspace* mm_region_aspace(const struct mm_region* r);
 /* Mappings: what they map, from where. */
 void* mm_mapping_obj(const struct mm_region* m);
 uint64_t mm_mapping_vmo_offset(const struct mm_region* m);
+/* The ZUM_MAP_* flags every MAP op of m carries from the start: ZUM_MAP_READONLY when m can
+ * never become writable (no MM_CAN_MAP_WRITE). */
+uint32_t mm_mapping_map_flags(const struct mm_region* m);
 /* Mappings: their protection ranges (uniform-protection pieces, ascending). */
 size_t mm_mapping_nranges(const struct mm_region* m);
 void mm_mapping_range(const struct mm_region* m, size_t i, uint64_t* base, uint64_t* size,

@@ -183,6 +183,19 @@ else
       if (k != 4) printf "expected 4 ranges from the program, got %d; ", k
       for (i = 1; i <= k; i++) if (!seen[i]) printf "range %s not mapped at its start; ", txt[i]
     }' "$tmp/maps.out" "$tmp/maps")
+  # Its fd table holds nothing that reaches beyond its own objects: stdio is /dev/null opened
+  # read-only, then the agent socket, the work channel and the userfaultfd; no memfd stays
+  # after the op that used it.
+  for f in /proc/"$pid"/fd/*; do
+    fd=${f##*/} target=$(readlink "$f" 2>/dev/null) || continue
+    case $fd:$target in
+      [012]:/dev/null)
+        acc=$(awk '/^flags:/ { print substr($2, length($2)) % 4 }' "/proc/$pid/fdinfo/$fd")
+        [ "$acc" = 0 ] || bad="${bad}fd $fd (/dev/null) is not read-only; " ;;
+      [34]:socket:*|5:anon_inode:\[userfaultfd\]) ;;
+      *) bad="${bad}unexpected fd $fd -> $target; " ;;
+    esac
+  done
 fi
 { kill -KILL "$zum_pid" && wait "$zum_pid"; } 2>/dev/null
 zum_pid=
@@ -198,8 +211,37 @@ if [ -n "$bad" ]; then
   [ -f "$tmp/maps" ] && sed 's/^/    maps: /' "$tmp/maps"
   fail=$((fail + 1))
 else
-  echo "PASS: /proc/$pid/maps of pure process $name shows only the stub and its own mappings"
+  echo "PASS: /proc/$pid/maps and fd of pure process $name show only the stub and its own mappings and channels"
 fi
+
+# ---- the stub's own Linux calls, reached by jumping into its `syscall; ret` (tests/fuchsia/escape.c)
+# A read-only VMO stays read-only: its fd is O_RDONLY (mprotect EACCES), a racing thread that
+# tries a writable mapping of every fd number never gets one, the VMO is unchanged.
+expect 0 '^rovmo: mprotect -13$' '^rovmo: wrote 0$' '^rovmo: ok$' -- "$ZUM" run "$F/escape.elf" rovmo
+expect 0 '^fds: ok$' -- "$ZUM" run "$F/escape.elf" fds
+# A snapshot is filled without giving the process its parent's store (no fault source fd).
+expect 0 '^cow: ok$' -- "$ZUM" run "$F/escape.elf" cow
+# Linux refuses to register a read-only mapping with the userfaultfd (no VM_MAYWRITE).
+out=$(timeout 60 "$ZUM" run "$F/escape.elf" uffd 2>&1)
+n=$((n + 1))
+if grep -q '^uffd: rw 0 ro -1$' <<<"$out"; then
+  echo "PASS: escape.elf uffd: a read-only mapping cannot be registered"
+elif ! grep -q '^uffd:' <<<"$out" && grep -q 'return code -4127' <<<"$out"; then
+  echo "PASS: escape.elf uffd: no userfaultfd on this host, so no ioctl is allowed at all"
+else
+  echo "FAIL: escape.elf uffd"
+  printf '%s\n' "$out" | sed 's/^/    /'
+  fail=$((fail + 1))
+fi
+# Forged agent replies change nothing; a malformed message ends the process.
+expect 0 '^forge: ok$' -- "$ZUM" run "$F/escape.elf" forge
+expect 255 'its agent sent a malformed message' 'return code -1028 \(ZX_TASK_RETCODE_EXCEPTION_KILL\)' \
+  '!nonsense: survived' -- "$ZUM" run "$F/escape.elf" nonsense
+# What the seal refuses even from the stub's code kills the process (SIGSYS).
+for call in sendmsg anon zumpage remove growsdown recv0 unprotect; do
+  expect 255 "^filter: $call\$" 'return code -4127' '!filter: survived' -- \
+    "$ZUM" run "$F/escape.elf" filter "$call"
+done
 
 echo "$((n - fail))/$n Fuchsia-program checks passed"
 [ "$fail" = 0 ]

@@ -9,7 +9,7 @@ FUCHSIA_CC = clang
 fuchsia_elfs = tests/fuchsia/hello.elf tests/fuchsia/args.elf tests/fuchsia/exitcode.elf \
 	tests/fuchsia/calls.elf tests/fuchsia/fault.elf tests/fuchsia/undef.elf \
 	tests/fuchsia/interp.elf tests/fuchsia/private.elf tests/fuchsia/vdso.elf \
-	tests/fuchsia/fuzz.elf
+	tests/fuchsia/fuzz.elf tests/fuchsia/escape.elf
 fuchsia_cflags = --target=x86_64-unknown-fuchsia -std=gnu17 -O2 -Wall -Wextra -Werror \
 	-ffreestanding -nostdlib -fno-stack-protector -fno-sanitize=safe-stack -fPIE \
 	-I$(srcdir)/abi/include -I$(GEN)
@@ -36,6 +36,8 @@ tests/fuchsia/private.elf: $(srcdir)/tests/fuchsia/private.c $(fuchsia_deps)
 	$(AM_V_GEN)src=private ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
 tests/fuchsia/vdso.elf: $(srcdir)/tests/fuchsia/vdso.c $(fuchsia_deps)
 	$(AM_V_GEN)src=vdso ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
+tests/fuchsia/escape.elf: $(srcdir)/tests/fuchsia/escape.c $(fuchsia_deps)
+	$(AM_V_GEN)src=escape ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
 tests/fuchsia/fuzz.elf: $(srcdir)/tests/fuchsia/fuzz.c $(srcdir)/tests/fuzz/fuzz-engine.h \
 	$(srcdir)/tests/fuzz/fuzz-shapes.h $(fuchsia_deps)
 	$(AM_V_GEN)src=fuzz ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
@@ -50,7 +52,7 @@ check_DATA = $(fuchsia_elfs)
 CLEANFILES += $(fuchsia_elfs)
 EXTRA_DIST += tests/fuchsia/hello.c tests/fuchsia/args.c tests/fuchsia/exitcode.c \
 	tests/fuchsia/calls.c tests/fuchsia/fault.c tests/fuchsia/undef.c tests/fuchsia/private.c tests/fuchsia/vdso.c tests/fuchsia/fx.h tests/fuchsia/fx_elf.h tests/fuchsia-run.sh \
-	tests/fuchsia/fuzz.c
+	tests/fuchsia/fuzz.c tests/fuchsia/escape.c
 
 # Runs them under `zum run` (exit statuses, output, isolation, /proc/PID/maps of a pure process).
 TESTS += tests/fuchsia-run.sh

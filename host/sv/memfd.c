@@ -63,6 +63,7 @@ zx_status_t host_memfd_seal(int fd) {
     r = status_of(errno);
   if (r == ZX_OK) {
     host_memfd_forget_window(fd);
+    host_memfd_forget_readonly(fd);
     if (dup3(s, fd, O_CLOEXEC) < 0) r = status_of(errno);
   }
   close(s);
@@ -77,6 +78,7 @@ int host_memfd_dup(int fd) {
 void host_memfd_close(int fd) {
   if (fd < 0) return;
   host_memfd_forget_window(fd);
+  host_memfd_forget_readonly(fd);
   close(fd);
 }
 
@@ -206,6 +208,7 @@ const struct platform_mem_ops host_memfd_mem_ops = {
     .create = host_memfd_create,
     .close = host_memfd_close,
     .dup = host_memfd_dup,
+    .dup_readonly = host_memfd_dup_readonly,
     .resize = host_memfd_resize,
     .read = host_memfd_read,
     .write = host_memfd_write,

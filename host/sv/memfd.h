@@ -22,6 +22,11 @@ zx_status_t host_memfd_create(uint64_t size, int* out_fd);
 void host_memfd_close(int fd);
 /* Another descriptor of the memfd (close-on-exec): >= 0, or -errno. */
 int host_memfd_dup(int fd);
+/* Another descriptor that may only read: an O_RDONLY open file of the memfd (>= 0, or -errno;
+ * host/sv/memfd_ro.c keeps one per memfd and hands out dups of it). */
+int host_memfd_dup_readonly(int fd);
+/* Closes what host_memfd_dup_readonly keeps for fd (before fd is closed or replaced). */
+void host_memfd_forget_readonly(int fd);
 /* Sets the length; shrinking frees what lies beyond it. */
 zx_status_t host_memfd_resize(int fd, uint64_t size);
 /* Exactly len bytes at off (holes and anything past the end read as zeros). */

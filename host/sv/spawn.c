@@ -83,6 +83,13 @@ static int exec_pure(const void* arg) {
   int err = place_fd(e->agent_fd, 3);
   if (!err && work >= 0) err = place_fd(work, 4);
   if (err) return err;
+  /* The stub writes to no stdio, and guest code can make its Linux calls (mmap of any fd): a
+   * file zum's user opened read-write there must not reach the guest. Stdio is /dev/null, read
+   * only (closed if even that cannot be opened). */
+  int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  for (int fd = 0; fd < 3; fd++)
+    if (null < 0 || place_fd(null, fd) != 0) close(fd);
+  if (null > 2) close(null);
   char* argv[] = {(char*)"zum-stub", (char*)e->name, NULL};
   char* envp[] = {NULL};
   execve(e->stub_path, argv, envp);

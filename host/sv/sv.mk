@@ -5,7 +5,7 @@ libzumhost_la_SOURCES = \
 	host/sv/guest.c host/sv/guest.h \
 	host/sv/loop.c host/sv/loop.h \
 	host/sv/memfd.c host/sv/memfd.h \
-	host/sv/memfd_insert.c \
+	host/sv/memfd_insert.c host/sv/memfd_ro.c \
 	host/sv/platform.c host/sv/platform.h \
 	host/sv/reaper.c host/sv/reaper.h \
 	host/sv/seccomp.c host/sv/seccomp.h \

@@ -15,6 +15,9 @@
 #   usernotif_*       transport variants (tests/bench/transport.c) vs the same bare round trip
 #   vmo_create_map_touch_unmap_close  zx_vmo_create + zx_vmar_map + touch + unmap + close vs
 #                     memfd_create + ftruncate + mmap + touch + munmap + close
+#   vmar_map_unmap_readonly_handle  map(READ) + unmap of a VMO through a handle without
+#                     ZX_RIGHT_WRITE (its memfd reopened read-only for the guest) vs through one
+#                     with it (the memfd duplicated)
 #   vmar_map_unmap_other_process  map + unmap of a VMO in another process's VMAR vs an fd sent
 #                     with SCM_RIGHTS to another process that maps, answers, then unmaps
 #   pure_process_create_start_exit_wait  a minimal pure process's whole life vs fork + execve +
@@ -104,6 +107,7 @@ awk '
     line("usernotif_nosync", median("usernotif_nosync_recv_ns"), rt, "us", 1000)
     line("usernotif_nosync_epoll", median("usernotif_nosync_epoll_ns"), rt, "us", 1000)
     line("vmo_create_map_touch_unmap_close", median("vmo_cycle_ns"), median("native_vmo_cycle_ns"), "us", 1000)
+    line("vmar_map_unmap_readonly_handle", median("ro_map_ns"), median("rw_map_ns"), "us", 1000)
     line("vmar_map_unmap_other_process", median("remote_map_ns"), median("native_remote_map_ns"), "us", 1000)
     line("pure_process_create_start_exit_wait", median("pure_process_ns"), median("native_process_ns"), "us", 1000)
     pm = median("pure_map_unmap_ns")

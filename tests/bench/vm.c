@@ -3,6 +3,9 @@
  *   vmo_cycle_ns / native_vmo_cycle_ns
  *       zx_vmo_create(4 KiB) + zx_vmar_map(RW) + touch one page + zx_vmar_unmap + zx_handle_close,
  *       vs memfd_create + ftruncate + mmap(MAP_SHARED) + touch + munmap + close in this process.
+ *   ro_map_ns / rw_map_ns
+ *       zx_vmar_map(READ) + zx_vmar_unmap of a 4 KiB VMO through a handle without ZX_RIGHT_WRITE
+ *       (its memfd reaches the guest reopened O_RDONLY) vs the same through a handle with it.
  *   remote_map_ns / native_remote_map_ns
  *       mapping a VMO into ANOTHER process's VMAR and unmapping it again (zum sends the work to
  *       that process's agent and waits), vs the bare mechanism: the memfd sent with SCM_RIGHTS to
@@ -54,6 +57,13 @@ static int native_cycle(void) {
   munmap(p, 4096);
   close(fd);
   return 0;
+}
+
+/* ---- zum: a read-only mapping of vmo made and removed */
+static zx_status_t map_unmap(zx_handle_t vmo) {
+  zx_vaddr_t addr;
+  zx_status_t s = zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ, 0, vmo, 0, 4096, &addr);
+  return s == ZX_OK ? zx_vmar_unmap(zx_vmar_root_self(), addr, 4096) : s;
 }
 
 /* ---- the peer process: hands its root VMAR over and waits to be told to go */
@@ -144,7 +154,11 @@ int main(int argc, char** argv) {
   int memfd = memfd_create("bench", MFD_CLOEXEC);
   if (memfd < 0 || ftruncate(memfd, 4096) != 0) return fail("memfd", ZX_ERR_IO);
 
+  zx_handle_t ro;
+  if ((s = zx_handle_duplicate(vmo, ZX_RIGHTS_BASIC | ZX_RIGHT_READ | ZX_RIGHT_MAP, &ro)) != ZX_OK)
+    return fail("zx_handle_duplicate", s);
   double zc[BENCH_REPS], nc[BENCH_REPS], zr[BENCH_REPS], nr[BENCH_REPS];
+  double ro_t[BENCH_REPS], rw_t[BENCH_REPS];
   for (int r = -1; r < BENCH_REPS; r++) { /* r == -1: warm-up */
     int64_t t0 = bench_now_ns();
     for (int i = 0; i < iters; i++)
@@ -164,7 +178,15 @@ int main(int argc, char** argv) {
     for (int i = 0; i < iters; i++)
       if (native_remote(sv[0], memfd) != 0) return fail("native remote", ZX_ERR_IO);
     int64_t t4 = bench_now_ns();
+    for (int i = 0; i < iters; i++)
+      if ((s = map_unmap(ro)) != ZX_OK) return fail("read-only map", s);
+    int64_t t5 = bench_now_ns();
+    for (int i = 0; i < iters; i++)
+      if ((s = map_unmap(vmo)) != ZX_OK) return fail("read-write map", s);
+    int64_t t6 = bench_now_ns();
     if (r < 0) continue;
+    ro_t[r] = (double)(t5 - t4) / iters;
+    rw_t[r] = (double)(t6 - t5) / iters;
     zc[r] = (double)(t1 - t0) / iters;
     nc[r] = (double)(t2 - t1) / iters;
     zr[r] = (double)(t3 - t2) / iters;
@@ -175,6 +197,8 @@ int main(int argc, char** argv) {
   zx_handle_close(ch[0]);
   printf("vmo_cycle_ns %.1f\n", bench_median(zc, BENCH_REPS));
   printf("native_vmo_cycle_ns %.1f\n", bench_median(nc, BENCH_REPS));
+  printf("ro_map_ns %.1f\n", bench_median(ro_t, BENCH_REPS));
+  printf("rw_map_ns %.1f\n", bench_median(rw_t, BENCH_REPS));
   printf("remote_map_ns %.1f\n", bench_median(zr, BENCH_REPS));
   printf("native_remote_map_ns %.1f\n", bench_median(nr, BENCH_REPS));
   return 0;

@@ -2,6 +2,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -94,6 +95,8 @@ void fake_rec_add(void* host, const zum_work_op_t* ops, size_t n) {
     fake_recs[fake_nrec].host = host;
     fake_recs[fake_nrec].op = ops[i];
     fake_recs[fake_nrec].ino = zum_work_op_has_fd(ops[i].kind) ? ino_of(ops[i].fd) : 0;
+    int fl = zum_work_op_has_fd(ops[i].kind) ? fcntl(ops[i].fd, F_GETFL) : -1;
+    fake_recs[fake_nrec].accmode = fl < 0 ? -1 : (fl & O_ACCMODE);
     fake_nrec++;
   }
 }

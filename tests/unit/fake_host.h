@@ -53,6 +53,7 @@ struct fake_rec {
   void* host;
   zum_work_op_t op;
   uint64_t ino; /* ops with a memory fd: its inode (queued work holds a duplicate of the fd) */
+  int accmode;  /* ... and its access (O_RDONLY, O_RDWR); -1 without one */
 };
 #define FAKE_REC_MAX 512
 extern struct fake_rec fake_recs[FAKE_REC_MAX];

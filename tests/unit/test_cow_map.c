@@ -109,7 +109,8 @@ static const zum_work_op_t* find_op(uint32_t kind) {
 }
 
 /* A snapshot of a plain VMO mapped into a process with a userfaultfd: nothing is copied; the MAP
- * asks for the userfaultfd and the fault source that follows it names the parent's memory. */
+ * asks for the userfaultfd and the fault source that follows it names the parent's memory (for
+ * hosted programs only). */
 static void test_fault_source(void** state) {
   (void)state;
   zx_handle_t p = parent_vmo(8, 0, 0);
@@ -126,6 +127,48 @@ static void test_fault_source(void** state) {
   assert_int_equal(fake_recs[1].op.offset, 3 * PG); /* the child's offset PG is the parent's 3 PG */
   assert_int_equal(fake_recs[1].op.src_len, 3 * PG);
   assert_int_equal(committed(c), 0);
+  /* A pure process gets no fault source (its fd would let guest code read all of the parent):
+   * its missing pages come from zum_vm_fault, or are copied now without it. */
+  P->pure = true;
+  P->vm_fault = true;
+  map(c, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, PG, 3 * PG);
+  assert_int_equal(fake_nrec, 1);
+  assert_int_equal(fake_recs[0].op.flags, ZUM_MAP_UFFD);
+  assert_int_equal(committed(c), 0);
+  P->vm_fault = false;
+  map(c, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, PG, 3 * PG);
+  assert_int_equal(fake_nrec, 1);
+  assert_int_equal(fake_recs[0].op.flags, 0);
+  assert_int_equal(committed(c), 3 * PG);
+  P->pure = false;
+  FAKE(T, handle_close, c);
+  FAKE(T, handle_close, p);
+}
+
+/* A snapshot mapped through a handle without ZX_RIGHT_WRITE can never be written: its memfd goes
+ * to the guest read-only (ZUM_MAP_READONLY), which Linux will not register with a userfaultfd,
+ * so its pages are copied in when it is mapped and no fault source (no parent fd) is sent. */
+static void test_readonly_mapping_copied(void** state) {
+  (void)state;
+  zx_handle_t p = parent_vmo(8, 0, 0);
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 2 * PG, 4 * PG), ro = 0;
+  assert_int_equal(FAKE(T, handle_duplicate, c, ZX_RIGHTS_BASIC | ZX_RIGHT_READ | ZX_RIGHT_MAP,
+                        U(&ro)),
+                   ZX_OK);
+  map(ro, ZX_VM_PERM_READ, PG, 3 * PG);
+  assert_int_equal(fake_nrec, 1);
+  assert_int_equal(fake_recs[0].op.kind, ZUM_WORK_MAP);
+  assert_int_equal(fake_recs[0].op.flags, ZUM_MAP_READONLY);
+  assert_int_equal(committed(c), 3 * PG);
+  assert_int_equal(byte_at(c, PG + 7), 'd');
+  /* With WRITE in the handle the same mapping is filled on demand. */
+  zx_handle_t c2 = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 2 * PG, 4 * PG);
+  map(c2, ZX_VM_PERM_READ, PG, 3 * PG);
+  assert_int_equal(find_op(ZUM_WORK_MAP)->flags, ZUM_MAP_UFFD);
+  assert_non_null(find_op(ZUM_WORK_FAULT_SOURCE));
+  assert_int_equal(committed(c2), 0);
+  FAKE(T, handle_close, c2);
+  FAKE(T, handle_close, ro);
   FAKE(T, handle_close, c);
   FAKE(T, handle_close, p);
 }
@@ -473,7 +516,8 @@ static void test_memfd_insert(void** state) {
 }
 
 /* A new writable mapping of a VMO that has snapshots: the guest write-protects it as it maps it
- * (ZUM_MAP_WP) where it can; otherwise the snapshots take its pages now. */
+ * (ZUM_MAP_WP) where it can and is a hosted program; otherwise the snapshots take its pages
+ * now. */
 static void test_new_writable_mapping_protected(void** state) {
   (void)state;
   zx_handle_t p = parent_vmo(4, 0, 0);
@@ -491,6 +535,15 @@ static void test_new_writable_mapping_protected(void** state) {
   map(gc, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
   assert_int_equal(find_op(ZUM_WORK_MAP)->flags, ZUM_MAP_UFFD | ZUM_MAP_WP);
   assert_int_equal(committed(ggc), 0);
+  /* A pure process never write-protects itself (its seal refuses UFFDIO_WRITEPROTECT, which
+   * guest code could use to clear protections): copied now. */
+  P->pure = true;
+  zx_handle_t c2 = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  map(p, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
+  assert_int_equal(find_op(ZUM_WORK_MAP)->flags, 0);
+  assert_int_equal(committed(c2), 4 * PG);
+  P->pure = false;
+  FAKE(T, handle_close, c2);
   /* No write protection in the guest: copied now. */
   P->wp = false;
   map(p, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, 4 * PG);
@@ -647,6 +700,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_memfd_insert),
       cmocka_unit_test_setup_teardown(test_fault_source, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_readonly_mapping_copied, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fault_source_limit, setup, teardown),
       cmocka_unit_test_setup_teardown(test_eager_fallbacks, setup, teardown),
       cmocka_unit_test_setup_teardown(test_guard_windows, setup, teardown),

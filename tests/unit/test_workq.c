@@ -2,7 +2,8 @@
  * the test answers (fake_agent_ops): one change at a time per process, in call order; work for
  * a process that has not started does not hold its caller, and rides to the agent in one
  * message; thread starts wait behind pending work; queued work keeps its memfds when the VMO
- * goes; a process's death drops its queue. */
+ * goes; a process's death drops its queue; fds go with the access the mapping may use; forged
+ * and repeated replies complete nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,10 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zum/sysno.h>
 
 #include "kobj/handle.h"
 #include "kobj/workq.h"
+#include "host/sv/memfd.h"
 #include "tests/unit/fake_host.h"
 
 #define PG 4096ull
@@ -210,6 +215,108 @@ static void test_owns_memfds(void** state) {
   FAKE(T[0], handle_close, v);
 }
 
+/* vmar_map of v into Q by thread t with perm: its result, *c if it parked. */
+static int64_t map_perm(struct kthread* t, zx_handle_t v, uint32_t perm, struct kcall** c) {
+  static uint64_t addr;
+  const uint64_t args[] = {QROOT, perm, 0, v, 0, PG, U(&addr)};
+  return fake_run(t, ZUM_SYS_vmar_map, args, 7, c);
+}
+
+/* The memfd reaches the guest with only the access the mapping can ever use: a mapping through
+ * a handle without ZX_RIGHT_WRITE gets a read-only fd (ZUM_MAP_READONLY), so no Linux call in
+ * the guest can make it writable; one whose handle had WRITE keeps a writable fd even when
+ * mapped read-only, since zx_vmar_protect may add write later (Zircon caps a mapping by the
+ * rights it was made with). */
+static void test_fd_access(void** state) {
+  (void)state;
+  zx_handle_t v = vmo(), ro = 0;
+  assert_int_equal(FAKE(T[0], handle_duplicate, v, ZX_RIGHTS_BASIC | ZX_RIGHT_READ | ZX_RIGHT_MAP,
+                        U(&ro)),
+                   ZX_OK);
+  struct kcall *c1, *c2, *c3;
+  assert_int_equal(map_perm(T[1], v, ZX_VM_PERM_READ, &c1), KCALL_PARKED);
+  assert_int_equal(map_perm(T[2], ro, ZX_VM_PERM_READ, &c2), KCALL_PARKED);
+  assert_int_equal(map_perm(T[3], v, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, &c3), KCALL_PARKED);
+  assert_int_equal(map_perm(T[0], ro, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, NULL),
+                   ZX_ERR_ACCESS_DENIED);
+  while (fake_agent_answer(Q, 0)) {
+  }
+  assert_int_equal(done(c1), ZX_OK);
+  assert_int_equal(done(c2), ZX_OK);
+  assert_int_equal(done(c3), ZX_OK);
+  assert_int_equal(fake_nrec, 3);
+  for (size_t i = 0; i < 3; i++) assert_int_equal(fake_recs[i].op.kind, ZUM_WORK_MAP);
+  assert_int_equal(fake_recs[0].accmode, O_RDWR);
+  assert_int_equal(fake_recs[0].op.flags & ZUM_MAP_READONLY, 0);
+  assert_int_equal(fake_recs[1].accmode, O_RDONLY);
+  assert_int_equal(fake_recs[1].op.flags & ZUM_MAP_READONLY, ZUM_MAP_READONLY);
+  assert_int_equal(fake_recs[1].ino, fake_recs[0].ino); /* the same memory */
+  assert_int_equal(fake_recs[2].accmode, O_RDWR);
+  FAKE(T[0], handle_close, ro);
+  FAKE(T[0], handle_close, v);
+}
+
+static uint64_t ino(int fd) {
+  struct stat st;
+  assert_int_equal(fstat(fd, &st), 0);
+  return (uint64_t)st.st_ino;
+}
+
+/* The supervisor keeps one read-only open file per memfd and hands out dups of it; a kept one
+ * whose fd number now names another memfd (closed behind its back) is never served. */
+static void test_readonly_fd_kept(void** state) {
+  (void)state;
+  int a;
+  assert_int_equal(host_memfd_create(PG, &a), ZX_OK);
+  int r1 = host_memfd_dup_readonly(a), r2 = host_memfd_dup_readonly(a);
+  assert_true(r1 >= 0 && r2 >= 0);
+  assert_int_equal(fcntl(r1, F_GETFL) & O_ACCMODE, O_RDONLY);
+  assert_int_equal(fcntl(r2, F_GETFL) & O_ACCMODE, O_RDONLY);
+  assert_int_equal(ino(r1), ino(a));
+  assert_int_equal(ino(r2), ino(a));
+  uint64_t old = ino(a);
+  close(r1);
+  close(r2);
+  close(a); /* not through host_memfd_close */
+  int b;
+  assert_int_equal(host_memfd_create(PG, &b), ZX_OK);
+  int r3 = host_memfd_dup_readonly(b);
+  assert_true(r3 >= 0);
+  assert_int_equal(ino(r3), ino(b));
+  assert_int_not_equal(ino(r3), old);
+  close(r3);
+  host_memfd_close(b);
+}
+
+/* Replies come from the guest's agent, which guest code can drive: a reply with a token of no
+ * work outstanding, a repeated one, or one sent while only the caller's own work is queued
+ * completes nothing and changes nothing. */
+static void test_forged_replies(void** state) {
+  (void)state;
+  zx_handle_t v = vmo();
+  struct kcall *c1, *c2;
+  assert_int_equal(map_at(T[1], v, 0, &c1), KCALL_PARKED);
+  uint64_t first = fake_sent[0].m.token;
+  kworkq_reply(Q, first + 1000, 0, 0);
+  kworkq_reply(Q, 0, 0, 0);
+  kworkq_reply(Q, first, 0, 0); /* the real answer, as the agent gives it */
+  fake_sent[0].answered = true;
+  assert_int_equal(done(c1), ZX_OK);
+  assert_int_equal(map_at(T[2], v, PG, &c2), KCALL_PARKED);
+  kworkq_reply(Q, first, 0, 0); /* the first answer again */
+  kworkq_reply(Q, first, 12, 0); /* ... and as a failure */
+  assert_false(fake_completed(c2, NULL));
+  assert_int_equal(Q->return_code, 0);
+  assert_true(fake_agent_answer(Q, 0));
+  assert_int_equal(done(c2), ZX_OK);
+  /* A reply to a process with nothing queued. */
+  kworkq_reply(Q, first, 0, 0);
+  kworkq_reply(P, fake_sent[1].m.token, 0, 0);
+  assert_false(fake_agent_answer(Q, 0));
+  assert_int_equal(Q->return_code, 0);
+  FAKE(T[0], handle_close, v);
+}
+
 /* The target dies with work queued: callers get their status, nothing is sent any more. */
 static void test_death_drops_queue(void** state) {
   (void)state;
@@ -232,6 +339,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_start_behind_work, setup, teardown),
       cmocka_unit_test_setup_teardown(test_owns_memfds, setup, teardown),
       cmocka_unit_test_setup_teardown(test_death_drops_queue, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_fd_access, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_forged_replies, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_readonly_fd_kept, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,15 +66,23 @@ enum zum_work_kind {
    * same range: while [addr, addr+len) stays mapped, a page of it missing from the mapped memfd
    * is filled by the faulting thread itself (SIGBUS from the userfaultfd, pread, UFFDIO_COPY)
    * with the bytes of fd at offset + (page - addr); from addr + src_len on the source reads as
-   * zeros. The runtime keeps fd (it owns it) until the range is unmapped or mapped over. */
+   * zeros. The runtime keeps fd (it owns it) until the range is unmapped or mapped over. The fd
+   * is always opened O_RDONLY: a child can read its ancestor's store, never write it. */
   ZUM_WORK_FAULT_SOURCE = 9,
 };
 
 /* zum_work_op_t.flags of a ZUM_WORK_MAP op. */
 #define ZUM_MAP_UFFD 0x1u /* register the new mapping with the process's userfaultfd (MISSING) */
 /* Register it for write-protect faults too and write-protect all of it (snapshots of the store
- * still read its pages): a first write to each page goes to zum_vm_fault. */
+ * still read its pages): a first write to each page goes to zum_vm_fault. Hosted runtimes only:
+ * a pure process's seal refuses UFFDIO_WRITEPROTECT (guest code could clear the protection). */
 #define ZUM_MAP_WP 0x2u
+/* The mapping can never become writable (its handles lacked ZX_RIGHT_WRITE when it was made, and
+ * Zircon's zx_vmar_protect caps a mapping by those rights): the supervisor hands its fd over
+ * opened O_RDONLY, so Linux itself refuses MAP_SHARED with PROT_WRITE and any mprotect adding
+ * write, whoever makes the call. Such a mapping is never registered with a userfaultfd (Linux
+ * refuses that too, for want of VM_MAYWRITE): copy-on-write pages are copied in beforehand. */
+#define ZUM_MAP_READONLY 0x4u
 
 /* A self-work op's fd when it waits in the process's *work channel* (a SOCK_SEQPACKET socket
  * whose other end the supervisor holds): before answering ZUM_STATUS_WORK the supervisor sends

@@ -18,7 +18,7 @@
  *                 mprotect, sysinfo, sched_getaffinity, rt_sigaction, sigaltstack, fcntl(F_GETFD
  *                 of the work channel), userfaultfd, ioctl(UFFDIO_API), close, getpid, sendmsg
  *   agent:        recvmsg, sendmsg, close, mmap, munmap, mprotect, madvise, ioctl(UFFDIO_REGISTER,
- *                 UFFDIO_COPY, UFFDIO_WRITEPROTECT), pread64, rt_sigprocmask, sched_yield (WORK),
+ *                 UFFDIO_COPY), pread64, rt_sigprocmask, sched_yield (WORK),
  *                 clone (START_THREAD), seccomp (SEAL), stub_exit_group (the supervisor is gone)
  *   new threads:  arch_prctl(ARCH_SET_GS), rt_sigreturn (entering the guest's code)
  *   registers:    arch_prctl(ARCH_SET_FS/GS, ARCH_GET_FS/GS) for ZX_PROP_REGISTER_FS/GS work
@@ -27,9 +27,11 @@
  *                 clock_gettime (only without a usable Linux vDSO)
  *   fault handler: pread64, ioctl(UFFDIO_COPY), sched_yield, zum's vm_fault call, rt_sigreturn
  *                 (a copy-on-write fault, resolved); zum's fault call, exit_group (anything else)
- * After the seal only the numbers of the last four groups are allowed from the stub's text (see
- * seal.c; ioctl only on the userfaultfd: REGISTER, COPY, WRITEPROTECT); anything else from there
- * kills the process (a stub bug).
+ * After the seal only the numbers of the last four groups are allowed from the stub's text, with
+ * their arguments checked as far as the filter can (see seal.c: sendmsg/recvmsg only on the agent
+ * socket and work channel, mmap only MAP_SHARED | MAP_FIXED above the Zircon user base, ioctl
+ * only on the userfaultfd: REGISTER, COPY...); anything else from there kills the
+ * process (a stub bug, or guest code jumping into the stub).
  *
  * The stub's files: main.c (start-up), agent.c (the agent loop), work.c (address-space work),
  * thread.c (thread slots and thread start), seal.c (the seccomp seal), fault.c (fault reporting),

@@ -3,6 +3,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/ioctl.h>
+#include <linux/mman.h>
 #include <linux/seccomp.h>
 #include <linux/userfaultfd.h>
 #include <zum/sysno.h>
@@ -13,13 +14,13 @@
 
 /* A small cBPF assembler with forward labels. */
 struct bpf {
-  struct sock_filter f[192];
+  struct sock_filter f[256];
   unsigned n;
   unsigned nlabels;
-  unsigned label[48];
+  unsigned label[64];
   struct bpf_fix {
     unsigned insn, label, field; /* field: 0 jt, 1 jf, 2 k (BPF_JA) */
-  } fix[128];
+  } fix[192];
   unsigned nfix;
   int overflow;
 };
@@ -105,10 +106,19 @@ static void ip_range(struct bpf* b, uint64_t start, uint64_t end, int ok, int fa
 
 /* Installs the second filter (the first, from the supervisor, sends zum's numbers to its
  * listener and allows the rest; the kernel applies the most restrictive answer of the two):
- *   the stub's text:       its own post-stub_seal system calls -> ALLOW, anything else -> KILL_PROCESS
+ *   the stub's text:       its own post-stub_seal system calls, with their arguments as tight
+ *                          as the filter can check them -> ALLOW, anything else -> KILL_PROCESS
  *   the Linux vDSO's text: clock_gettime, gettimeofday, time, getcpu -> ALLOW (its fallbacks)
  *   zum's numbers from a `syscall` inside [code_start, code_end) -> ALLOW (so: the supervisor)
- *   everything else -> TRAP: SIGSYS, reported through `fault` as a policy error. */
+ *   everything else -> TRAP: SIGSYS, reported through `fault` as a policy error.
+ * The instruction pointer only tells honest code apart: guest code can jump to any `syscall`
+ * in the stub with registers of its choosing. So what the stub's text may do is allowed only as
+ * far as it harms nobody but the process itself (DESIGN.md section 14): Linux calls on the
+ * agent socket and the work channel only, fd-based mappings only MAP_SHARED | MAP_FIXED, no
+ * mapping, protection or advice below the Zircon user base (the stub, its stacks, the zum
+ * page), only the advice the work uses, threads only as the stub makes them, no write
+ * protection it could also clear, and what the fds it may hold allow (read-only where the
+ * handle grants no write: kobj/workq.c, host/sv/memfd_ro.c). */
 int stub_seal(uint64_t code_start, uint64_t code_end) {
   static struct bpf prog;
   struct bpf* b = &prog;
@@ -116,6 +126,8 @@ int stub_seal(uint64_t code_start, uint64_t code_end) {
   int allow = new_label(b), trap = new_label(b), kill = new_label(b), guest = new_label(b);
   int vdso = new_label(b), stub = new_label(b), stub_clone_l = new_label(b);
   int stub_arch_prctl = new_label(b), stub_ioctl = new_label(b);
+  int recv_l = new_label(b), send_l = new_label(b), mmap_l = new_label(b);
+  int mprotect_l = new_label(b), madvise_l = new_label(b), user_addr = new_label(b);
   load(b, DATA(arch));
   jump(b, BPF_JEQ, AUDIT_ARCH_X86_64, -1, trap);
 
@@ -124,18 +136,72 @@ int stub_seal(uint64_t code_start, uint64_t code_end) {
            vdso);
   here(b, stub);
   load(b, DATA(nr));
+  /* Harmless whatever the arguments: they act on the calling thread or the process, or go to
+   * the supervisor, which checks every value of a zum call. pread64 reads only fds the process
+   * holds, which mmap could map as well; the supervisor gives a pure process no fault source
+   * (kobj/cow.c), but the runtime's fault path (host/guest/runtime/cow.c) stays whole. */
   static const uint32_t allowed[] = {
-      __NR_recvmsg, __NR_sendmsg, __NR_close, __NR_mmap, __NR_munmap, __NR_mprotect, __NR_madvise,
-      __NR_rt_sigreturn, __NR_exit, __NR_exit_group, __NR_clock_gettime, ZUM_SYS_fault,
+      __NR_close, __NR_rt_sigreturn, __NR_exit, __NR_exit_group, __NR_clock_gettime,
+      ZUM_SYS_fault,
       /* copy-on-write faults (host/guest/runtime/cow.c) */
       __NR_pread64, __NR_sched_yield, __NR_rt_sigprocmask, ZUM_SYS_vm_fault,
   };
   for (unsigned i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
     jump(b, BPF_JEQ, allowed[i], allow, -1);
+  jump(b, BPF_JEQ, __NR_recvmsg, recv_l, -1);
+  jump(b, BPF_JEQ, __NR_sendmsg, send_l, -1);
+  jump(b, BPF_JEQ, __NR_mmap, mmap_l, -1);
+  jump(b, BPF_JEQ, __NR_munmap, user_addr, -1);
+  jump(b, BPF_JEQ, __NR_mprotect, mprotect_l, -1);
+  jump(b, BPF_JEQ, __NR_madvise, madvise_l, -1);
   jump(b, BPF_JEQ, __NR_ioctl, stub_ioctl, -1);
   jump(b, BPF_JEQ, __NR_clone, stub_clone_l, -1);
   jump(b, BPF_JEQ, __NR_arch_prctl, stub_arch_prctl, kill);
-  here(b, stub_ioctl); /* the userfaultfd's REGISTER, COPY, WRITEPROTECT (32 bits to Linux) */
+
+  /* recvmsg: the agent socket (agent.c) and the work channel (workfd.c); fds are ints, so the
+   * low word is what Linux uses. */
+  here(b, recv_l);
+  load(b, DATA(args[0]));
+  jump(b, BPF_JEQ, AGENT_FD, allow, -1);
+  jump(b, BPF_JEQ, WORK_FD, allow, kill);
+  /* sendmsg: the agent's replies only. What it says is the guest's word, which the supervisor
+   * reads as hostile (launcher/sv_work.c, kobj/workq.c). */
+  here(b, send_l);
+  load(b, DATA(args[0]));
+  jump(b, BPF_JEQ, AGENT_FD, allow, kill);
+  /* mmap: only as run_op's map_op makes them (MAP_SHARED | MAP_FIXED of a memfd; a pure
+   * process's unmap is munmap, never an anonymous reservation), protections R/W/X only, at or
+   * above the Zircon user base. No MAP_GROWSDOWN, MAP_HUGETLB, MAP_ANONYMOUS... */
+  here(b, mmap_l);
+  load(b, DATA(args[3]) + 4);
+  jump(b, BPF_JEQ, 0, -1, kill);
+  load(b, DATA(args[3]));
+  jump(b, BPF_JEQ, MAP_SHARED | MAP_FIXED, mprotect_l, kill);
+  /* mprotect (and mmap's protection): R/W/X bits only (no PROT_GROWSDOWN/UP, PROT_SEM). */
+  here(b, mprotect_l);
+  load(b, DATA(args[2]) + 4);
+  jump(b, BPF_JEQ, 0, -1, kill);
+  load(b, DATA(args[2]));
+  jump(b, BPF_JSET, ~(uint32_t)(PROT_READ | PROT_WRITE | PROT_EXEC), kill, user_addr);
+  /* madvise: the POPULATE advice ops.c gives (nothing that drops or punches pages). */
+  here(b, madvise_l);
+  load(b, DATA(args[2]));
+  jump(b, BPF_JEQ, MADV_POPULATE_READ, user_addr, -1);
+  jump(b, BPF_JEQ, MADV_POPULATE_WRITE, user_addr, kill);
+  /* The address: at or above the Zircon user base, so the stub's image, stacks and the zum
+   * page stay as they are. (Linux bounds the top.) */
+  here(b, user_addr);
+  int addr_lo = new_label(b);
+  load(b, DATA(args[0]) + 4);
+  jump(b, BPF_JEQ, 0, addr_lo, allow);
+  here(b, addr_lo);
+  load(b, DATA(args[0]));
+  jump(b, BPF_JGE, ZUM_USER_BASE, allow, kill);
+
+  /* ioctl: the userfaultfd's REGISTER and COPY (32 bits to Linux). Not WRITEPROTECT: with
+   * mode 0 it would clear protections the supervisor set for snapshots (kobj/cow.c never asks a
+   * pure process to protect itself); registering again leaves them in place. */
+  here(b, stub_ioctl);
   int uffd = zum_cow_uffd();
   if (uffd >= 0) {
     int ioctl_cmd = new_label(b);
@@ -144,7 +210,6 @@ int stub_seal(uint64_t code_start, uint64_t code_end) {
     here(b, ioctl_cmd);
     load(b, DATA(args[1]));
     jump(b, BPF_JEQ, (uint32_t)UFFDIO_COPY, allow, -1);
-    jump(b, BPF_JEQ, (uint32_t)UFFDIO_WRITEPROTECT, allow, -1);
     jump(b, BPF_JEQ, (uint32_t)UFFDIO_REGISTER, allow, kill);
   } else {
     ja(b, kill);
