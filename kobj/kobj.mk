@@ -10,6 +10,8 @@ libzumkernel_la_SOURCES = \
 	kobj/deadline.h \
 	kobj/event.c \
 	kobj/event.h \
+	kobj/futex.c \
+	kobj/futex.h \
 	kobj/handle.c \
 	kobj/handle.h \
 	kobj/kcall.c \
@@ -27,6 +29,7 @@ libzumkernel_la_SOURCES = \
 	kobj/share.h \
 	kobj/sys_channel.c \
 	kobj/sys_child.c \
+	kobj/sys_futex.c \
 	kobj/sys_handle.c \
 	kobj/sys_hosted.c \
 	kobj/sys_info.c \
