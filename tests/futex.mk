@@ -6,3 +6,11 @@ tests_unit_test_futex_SOURCES = tests/unit/test_futex.c $(unit_common)
 tests_unit_test_futex_CFLAGS = $(unit_cflags)
 tests_unit_test_futex_LDADD = $(unit_ldadd)
 TESTS += tests/unit/test_futex
+
+# Threads of a pure process in futexes (run by tests/fuchsia-run.sh; `make bench` runs its
+# ping-pong).
+tests/fuchsia/futex.elf: $(srcdir)/tests/fuchsia/futex.c $(fuchsia_deps)
+	$(AM_V_GEN)src=futex ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
+check_DATA += tests/fuchsia/futex.elf
+CLEANFILES += tests/fuchsia/futex.elf
+EXTRA_DIST += tests/fuchsia/futex.c
