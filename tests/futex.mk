@@ -14,3 +14,8 @@ tests/fuchsia/futex.elf: $(srcdir)/tests/fuchsia/futex.c $(fuchsia_deps)
 check_DATA += tests/fuchsia/futex.elf
 CLEANFILES += tests/fuchsia/futex.elf
 EXTRA_DIST += tests/fuchsia/futex.c
+
+# `make bench`'s Linux baseline for the futex ping-pong of tests/fuchsia/futex.c.
+noinst_PROGRAMS += tests/bench/futex_native
+tests_bench_futex_native_SOURCES = tests/bench/futex_native.c tests/bench/bench.h
+tests_bench_futex_native_LDADD = -lpthread
