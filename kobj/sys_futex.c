@@ -219,3 +219,36 @@ int64_t sys_futex_get_owner(struct kcall* c, zum_uaddr_t value_ptr, zum_uaddr_t 
   zx_koid_t k = f && f->owner ? f->owner->base.koid : ZX_KOID_INVALID;
   return kcall_copy_out(c, koid, &k, sizeof(k));
 }
+
+/* ---- a thread's last calls (abi/vdso/vdso-exit.c) */
+
+/* zx_futex_wake_handle_close_thread_exit, all but the exit: store new_value, wake, close the
+ * handle, mark the thread dying (as zx_thread_exit's private call). Zircon traps the thread
+ * when a step fails; the vDSO does that on any status but ZX_OK, so a failed step after the
+ * store leaves the store and the wake done, as there. */
+int64_t sys_futex_wake_thread_exiting(struct kcall* c, zum_uaddr_t value_ptr, uint32_t wake_count,
+                                      int32_t new_value, zx_handle_t close_handle) {
+  if (bad_pointer(value_ptr)) return ZX_ERR_INVALID_ARGS;
+  if (kcall_copy_out(c, value_ptr, &new_value, sizeof(new_value)) != ZX_OK)
+    return ZX_ERR_INVALID_ARGS;
+  int64_t r = wake(c, value_ptr, wake_count, false);
+  if (r != ZX_OK) return r;
+  r = sys_handle_close(c, close_handle);
+  if (r != ZX_OK) return r;
+  return sys_thread_exiting(c);
+}
+
+/* zx_vmar_unmap_handle_close_thread_exit's unmap: zx_vmar_unmap without a work block, so the
+ * process's agent unmaps (perhaps the caller's own stack) while the caller waits in the trap. */
+int64_t sys_vmar_unmap_by_agent(struct kcall* c, zx_handle_t vmar_handle, zx_vaddr_t addr,
+                                size_t size) {
+  c->work_addr = 0;
+  return sys_vmar_unmap(c, vmar_handle, addr, size);
+}
+
+/* Its last steps: close the handle, mark the thread dying. */
+int64_t sys_handle_close_thread_exiting(struct kcall* c, zx_handle_t close_handle) {
+  int64_t r = sys_handle_close(c, close_handle);
+  if (r != ZX_OK) return r;
+  return sys_thread_exiting(c);
+}

@@ -7,7 +7,10 @@
  *  - requeue: some woken, some moved to another futex, the rest left;
  *  - owners: get_owner after a wait that names one, wake_single_owner hands the futex to the
  *    woken thread, zx_futex_wake clears it, an owner thread that exits owns nothing, a thread
- *    not started cannot own, a wait cannot name its own thread.
+ *    not started cannot own, a wait cannot name its own thread;
+ *  - a thread's last calls: zx_futex_wake_handle_close_thread_exit (the joiner unmaps the
+ *    stack as soon as it sees the value) and zx_vmar_unmap_handle_close_thread_exit (the thread
+ *    unmaps its own stack) end the thread and close its handle; a failed unmap returns.
  * "futex: ok" and return code 0 on success. With argument "bench N", times N wait/wake round
  * trips between two threads 7 times instead and prints "futex_pingpong_ns <median ns per round
  * trip>" (make bench, tests/bench/futex_native.c is the Linux baseline). */
@@ -146,8 +149,9 @@ static void errors(void) {
   FX_CHECK_EQ(zx_event_create(0, &ev), ZX_OK);
   FX_CHECK_EQ(zx_futex_wait(&f, 5, ev, ZX_TIME_INFINITE), ZX_ERR_WRONG_TYPE);
   FX_CHECK_EQ(zx_futex_wait(&f, 5, self_thread, ZX_TIME_INFINITE), ZX_ERR_INVALID_ARGS);
-  FX_CHECK_EQ(zx_futex_wait(&f, 5, (zx_handle_t)~ZX_HANDLE_FIXED_BITS_MASK, ZX_TIME_INFINITE), ZX_ERR_BAD_HANDLE);
-  FX_CHECK_EQ(zx_futex_wait(&f, 4, (zx_handle_t)~ZX_HANDLE_FIXED_BITS_MASK, ZX_TIME_INFINITE), ZX_ERR_BAD_STATE);
+  const zx_handle_t bad = (zx_handle_t)~ZX_HANDLE_FIXED_BITS_MASK;
+  FX_CHECK_EQ(zx_futex_wait(&f, 5, bad, ZX_TIME_INFINITE), ZX_ERR_BAD_HANDLE);
+  FX_CHECK_EQ(zx_futex_wait(&f, 4, bad, ZX_TIME_INFINITE), ZX_ERR_BAD_STATE);
   zx_handle_t unstarted;
   FX_CHECK_EQ(zx_thread_create(self_proc, "new", 3, 0, &unstarted), ZX_OK);
   FX_CHECK_EQ(zx_futex_wait(&f, 5, unstarted, zx_deadline_after(MSEC)), ZX_ERR_INVALID_ARGS);
@@ -293,11 +297,84 @@ static void owners(void) {
   fx_puts("futex: owners ok\n");
 }
 
+/* ---- a thread's last calls: the stack may go as soon as they have begun */
+
+static zx_handle_t root_vmar;
+static zx_futex_t joined;
+
+struct last {
+  zx_handle_t self;  /* a handle to the thread itself, closed by its last call */
+  zx_vaddr_t stack;  /* its stack's mapping */
+  size_t stack_size;
+};
+
+static __attribute__((noreturn)) void joinable(uintptr_t arg1, uintptr_t arg2) {
+  (void)arg2;
+  struct last* l = (struct last*)arg1;
+  zx_futex_wake_handle_close_thread_exit(&joined, 1, 1, l->self);
+}
+
+static __attribute__((noreturn)) void detached(uintptr_t arg1, uintptr_t arg2) {
+  (void)arg2;
+  struct last* l = (struct last*)arg1;
+  zx_vmar_unmap_handle_close_thread_exit(root_vmar, l->stack, l->stack_size, l->self);
+  zx_process_exit(20); /* not reached: the unmap cannot fail */
+}
+
+/* A thread on a stack of its own mapping; *t gets a handle to wait on, l->self another. */
+static void start_on_mapping(void (*entry)(uintptr_t, uintptr_t), struct last* l, zx_handle_t* t) {
+  zx_handle_t vmo;
+  l->stack_size = 4 * 4096;
+  FX_CHECK_EQ(zx_vmo_create(l->stack_size, 0, &vmo), ZX_OK);
+  FX_CHECK_EQ(zx_vmar_map(root_vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, l->stack_size,
+                          &l->stack),
+              ZX_OK);
+  FX_CHECK_EQ(zx_handle_close(vmo), ZX_OK);
+  FX_CHECK_EQ(zx_thread_create(self_proc, "last", 4, 0, t), ZX_OK);
+  FX_CHECK_EQ(zx_handle_duplicate(*t, ZX_RIGHT_SAME_RIGHTS, &l->self), ZX_OK);
+  FX_CHECK_EQ(zx_thread_start(*t, (uintptr_t)entry, l->stack + l->stack_size - 8, (uintptr_t)l, 0),
+              ZX_OK);
+}
+
+static void last_calls(void) {
+  /* Joinable: once `joined` is stored the joiner unmaps the stack at once. */
+  static struct last l1, l2;
+  zx_handle_t t;
+  joined = 0;
+  start_on_mapping((void (*)(uintptr_t, uintptr_t))joinable, &l1, &t);
+  while (joined == 0) {
+    zx_status_t s = zx_futex_wait(&joined, 0, ZX_HANDLE_INVALID, zx_deadline_after(20 * SEC));
+    FX_CHECK(s == ZX_OK || s == ZX_ERR_BAD_STATE);
+  }
+  FX_CHECK_EQ(zx_vmar_unmap(root_vmar, l1.stack, l1.stack_size), ZX_OK);
+  join(t);
+  FX_CHECK_EQ(zx_handle_close(l1.self), ZX_ERR_BAD_HANDLE); /* closed by the thread */
+  /* Detached: the thread unmaps its own stack. */
+  start_on_mapping((void (*)(uintptr_t, uintptr_t))detached, &l2, &t);
+  join(t);
+  FX_CHECK_EQ(zx_handle_close(l2.self), ZX_ERR_BAD_HANDLE);
+  zx_info_maps_t maps[64];
+  size_t actual = 0, avail = 0;
+  FX_CHECK_EQ(zx_object_get_info(self_proc, ZX_INFO_PROCESS_MAPS, maps, sizeof(maps), &actual,
+                                 &avail),
+              ZX_OK);
+  for (size_t i = 0; i < actual; i++)
+    FX_CHECK(maps[i].type != ZX_INFO_MAPS_TYPE_MAPPING || maps[i].base != l2.stack);
+  /* A failed unmap returns, the thread alive and its handle open. */
+  zx_handle_t h;
+  FX_CHECK_EQ(zx_handle_duplicate(self_thread, ZX_RIGHT_SAME_RIGHTS, &h), ZX_OK);
+  FX_CHECK_EQ(zx_vmar_unmap_handle_close_thread_exit(ZX_HANDLE_INVALID, l2.stack, 4096, h),
+              ZX_ERR_BAD_HANDLE);
+  FX_CHECK_EQ(zx_handle_close(h), ZX_OK);
+  fx_puts("futex: last calls ok\n");
+}
+
 void _start(zx_handle_t bootstrap, uintptr_t vdso_base) {
   fx_read_bootstrap(bootstrap, vdso_base);
   self_proc = fx_take(PA_HND(PA_PROC_SELF, 0));
   self_thread = fx_take(PA_HND(PA_THREAD_SELF, 0));
-  FX_CHECK(self_proc && self_thread);
+  root_vmar = fx_take(PA_HND(PA_VMAR_ROOT, 0));
+  FX_CHECK(self_proc && self_thread && root_vmar);
   if (fx_start.argc >= 3 && fx_streq(fx_start.argv[1], "bench")) {
     /* The median of 7 repetitions of n round trips, as tests/bench/bench.h does. */
     int64_t n = fx_atoi(fx_start.argv[2]), v[7];
@@ -321,6 +398,7 @@ void _start(zx_handle_t bootstrap, uintptr_t vdso_base) {
   wake_counts();
   requeue();
   owners();
+  last_calls();
   fx_puts("futex: ok\n");
   zx_process_exit(0);
 }

@@ -7,7 +7,8 @@
  * the fuzzer made (and closed, corrupted, invalid ones), sizes around the interesting edges,
  * pointers into a scratch mapping that has unmapped pages on both sides, unmapped, kernel and
  * misaligned addresses, short deadlines. Calls that would end the fuzzer (process_exit, fault,
- * thread_exiting, hosted_init) or hand it its own thread are never made, and the fuzzer's own
+ * thread_exiting, hosted_init, vmar_unmap_handle_close_thread_exit) or hand it its own thread
+ * are never made, and the fuzzer's own
  * handles (process, thread, root VMAR, jobs, scratch VMAR) are kept out of every argument and of
  * the scratch memory the supervisor reads handles from. After each batch the supervisor must
  * still answer an event round trip exactly; the batch's job is killed, which ends every process
@@ -307,7 +308,7 @@ static inline void fz_fill(struct fz* f) {
 
 static inline int fz_skipped_call(const struct zum_fuzz_call* c) {
   static const char* const skip[] = {"process_exit", "thread_exiting", "fault", "hosted_init",
-                                     "thread_self"};
+                                     "thread_self", "vmar_unmap_handle_close_thread_exit"};
   for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
     const char *a = c->name, *b = skip[i];
     while (*a && *a == *b) a++, b++;

@@ -2,8 +2,8 @@
  * memory is this process's memory: Zircon's check order and statuses, wait and wake, wake
  * counts, requeue, timeouts (also after a requeue), owners (assignment, hand-over, release on
  * wake, on the last waiter's departure and on the owner's death), cancellation when a waiter's
- * thread or process dies, private futexes of two processes kept apart, and the table's memory
- * following its waiters. */
+ * thread or process dies, private futexes of two processes kept apart, the table's memory
+ * following its waiters, and the private call behind zx_futex_wake_handle_close_thread_exit. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -437,6 +437,42 @@ static void test_many_futexes(void** state) {
   }
 }
 
+/* zx_futex_wake_handle_close_thread_exit's private call (pure processes only): the value is
+ * stored, waiters woken, the handle closed, the thread dying; a bad handle fails after the
+ * store and the wake, as the steps fail in order on Zircon (the vDSO then traps). */
+static void test_wake_thread_exiting(void** state) {
+  (void)state;
+  static int32_t joined = 0;
+  struct kproc* q = fake_process(NULL);
+  q->pure = true;
+  struct kthread* joiner = fake_thread(q);
+  struct kthread* ending = fake_thread(q);
+  struct kthread* ending2 = fake_thread(q);
+  struct kcall* c;
+  assert_int_equal(fake_run(joiner, ZUM_SYS_futex_wait, (uint64_t[]){U(&joined), 0, 0, INF}, 4, &c),
+                   KCALL_PARKED);
+  zx_handle_t self = fake_give(q, &ending->base, ZX_DEFAULT_THREAD_RIGHTS);
+  assert_int_equal(FAKE(ending, futex_wake_thread_exiting, U(&joined), 1, 7, self), ZX_OK);
+  assert_int_equal(joined, 7);
+  assert_true(done(c, ZX_OK));
+  assert_int_equal(ending->state, KTHREAD_DYING);
+  assert_null(khandle_lookup(q->table, self));
+  /* A bad handle: the store and the wake are done, the thread is not marked dying. */
+  assert_int_equal(fake_run(joiner, ZUM_SYS_futex_wait, (uint64_t[]){U(&joined), 7, 0, INF}, 4, &c),
+                   KCALL_PARKED);
+  assert_int_equal(FAKE(ending2, futex_wake_thread_exiting, U(&joined), 1, 8, self),
+                   ZX_ERR_BAD_HANDLE);
+  assert_int_equal(joined, 8);
+  assert_true(done(c, ZX_OK));
+  assert_int_equal(ending2->state, KTHREAD_RUNNING);
+  /* A bad pointer fails before anything. */
+  assert_int_equal(FAKE(ending2, futex_wake_thread_exiting, U(&joined) + 1, 1, 9, 0),
+                   ZX_ERR_INVALID_ARGS);
+  assert_int_equal(FAKE(ending2, futex_wake_thread_exiting, 8, 1, 9, 0), ZX_ERR_INVALID_ARGS);
+  assert_int_equal(joined, 8);
+  fake_end(q, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
@@ -452,6 +488,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_waiter_dies, setup, teardown),
       cmocka_unit_test_setup_teardown(test_private_per_process, setup, teardown),
       cmocka_unit_test_setup_teardown(test_many_futexes, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_wake_thread_exiting, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
