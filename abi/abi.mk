@@ -37,6 +37,7 @@ zircon_HEADERS = \
 	abi/include/zircon/types.h
 zirconsyscallsdir = $(includedir)/zircon/syscalls
 zirconsyscalls_HEADERS = \
+	abi/include/zircon/syscalls/clock.h \
 	abi/include/zircon/syscalls/debug.h \
 	abi/include/zircon/syscalls/exception.h \
 	abi/include/zircon/syscalls/object.h \

@@ -139,6 +139,9 @@ struct platform_ops {
    * (CLOCK_BOOTTIME; optional: NULL reads the monotonic clock). */
   int64_t (*now)(void);
   int64_t (*boot_now)(void);
+  /* Optional: UTC (CLOCK_REALTIME) for older Zircon's zx_clock_get(ZX_CLOCK_UTC); NULL: that
+   * clock reads as the monotonic one, as Zircon's did until something set its UTC offset. */
+  int64_t (*utc_now)(void);
   /* Optional: a random word for handle-table secrets (NULL: libc's random()). */
   uint32_t (*random32)(void);
   /* Fills buf with cryptographically strong random bytes (zx_cprng_draw, ASLR seeds); 0 or -1. */

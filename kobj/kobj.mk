@@ -4,12 +4,17 @@ noinst_LTLIBRARIES += libzumkernel.la
 libzumkernel_la_SOURCES = \
 	kobj/channel.c \
 	kobj/channel.h \
+	kobj/clock.c \
+	kobj/clock.h \
+	kobj/counter.c \
 	kobj/cow.c \
 	kobj/cow.h \
 	kobj/deadline.c \
 	kobj/deadline.h \
 	kobj/event.c \
 	kobj/event.h \
+	kobj/fifo.c \
+	kobj/fifo.h \
 	kobj/futex.c \
 	kobj/futex.h \
 	kobj/handle.c \
@@ -19,6 +24,8 @@ libzumkernel_la_SOURCES = \
 	kobj/kcall_table.h \
 	kobj/kmm.h \
 	kobj/list.h \
+	kobj/mbuf.c \
+	kobj/mbuf.h \
 	kobj/object.c \
 	kobj/object.h \
 	kobj/policy.c \
@@ -27,8 +34,11 @@ libzumkernel_la_SOURCES = \
 	kobj/port.h \
 	kobj/share.c \
 	kobj/share.h \
+	kobj/socket.c \
+	kobj/socket.h \
 	kobj/sys_channel.c \
 	kobj/sys_child.c \
+	kobj/sys_clock.c \
 	kobj/sys_futex.c \
 	kobj/sys_handle.c \
 	kobj/sys_hosted.c \
@@ -40,6 +50,7 @@ libzumkernel_la_SOURCES = \
 	kobj/sys_property.c \
 	kobj/sys_shared.c \
 	kobj/sys_signal.c \
+	kobj/sys_socket.c \
 	kobj/sys_sleep.c \
 	kobj/sys_task.c \
 	kobj/sys_timer.c \

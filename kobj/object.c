@@ -21,23 +21,29 @@ void kobj_unref(struct kobj* o) {
 }
 
 void kobj_signal(struct kobj* o, zx_signals_t clear, zx_signals_t set) {
+  kobj_signal_pulse(o, clear, set, 0);
+}
+
+void kobj_signal_pulse(struct kobj* o, zx_signals_t clear, zx_signals_t set, zx_signals_t pulse) {
   zx_signals_t before = o->signals;
   o->signals = (before & ~clear) | set;
   /* As Zircon's UpdateState: only a signal becoming active notifies observers (then every one
    * whose watched signals are asserted); clearing, or setting what was set, notifies no one.
-   * Edge-triggered waits (wait_async EDGE) depend on this. */
-  if ((o->signals & ~before) == 0) return;
+   * Edge-triggered waits (wait_async EDGE) depend on this. A pulsed signal is active for this
+   * walk only: observers see it, the state keeps nothing of it. */
+  zx_signals_t seen = o->signals | pulse;
+  if ((seen & ~before) == 0) return;
   /* Observers may complete waits that drop the last reference to o; hold one meanwhile. */
   kobj_ref(o);
   struct list_node *pos, *tmp;
   list_for_each_safe(pos, tmp, &o->observers) {
     struct kobserver* ob = list_entry(pos, struct kobserver, node);
-    if ((ob->watched & o->signals) == 0) continue;
+    if ((ob->watched & seen) == 0) continue;
     /* Unlinked during the callback, which may free the observer when it returns true; put back
      * in place when it stays. */
     struct list_node* prev = ob->node.prev;
     list_del(&ob->node);
-    if (!ob->on_signals(ob, o->signals)) {
+    if (!ob->on_signals(ob, seen)) {
       ob->node.prev = prev;
       ob->node.next = prev->next;
       prev->next->prev = &ob->node;

@@ -68,6 +68,9 @@ void kobj_unref(struct kobj* o);
 
 /* Clears then sets signals; observers whose watched signals become asserted are told. */
 void kobj_signal(struct kobj* o, zx_signals_t clear, zx_signals_t set);
+/* The same, and `pulse` is asserted for the observers told now without being kept (Zircon's
+ * UpdateState with a pulse: ZX_CLOCK_UPDATED). */
+void kobj_signal_pulse(struct kobj* o, zx_signals_t clear, zx_signals_t set, zx_signals_t pulse);
 
 /* Adds an observer. If a watched signal is already asserted, on_signals runs now, and if it
  * returns true the observer is not added. Returns true when the observer stays attached. */

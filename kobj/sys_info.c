@@ -32,6 +32,7 @@
 #include <string.h>
 #include <zircon/syscalls/object.h>
 
+#include "kobj/socket.h"
 #include "kobj/sysutil.h"
 #include "kobj/timer.h"
 #include "kobj/vmar.h"
@@ -365,6 +366,14 @@ int64_t sys_object_get_info(struct kcall* c, zx_handle_t handle, uint32_t topic,
       if (s != ZX_OK) return s;
       zx_info_job_t info;
       job_record(to_kjob(obj), &info);
+      return single_record(&o, &info, sizeof(info));
+    }
+
+    case ZX_INFO_SOCKET: {
+      s = kcall_object(c, handle, ZX_OBJ_TYPE_SOCKET, ZX_RIGHT_INSPECT, &obj);
+      if (s != ZX_OK) return s;
+      zx_info_socket_t info;
+      ksocket_info(to_ksocket(obj), &info);
       return single_record(&o, &info, sizeof(info));
     }
 

@@ -30,6 +30,7 @@
 #include <zum/abi-private.h>
 
 #include "kobj/kmm.h"
+#include "kobj/socket.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmo.h"
 #include "sys-decls.h"
@@ -40,6 +41,7 @@ static bool has_name(const struct kobj* o) {
     case ZX_OBJ_TYPE_THREAD:
     case ZX_OBJ_TYPE_JOB:
     case ZX_OBJ_TYPE_VMO:
+    case ZX_OBJ_TYPE_CLOCK: /* newer Zircon names clocks too */
       return true;
     default:
       return false;
@@ -63,7 +65,7 @@ static zx_status_t require_current_thread(struct kcall* c, struct kobj* o) {
  * checked, and the type check fails for every object that exists today. */
 static zx_status_t other_type_property(struct kobj* o, zx_obj_type_t type) {
   if (o->ops->type != type) return ZX_ERR_WRONG_TYPE;
-  /* Unreachable today (no socket or stream object exists, so the type check above fails); the
+  /* Unreachable today (no stream or exception object exists, so the type check above fails); the
    * work that adds that object type replaces this branch. */
   return ZX_ERR_NOT_SUPPORTED;
 }
@@ -100,9 +102,13 @@ int64_t sys_object_get_property(struct kcall* c, zx_handle_t handle, uint32_t pr
       /* Zircon serves it only with the debugging syscalls enabled, which zum never is. */
       return ZX_ERR_NOT_SUPPORTED;
     case ZX_PROP_SOCKET_RX_THRESHOLD:
-    case ZX_PROP_SOCKET_TX_THRESHOLD:
+    case ZX_PROP_SOCKET_TX_THRESHOLD: {
       if (value_size < sizeof(size_t)) return ZX_ERR_BUFFER_TOO_SMALL;
-      return other_type_property(o, ZX_OBJ_TYPE_SOCKET);
+      if (o->ops->type != ZX_OBJ_TYPE_SOCKET) return ZX_ERR_WRONG_TYPE;
+      struct ksocket* sk = to_ksocket(o);
+      size_t v = property == ZX_PROP_SOCKET_RX_THRESHOLD ? sk->read_threshold : sk->write_threshold;
+      return kcall_copy_out(c, value, &v, sizeof(v));
+    }
     case ZX_PROP_EXCEPTION_STATE:
     case ZX_PROP_EXCEPTION_STRATEGY:
       if (value_size < sizeof(uint32_t)) return ZX_ERR_BUFFER_TOO_SMALL;
@@ -181,9 +187,15 @@ int64_t sys_object_set_property(struct kcall* c, zx_handle_t handle, uint32_t pr
       return ZX_OK;
     }
     case ZX_PROP_SOCKET_RX_THRESHOLD:
-    case ZX_PROP_SOCKET_TX_THRESHOLD:
+    case ZX_PROP_SOCKET_TX_THRESHOLD: {
       if (value_size < sizeof(size_t)) return ZX_ERR_BUFFER_TOO_SMALL;
-      return other_type_property(o, ZX_OBJ_TYPE_SOCKET);
+      if (o->ops->type != ZX_OBJ_TYPE_SOCKET) return ZX_ERR_WRONG_TYPE;
+      size_t v;
+      if (kcall_copy_in(c, &v, value, sizeof(v)) != ZX_OK) return ZX_ERR_INVALID_ARGS;
+      return property == ZX_PROP_SOCKET_RX_THRESHOLD
+                 ? ksocket_set_read_threshold(to_ksocket(o), v)
+                 : ksocket_set_write_threshold(to_ksocket(o), v);
+    }
     case ZX_PROP_JOB_KILL_ON_OOM: {
       /* Zircon checks no size here: it always reads a size_t. */
       if (o->ops->type != ZX_OBJ_TYPE_JOB) return ZX_ERR_WRONG_TYPE;

@@ -172,6 +172,7 @@ static zx_status_t pl_adopt(void* host, void* kproc) {
 const struct platform_ops sv_platform = {
     .now = host_clock_monotonic,
     .boot_now = host_clock_boot,
+    .utc_now = host_clock_utc,
     .random32 = host_random32,
     .random_fill = host_random_fill,
     .debug_write = host_platform_debug_write,

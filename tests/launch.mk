@@ -36,7 +36,8 @@ tests/fuchsia/private.elf: $(srcdir)/tests/fuchsia/private.c $(fuchsia_deps)
 	$(AM_V_GEN)src=private ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
 tests/fuchsia/vdso.elf: $(srcdir)/tests/fuchsia/vdso.c $(fuchsia_deps)
 	$(AM_V_GEN)src=vdso ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
-tests/fuchsia/fuzz.elf: $(srcdir)/tests/fuchsia/fuzz.c $(srcdir)/tests/fuzz/fuzz-engine.h $(fuchsia_deps)
+tests/fuchsia/fuzz.elf: $(srcdir)/tests/fuchsia/fuzz.c $(srcdir)/tests/fuzz/fuzz-engine.h \
+	$(srcdir)/tests/fuzz/fuzz-shapes.h $(fuchsia_deps)
 	$(AM_V_GEN)src=fuzz ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
 # Error cases for zum-launch: a call the vDSO lacks (linked with -z undefs), and a program that
 # asks for Fuchsia's dynamic linker ld.so.1 (PT_INTERP: linked without --no-dynamic-linker).

@@ -166,6 +166,12 @@ int64_t host_clock_boot(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int64_t host_clock_utc(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 uint32_t host_random32(void) {
   uint32_t v = 0;
   host_random_fill(&v, sizeof(v));

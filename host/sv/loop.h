@@ -33,6 +33,7 @@ int host_loop_run_once(void (*on_timer)(void));
 
 int64_t host_clock_monotonic(void);
 int64_t host_clock_boot(void); /* CLOCK_BOOTTIME, Zircon's boot clock */
+int64_t host_clock_utc(void);  /* CLOCK_REALTIME */
 uint32_t host_random32(void);
 /* Fills buf from the kernel's CSPRNG. */
 int host_random_fill(void* buf, size_t len);

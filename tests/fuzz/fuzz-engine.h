@@ -7,12 +7,12 @@
  * the fuzzer made (and closed, corrupted, invalid ones), sizes around the interesting edges,
  * pointers into a scratch mapping that has unmapped pages on both sides, unmapped, kernel and
  * misaligned addresses, short deadlines. Calls that would end the fuzzer (process_exit, fault,
- * thread_exiting, hosted_init, vmar_unmap_handle_close_thread_exit) or hand it its own thread
- * are never made, and the fuzzer's own
- * handles (process, thread, root VMAR, jobs, scratch VMAR) are kept out of every argument and of
- * the scratch memory the supervisor reads handles from. After each batch the supervisor must
- * still answer an event round trip exactly; the batch's job is killed, which ends every process
- * the batch made. Everything follows from the seed: the same seed makes the same calls. */
+ * thread_exiting, a thread's last calls) or hand it its own thread are never made, and the
+ * fuzzer's own handles (process, thread, root VMAR, jobs, scratch VMAR) are kept out of every
+ * argument and of the scratch memory the supervisor reads handles from. After each batch the
+ * supervisor must still answer an event round trip exactly; the batch's job is killed, which
+ * ends every process the batch made. Everything follows from the seed: the same seed makes the
+ * same calls. */
 #ifndef ZUM_TESTS_FUZZ_ENGINE_H_
 #define ZUM_TESTS_FUZZ_ENGINE_H_
 
@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <zircon/syscalls.h>
 #include <zum/fuzz-table.h>
+#include <zircon/syscalls/port.h>
 
 #define FZ_POOL 48
 #define FZ_SCRATCH (16u * 1024)   /* mapped, between two unmapped 64 KiB holes */
@@ -41,11 +42,19 @@ struct fz {
   uint8_t* scratch;
   uint64_t calls, ok, skipped;
   uint64_t per_call[ZUM_FUZZ_NUM_CALLS], per_ok[ZUM_FUZZ_NUM_CALLS];
+  uint32_t per_status[ZUM_FUZZ_NUM_CALLS][64]; /* by -status (0..63; others at 63) */
   void (*say)(const char* s); /* one line, no newline */
   void (*after_batch)(struct fz* f, uint64_t batch); /* may be NULL */
   uint64_t only;                                     /* nonzero: only call number only-1 */
   zx_handle_t self;                                  /* the fuzzer's process, for its counts */
   uint32_t baseline;                                 /* its handles between batches */
+  /* Makes a call the vDSO does not export (hosted-only ones) with zum's trap, as a hostile
+   * guest can; NULL where the front end cannot (a pure process traps only from the vDSO). */
+  int64_t (*raw)(uint32_t nr, const uint64_t a[6]);
+  uint64_t raw_calls;
+  /* Handles a shaped call gives away (channel messages move them): out of the pool after it. */
+  zx_handle_t moved[64];
+  uint32_t nmoved;
 };
 
 /* How many handles the fuzzer's process holds. */
@@ -152,7 +161,9 @@ static inline zx_obj_type_t fz_want(const char* name, int arg) {
       {"thread_", 0, ZX_OBJ_TYPE_THREAD},     {"job_set_critical", 2, ZX_OBJ_TYPE_PROCESS},
       {"job_", 0, ZX_OBJ_TYPE_JOB},           {"spawn", 0, ZX_OBJ_TYPE_JOB},
       {"object_wait_async", 1, ZX_OBJ_TYPE_PORT},
-      {"object_signal_peer", 0, ZX_OBJ_TYPE_EVENTPAIR},
+      {"object_signal_peer", 0, ZX_OBJ_TYPE_EVENTPAIR}, {"fifo_", 0, ZX_OBJ_TYPE_FIFO},
+      {"socket_", 0, ZX_OBJ_TYPE_SOCKET},     {"clock_", 0, ZX_OBJ_TYPE_CLOCK},
+      {"counter_", 0, ZX_OBJ_TYPE_COUNTER},
   };
   for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
     if (w[i].arg == arg && fz_prefix(name, w[i].prefix)) return w[i].type;
@@ -306,15 +317,20 @@ static inline void fz_fill(struct fz* f) {
   }
 }
 
-static inline int fz_skipped_call(const struct zum_fuzz_call* c) {
-  static const char* const skip[] = {"process_exit", "thread_exiting", "fault", "hosted_init",
-                                     "thread_self", "vmar_unmap_handle_close_thread_exit"};
+static inline int fz_skipped_call(const struct fz* f, const struct zum_fuzz_call* c) {
+  /* hosted_init is kept: a second one must be refused (BAD_STATE), and is fuzzed for that. A
+   * thread's last calls end the fuzzer's thread; their private calls are for pure processes
+   * only (a hosted caller is killed) and mark the caller's thread dying. */
+  static const char* const skip[] = {"process_exit", "thread_exiting", "fault", "thread_self",
+                                     "vmar_unmap_handle_close_thread_exit",
+                                     "futex_wake_thread_exiting", "vmar_unmap_by_agent",
+                                     "handle_close_thread_exiting"};
   for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
     const char *a = c->name, *b = skip[i];
     while (*a && *a == *b) a++, b++;
     if (*a == *b) return 1;
   }
-  return (c->flags & ZUM_FZ_NORETURN) != 0 || !c->fn;
+  return (c->flags & ZUM_FZ_NORETURN) != 0 || (!c->fn && !f->raw);
 }
 
 static inline int fz_is(const struct zum_fuzz_call* c, const char* name) {
@@ -323,12 +339,34 @@ static inline int fz_is(const struct zum_fuzz_call* c, const char* name) {
   return *a == *name;
 }
 
+#include "fuzz-shapes.h"
+
+/* zum_spawn never gets to start a host program: its path is one that does not exist (or
+ * unreadable memory), everything else is fuzzed. */
+static inline void fz_spawn_args(struct fz* f, uint64_t* a) {
+  static const char path[] = "/nonexistent/zum-fuzz";
+  uintptr_t s = (uintptr_t)f->scratch;
+  zum_spawn_args_t* sa = (zum_spawn_args_t*)(s + FZ_SHAPE_BLOCK + 512);
+  switch (fz_below(f, 4)) {
+    case 0: sa->path = 0; break;
+    case 1: sa->path = s + FZ_SCRATCH - 4; break; /* runs into the hole unterminated */
+    default: sa->path = (uintptr_t)path; break;
+  }
+  sa->argv = fz_chance(f, 70) ? (uintptr_t)&sa->path : fz_ptr(f);
+  uint32_t n = fz_count(f, 64);
+  sa->handles = fz_handle_array(f, n, ZX_HANDLE_INVALID, 0);
+  sa->handle_info = s + FZ_SHAPE_BYTES;
+  sa->num_handles = n;
+  sa->reserved = (uint32_t)(fz_chance(f, 90) ? 0 : fz_int(f));
+  a[1] = fz_chance(f, 95) ? (uint64_t)(uintptr_t)sa : fz_ptr(f);
+}
+
 /* Calls that start Linux processes are costly: a few per batch. Calls that may commit memory
  * get sizes a machine can hold. */
 static inline int fz_one(struct fz* f) {
   const struct zum_fuzz_call* c = &zum_fuzz_calls[fz_below(f, ZUM_FUZZ_NUM_CALLS)];
   if (f->only && c != &zum_fuzz_calls[f->only - 1]) return 0;
-  if (fz_skipped_call(c)) return 0;
+  if (fz_skipped_call(f, c)) return 0;
   int costly = fz_is(c, "process_create") || fz_is(c, "process_create_shared") ||
                fz_is(c, "spawn") || fz_is(c, "thread_start") || fz_is(c, "process_start");
   if (costly && !fz_chance(f, 3)) return 0;
@@ -376,13 +414,26 @@ static inline int fz_one(struct fz* f) {
     if (!fz_is(c, "process_read_memory") && !fz_is(c, "process_write_memory"))
       a[at + 1] = 4096 * (1 + fz_below(f, 64));
   }
+  f->nmoved = 0;
+  if (fz_chance(f, 50)) fz_shape(f, c, a);
+  if (fz_is(c, "spawn")) fz_spawn_args(f, a);
   if (fz_chance(f, 10)) fz_fill(f);
   uint64_t* outs = (uint64_t*)f->scratch;
   outs[0] = outs[1] = outs[2] = outs[3] = 0;
   fz_scrub(f);
-  int32_t s = (int32_t)((zum_fuzz_fn)c->fn)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+  int32_t s;
+  if (c->fn) {
+    s = (int32_t)((zum_fuzz_fn)c->fn)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+  } else {
+    s = (int32_t)f->raw(c->nr, a);
+    f->raw_calls++;
+  }
+  for (uint32_t i = 0; i < f->nmoved; i++)
+    for (int k = 0; k < FZ_POOL; k++)
+      if (f->pool[k] == f->moved[i] && f->moved[i] != f->job) f->pool[k] = ZX_HANDLE_INVALID;
   f->calls++;
   f->per_call[c - zum_fuzz_calls]++;
+  f->per_status[c - zum_fuzz_calls][s <= 0 && s > -63 ? -s : 63]++;
   if (s == ZX_OK) {
     f->ok++;
     f->per_ok[c - zum_fuzz_calls]++;
@@ -427,6 +478,12 @@ static inline int fz_new_job(struct fz* f) {
   if (zx_channel_create(0, &a, &b) == ZX_OK) fz_pool_add(f, a), fz_pool_add(f, b);
   if (zx_eventpair_create(0, &a, &b) == ZX_OK) fz_pool_add(f, a), fz_pool_add(f, b);
   if (zx_event_create(0, &a) == ZX_OK) fz_pool_add(f, a);
+  if (zx_fifo_create(1 + fz_below(f, 16), 1 + fz_below(f, 64), 0, &a, &b) == ZX_OK)
+    fz_pool_add(f, a), fz_pool_add(f, b);
+  if (zx_socket_create((uint32_t)fz_below(f, 2), &a, &b) == ZX_OK)
+    fz_pool_add(f, a), fz_pool_add(f, b);
+  if (zx_clock_create(fz_below(f, 8), NULL, &a) == ZX_OK) fz_pool_add(f, a);
+  if (zx_counter_create(0, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_port_create(0, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_timer_create(0, ZX_CLOCK_MONOTONIC, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_vmo_create(65536, 0, &a) == ZX_OK) fz_pool_add(f, a);

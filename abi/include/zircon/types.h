@@ -253,6 +253,11 @@ typedef struct zx_wait_item {
 #define ZX_SOCKET_DISPOSITION_WRITE_DISABLED ((uint32_t)1u << 0)
 #define ZX_SOCKET_DISPOSITION_WRITE_ENABLED ((uint32_t)1u << 1)
 #define ZX_SOCKET_PEEK ((uint32_t)1u << 3)
+#define ZX_SOCKET_CREATE_MASK ZX_SOCKET_DATAGRAM
+/* zx_socket_shutdown's options, from Zircon before zx_socket_set_disposition. */
+#define ZX_SOCKET_SHUTDOWN_WRITE ((uint32_t)1u << 0)
+#define ZX_SOCKET_SHUTDOWN_READ ((uint32_t)1u << 1)
+#define ZX_SOCKET_SHUTDOWN_MASK (ZX_SOCKET_SHUTDOWN_WRITE | ZX_SOCKET_SHUTDOWN_READ)
 
 /* Streams */
 #define ZX_STREAM_MODE_READ ((uint32_t)1u << 0)

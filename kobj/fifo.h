@@ -1,0 +1,13 @@
+/* FIFOs: a pair of endpoints, each with a ring of fixed-size elements its peer writes into. */
+#ifndef ZUM_KOBJ_FIFO_H_
+#define ZUM_KOBJ_FIFO_H_
+
+#include "kobj/object.h"
+
+extern const struct kobj_ops kfifo_ops;
+
+/* Makes a connected pair of `count` elements of `elem_size` bytes each, with one reference
+ * each: ZX_ERR_OUT_OF_RANGE for sizes Zircon refuses, ZX_ERR_NO_MEMORY. */
+zx_status_t kfifo_create(size_t count, size_t elem_size, struct kobj** a, struct kobj** b);
+
+#endif
