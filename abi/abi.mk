@@ -51,7 +51,8 @@ zuminc_HEADERS = abi/include/zum/zum.h
 noinst_HEADERS += abi/include/zum/abi-private.h abi/include/zum/trap.h
 
 # ---------------------------------------------------------------- the vDSO (libzircon.so)
-vdso_sources = abi/vdso/vdso-time.c abi/vdso/vdso-system.c abi/vdso/vdso-misc.c
+vdso_sources = abi/vdso/vdso-time.c abi/vdso/vdso-system.c abi/vdso/vdso-misc.c \
+	abi/vdso/vdso-exit.c
 # Freestanding, position independent, no sanitizers: it runs with no libc and no relocations.
 vdso_cflags = -std=gnu17 -O2 -fPIC -ffreestanding -fno-builtin -fno-stack-protector \
 	-fno-plt -fcf-protection=none -fno-sanitize=all $(ZUM_WARN_CFLAGS) \

@@ -56,11 +56,14 @@ class Arg:
             return "ZUM_ARG_HEX"
         if n == "koid":
             return "ZUM_ARG_KOID"
-        if t in ("int64_t", "int32_t"):
+        if t in ("int64_t", "int32_t", "zx_futex_t"):
             return "ZUM_ARG_SIGNED"
         return "ZUM_ARG_UNSIGNED"
 
     def sys_type(self):
+        # zx_futex_t is an atomic_int in C: the supervisor takes the value as a plain int32_t.
+        if self.ctype == "zx_futex_t":
+            return "int32_t"
         return "zum_uaddr_t" if self.is_ptr else self.ctype
 
 

@@ -15,6 +15,8 @@ libzumkernel_la_SOURCES = \
 	kobj/event.h \
 	kobj/fifo.c \
 	kobj/fifo.h \
+	kobj/futex.c \
+	kobj/futex.h \
 	kobj/handle.c \
 	kobj/handle.h \
 	kobj/kcall.c \
@@ -37,6 +39,7 @@ libzumkernel_la_SOURCES = \
 	kobj/sys_channel.c \
 	kobj/sys_child.c \
 	kobj/sys_clock.c \
+	kobj/sys_futex.c \
 	kobj/sys_handle.c \
 	kobj/sys_hosted.c \
 	kobj/sys_info.c \

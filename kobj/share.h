@@ -4,8 +4,8 @@
  * A group is made by zx_process_create(..., ZX_PROCESS_SHARED, ...): that process's root VMAR is
  * the shared region [ZUM_SHARED_BASE, ZUM_USER_TOP) alone. zx_process_create_shared adds a
  * process to the group: it gets a private restricted region [ZUM_USER_BASE, ZUM_RESTRICTED_TOP)
- * of its own and shares with the group the shared region's VMAR tree, the handle table and (on
- * Zircon) the futex context; zum has no futexes yet, so there is no futex context to share.
+ * of its own and shares with the group the shared region's VMAR tree, the handle table and the
+ * futexes at shared addresses (the group is their context, kobj/sys_futex.c).
  *
  * In zum every member is its own Linux process, so the shared region exists once in the
  * supervisor (one mm_aspace) and in every member's Linux address space: each mapping there is

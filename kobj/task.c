@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kobj/cow.h"
+#include "kobj/futex.h"
 #include "kobj/kcall.h"
 #include "kobj/share.h"
 #include "kobj/vmar.h"
@@ -350,6 +351,7 @@ struct kthread* kthread_create(struct kproc* p, pid_t tid, const char* name, siz
   kobj_ref(&p->base);
   t->tid = tid;
   t->state = KTHREAD_RUNNING;
+  list_init(&t->futexes_owned);
   /* The creation reference is the process's list's, dropped when the thread is dead: callers
    * that keep the pointer longer take their own. */
   list_add_tail(&p->threads, &t->proc_node);
@@ -378,6 +380,7 @@ void kthread_on_exit(struct kthread* t) {
   if (t->state == KTHREAD_DEAD) return;
   bool announced = t->state == KTHREAD_DYING;
   if (t->parked) kcall_abandon(t->parked);
+  kfutex_thread_exit(t);
   t->state = KTHREAD_DEAD;
   kobj_signal(&t->base, ZX_THREAD_RUNNING, ZX_THREAD_TERMINATED);
   struct kproc* p = t->proc;

@@ -107,6 +107,8 @@ struct kthread {
   pid_t tid;
   uint32_t blocked_state;    /* ZX_THREAD_STATE_BLOCKED_* while parked, else 0 */
   struct kcall* parked;      /* the call this thread is blocked in, if any */
+  /* The futexes this thread owns (kfutex.owner_node, kobj/futex.h): released when it dies. */
+  struct list_node futexes_owned;
   /* The answer to a call whose reply found the thread interrupted by a Linux signal: Linux
    * restarts the identical call, which then gets this answer instead of running twice. */
   struct {

@@ -55,9 +55,9 @@ tests_bench_uring_LDADD = $(URING_LIBS)
 EXTRA_DIST += tests/bench/run.sh
 
 bench: zum libzircon.so zum-stub tests/bench/transport tests/bench/true_static $(bench_guests) \
-		$(bench_uring)
+		$(bench_uring) tests/bench/futex_native tests/fuchsia/futex.elf
 	@ZUM=$(abs_builddir)/zum BENCH=$(abs_builddir)/tests/bench \
-		$(SHELL) $(srcdir)/tests/bench/run.sh
+		FUCHSIA=$(abs_builddir)/tests/fuchsia $(SHELL) $(srcdir)/tests/bench/run.sh
 .PHONY: bench
 
 # ---- the demo: `./zum run examples/demo` from the build directory

@@ -68,6 +68,10 @@ expect 7 -- "$ZUM" run "$F/exitcode.elf" 7
 expect 0 -- "$ZUM" run "$F/exitcode.elf" 0
 expect 255 'return code -5' -- "$ZUM" run "$F/exitcode.elf" -5
 expect 0 '^calls: relocations ok$' '^calls: fs/gs ok$' '^calls: ok$' -- "$ZUM" run "$F/calls.elf"
+# Threads of a pure process meeting in futexes (tests/fuchsia/futex.c).
+expect 0 '^futex: errors ok$' '^futex: ping-pong ok$' '^futex: owners ok$' \
+  '^futex: last calls ok$' '^futex: ok$' -- \
+  "$ZUM" run "$F/futex.elf"
 # zum-launch run bare (its own supervisor) and through zum run explicitly.
 expect 0 '^hello from a pure Zircon process$' -- "$LAUNCH" "$F/hello.elf"
 expect 42 -- "$ZUM" run "$LAUNCH" "$F/exitcode.elf"

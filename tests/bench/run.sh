@@ -41,6 +41,9 @@
 #                     uring_vmo_read_4x64 (4 small memfd reads in one submit vs 4 preads),
 #                     uring_vmo_read_4k (one 4 KiB memfd read vs pread), uring_guest_read_4x64
 #                     (4 small reads of /proc/PID/mem in one submit vs 4 process_vm_readv)
+#   futex_pingpong    one round trip of two threads of a pure process through one futex
+#                     (zx_futex_wait + zx_futex_wake on each side; tests/fuchsia/futex.c bench)
+#                     vs the same with Linux futexes (tests/bench/futex_native.c)
 #   guest_read_4x64_one_readv  the same 4 guest reads as one process_vm_readv with 4 remote
 #                     iovecs vs 4 process_vm_readv (batching without io_uring)
 #
@@ -80,6 +83,12 @@ for ((i = 0; i < rounds; i++)); do
   run cow "$ZUM" run "$BENCH/cow" "${quick[@]}"
   run cow_fallback env ZUM_NO_UFFD=1 "$ZUM" run "$BENCH/cow" "${quick[@]}"
   [ -x "$BENCH/uring" ] && run uring "$BENCH/uring" "${quick[@]}"
+  # The pure program writes its line with zx_debug_write, which zum prints on stderr.
+  if [ -f "${FUCHSIA:-}/futex.elf" ]; then
+    run futex sh -c 'exec "$@" 2>&1' sh "$ZUM" run "$FUCHSIA/futex.elf" bench \
+      "$([ ${#quick[@]} = 0 ] && echo 2000 || echo 200)"
+    run futex_native "$BENCH/futex_native" "${quick[@]}"
+  fi
 done
 
 awk '
@@ -123,6 +132,9 @@ awk '
     line("cow_fault_page_fallback", median("fb_cow_fault_ns"), median("fb_native_cow_fault_ns"), "us", 1000)
     line("cow_map_write_page_fallback", median("fb_cow_page_ns"), median("fb_native_cow_page_ns"), "us", 1000)
     line("cow_seq_touch_256m_fallback", median("fb_cow_seq_ns"), median("fb_native_cow_seq_ns"), "us", 1000)
+    # Only when tests/fuchsia/futex.elf was built (clang and lld).
+    if (median("futex_pingpong_ns") >= 0)
+      line("futex_pingpong", median("futex_pingpong_ns"), median("native_futex_pingpong_ns"), "us", 1000)
     # Only when tests/bench/uring was built (liburing) and io_uring is available.
     if (median("uring_pread_4k_ns") >= 0) {
       line("uring_vmo_read_4x64", median("uring_ring_4x64_ns"), median("uring_pread_4x64_ns"), "us", 1000)

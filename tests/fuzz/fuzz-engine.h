@@ -7,11 +7,12 @@
  * the fuzzer made (and closed, corrupted, invalid ones), sizes around the interesting edges,
  * pointers into a scratch mapping that has unmapped pages on both sides, unmapped, kernel and
  * misaligned addresses, short deadlines. Calls that would end the fuzzer (process_exit, fault,
- * thread_exiting, hosted_init) or hand it its own thread are never made, and the fuzzer's own
- * handles (process, thread, root VMAR, jobs, scratch VMAR) are kept out of every argument and of
- * the scratch memory the supervisor reads handles from. After each batch the supervisor must
- * still answer an event round trip exactly; the batch's job is killed, which ends every process
- * the batch made. Everything follows from the seed: the same seed makes the same calls. */
+ * thread_exiting, a thread's last calls) or hand it its own thread are never made, and the
+ * fuzzer's own handles (process, thread, root VMAR, jobs, scratch VMAR) are kept out of every
+ * argument and of the scratch memory the supervisor reads handles from. After each batch the
+ * supervisor must still answer an event round trip exactly; the batch's job is killed, which
+ * ends every process the batch made. Everything follows from the seed: the same seed makes the
+ * same calls. */
 #ifndef ZUM_TESTS_FUZZ_ENGINE_H_
 #define ZUM_TESTS_FUZZ_ENGINE_H_
 
@@ -317,8 +318,13 @@ static inline void fz_fill(struct fz* f) {
 }
 
 static inline int fz_skipped_call(const struct fz* f, const struct zum_fuzz_call* c) {
-  /* hosted_init is kept: a second one must be refused (BAD_STATE), and is fuzzed for that. */
-  static const char* const skip[] = {"process_exit", "thread_exiting", "fault", "thread_self"};
+  /* hosted_init is kept: a second one must be refused (BAD_STATE), and is fuzzed for that. A
+   * thread's last calls end the fuzzer's thread; their private calls are for pure processes
+   * only (a hosted caller is killed) and mark the caller's thread dying. */
+  static const char* const skip[] = {"process_exit", "thread_exiting", "fault", "thread_self",
+                                     "vmar_unmap_handle_close_thread_exit",
+                                     "futex_wake_thread_exiting", "vmar_unmap_by_agent",
+                                     "handle_close_thread_exiting"};
   for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
     const char *a = c->name, *b = skip[i];
     while (*a && *a == *b) a++, b++;

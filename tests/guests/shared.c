@@ -14,6 +14,8 @@
  *    faults and dies with ZX_TASK_RETCODE_EXCEPTION_KILL, the rest of the group carries on;
  *  - a member made later gets every mapping of the shared region (also those made by members);
  *  - zx_process_read_memory and ZX_INFO_PROCESS_MAPS pick the region by address;
+ *  - members wake each other through futexes in the shared region, while futexes at a private
+ *    address are each member's own;
  *  - every error of zx_process_create_shared, in the kernel's order, including the caller's
  *    ZX_POL_NEW_PROCESS policy (checked from inside a member) and BAD_STATE once every process
  *    sharing the state has died. */
@@ -153,6 +155,7 @@ static struct {
   uint8_t* img;
   uint64_t ro_len, code_off, code_len;
   uint64_t exit_off, vmo_create_off, vmar_map_off, vmar_unmap_off, vmo_write_off, create_shared_off;
+  uint64_t futex_wait_off, futex_wake_off;
 } vdso;
 
 static uint64_t vdso_sym(struct elf_buf mem, const struct elf_dyn* dyn, const char* name) {
@@ -191,6 +194,8 @@ static int read_vdso(void) {
   vdso.vmar_unmap_off = vdso_sym(mem, &dyn, "_zx_vmar_unmap");
   vdso.vmo_write_off = vdso_sym(mem, &dyn, "_zx_vmo_write");
   vdso.create_shared_off = vdso_sym(mem, &dyn, "_zx_process_create_shared");
+  vdso.futex_wait_off = vdso_sym(mem, &dyn, "_zx_futex_wait");
+  vdso.futex_wake_off = vdso_sym(mem, &dyn, "_zx_futex_wake");
   return vdso.code_len && vdso.exit_off && vdso.create_shared_off ? 0 : -1;
 }
 
@@ -623,6 +628,95 @@ static void test_group(void) {
   group_close(&g);
 }
 
+/* ---- futexes: the shared region's are the group's, private addresses each member's own */
+
+struct fpage {
+  uint64_t f1, f2, st_q, st_p, st_x;
+  struct step prog_q[6], prog_p[4], prog_r[4], prog_x[4], prog_y[4];
+};
+_Static_assert(sizeof(struct fpage) <= 2 * 4096, "the futex page's size");
+
+#define FAT(base, field) ((base) + offsetof(struct fpage, field))
+
+static void until_blocked(zx_handle_t thread) {
+  zx_info_thread_t ti;
+  for (int k = 0; k < 30000; k++) {
+    memset(&ti, 0, sizeof(ti));
+    CHECK_EQ(zx_object_get_info(thread, ZX_INFO_THREAD, &ti, sizeof(ti), NULL, NULL), ZX_OK);
+    if (ti.state == ZX_THREAD_STATE_BLOCKED_FUTEX) return;
+    zx_nanosleep(zx_deadline_after(ZX_MSEC(1)));
+  }
+  CHECK_EQ(ti.state, ZX_THREAD_STATE_BLOCKED_FUTEX);
+}
+
+static void test_futex(void) {
+  struct group g;
+  if (group_new(zx_job_default(), "fx-a", &g) != 0) return;
+  struct member q, p, r, x, y;
+  if (member_new(&g, "fx-q", &q) != 0 || member_new(&g, "fx-p", &p) != 0 ||
+      member_new(&g, "fx-r", &r) != 0 || member_new(&g, "fx-x", &x) != 0 ||
+      member_new(&g, "fx-y", &y) != 0)
+    return;
+  zx_handle_t fv;
+  zx_vaddr_t fp = 0;
+  CHECK_EQ(zx_vmo_create(2 * 4096, 0, &fv), ZX_OK);
+  CHECK_EQ(zx_vmar_map(g.vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, fv, 0, 2 * 4096, &fp), ZX_OK);
+  /* The same private address in x and y, both 0. */
+  map_at(x.rvmar, PRIV_OFF, 0, 4096);
+  map_at(y.rvmar, PRIV_OFF, 0, 4096);
+  uint64_t later = (uint64_t)zx_deadline_after(ZX_SEC(30));
+  struct fpage pg;
+  memset(&pg, 0, sizeof(pg));
+  /* Q waits in f1, then sets f2 and wakes P; P waits in f2; R sets f1 and wakes Q. */
+  pg.prog_q[0] = call(FN(&g, futex_wait), FAT(fp, f1), 0, 0, later, 0, 0, 0, NULL);
+  pg.prog_q[1] = op(STORE_LAST, FAT(fp, st_q), 0);
+  pg.prog_q[2] = op(STORE, FAT(fp, f2), 1);
+  pg.prog_q[3] = call(FN(&g, futex_wake), FAT(fp, f2), 1, 0, 0, 0, 0, 0, NULL);
+  pg.prog_q[4] = exit_step(&g, 0);
+  pg.prog_p[0] = call(FN(&g, futex_wait), FAT(fp, f2), 0, 0, later, 0, 0, 0, NULL);
+  pg.prog_p[1] = op(STORE_LAST, FAT(fp, st_p), 0);
+  pg.prog_p[2] = exit_step(&g, 0);
+  pg.prog_r[0] = op(STORE, FAT(fp, f1), 1);
+  pg.prog_r[1] = call(FN(&g, futex_wake), FAT(fp, f1), UINT32_MAX, 0, 0, 0, 0, 0, NULL);
+  pg.prog_r[2] = exit_step(&g, 0);
+  /* X waits at a private address for 300 ms; Y wakes the same address in its own region. */
+  uint64_t soon = (uint64_t)zx_deadline_after(ZX_MSEC(300));
+  pg.prog_x[0] = call(FN(&g, futex_wait), PRIV_ADDR, 0, 0, soon, 0, 0, 0, NULL);
+  pg.prog_x[1] = op(STORE_LAST, FAT(fp, st_x), 0);
+  pg.prog_x[2] = exit_step(&g, 0);
+  pg.prog_y[0] = call(FN(&g, futex_wake), PRIV_ADDR, UINT32_MAX, 0, 0, 0, 0, 0, NULL);
+  pg.prog_y[1] = exit_step(&g, 0);
+  CHECK_EQ(zx_vmo_write(fv, &pg, 0, sizeof(pg)), ZX_OK);
+
+  member_start(&g, &q, FAT(fp, prog_q), ZX_HANDLE_INVALID);
+  until_blocked(q.thread);
+  member_start(&g, &p, FAT(fp, prog_p), ZX_HANDLE_INVALID);
+  until_blocked(p.thread);
+  member_start(&g, &r, FAT(fp, prog_r), ZX_HANDLE_INVALID);
+  CHECK_EQ(wait_rc(r.proc), ZX_OK);
+  CHECK_EQ(wait_rc(q.proc), ZX_OK);
+  CHECK_EQ(wait_rc(p.proc), ZX_OK);
+  CHECK_EQ(zx_vmo_read(fv, &pg, 0, sizeof(pg)), ZX_OK);
+  CHECK_EQ(pg.st_q, ZX_OK); /* woken by R, not timed out */
+  CHECK_EQ(pg.st_p, ZX_OK); /* woken by Q */
+
+  member_start(&g, &x, FAT(fp, prog_x), ZX_HANDLE_INVALID);
+  until_blocked(x.thread);
+  member_start(&g, &y, FAT(fp, prog_y), ZX_HANDLE_INVALID);
+  CHECK_EQ(wait_rc(y.proc), ZX_OK);
+  CHECK_EQ(wait_rc(x.proc), ZX_ERR_TIMED_OUT);
+  CHECK_EQ(zx_vmo_read(fv, &pg, 0, sizeof(pg)), ZX_OK);
+  CHECK_EQ((int64_t)pg.st_x, ZX_ERR_TIMED_OUT);
+
+  CHECK_EQ(zx_handle_close(fv), ZX_OK);
+  member_close(&q);
+  member_close(&p);
+  member_close(&r);
+  member_close(&x);
+  member_close(&y);
+  group_close(&g);
+}
+
 int main(void) {
   if (read_vdso() != 0) {
     CHECK(!"vDSO");
@@ -631,6 +725,7 @@ int main(void) {
   test_errors();
   test_policy();
   test_group();
+  test_futex();
   CHECK_EQ(zx_handle_close(vdso.vmo), ZX_OK);
   free(vdso.img);
   return GUEST_RESULT();

@@ -5,6 +5,9 @@
 
 #include "host/guest/stub/private.h"
 
+#define STUB_STR_(x) #x
+#define STUB_STR(x) STUB_STR_(x)
+
 /* A signal frame as rt_sigreturn reads it: the return address slot, then the ucontext. */
 struct entry_frame {
   uint64_t pretcode;
@@ -64,7 +67,16 @@ int stub_start_thread(uint64_t pc, uint64_t sp, uint64_t arg1, uint64_t arg2, ui
 }
 
 /* The zum page's exit_thread hook: ends the calling Linux thread (its slot is free again when
- * the kernel clears the slot's tid). */
-NORETURN void stub_exit_thread(void) {
-  for (;;) sys1(__NR_exit, 0);
-}
+ * the kernel clears the slot's tid). Written in assembly because it must not touch the stack:
+ * the vDSO's zx_futex_wake_handle_close_thread_exit and zx_vmar_unmap_handle_close_thread_exit
+ * jump here once the thread's stack may be gone. */
+__asm__(".text\n"
+        ".globl stub_exit_thread\n"
+        ".type stub_exit_thread, @function\n"
+        "stub_exit_thread:\n"
+        "1:\n"
+        "  mov $" STUB_STR(__NR_exit) ", %eax\n"
+        "  xor %edi, %edi\n"
+        "  syscall\n"
+        "  jmp 1b\n"
+        ".size stub_exit_thread, . - stub_exit_thread\n");
