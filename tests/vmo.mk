@@ -75,3 +75,9 @@ tests_unit_test_stream_SOURCES = tests/unit/test_stream.c $(unit_common)
 tests_unit_test_stream_CFLAGS = $(unit_cflags)
 tests_unit_test_stream_LDADD = $(unit_ldadd)
 TESTS += tests/unit/test_stream
+
+check_PROGRAMS += tests/guests/stream
+tests_guests_stream_SOURCES = tests/guests/stream.c tests/guests/guest_test.h
+tests_guests_stream_CFLAGS = $(guest_cflags)
+tests_guests_stream_LDADD = $(guest_ldadd)
+tests_guests_stream_LDFLAGS = $(guest_ldflags)
