@@ -5,12 +5,12 @@
  * Job policies: ZX_POL_NEW_VMO is checked first in zx_vmo_create, and
  * ZX_POL_AMBIENT_MARK_VMO_EXEC decides zx_vmo_replace_as_executable with ZX_HANDLE_INVALID.
  *
- * Reads and writes go through the supervisor in bounded chunks (kobj/vmo_io.c). A guest buffer that faults
- * ends the call with ZX_ERR_NOT_FOUND, the status Zircon's fault resolution gives for user
- * memory it cannot fault in (and the one it squashes other user-copy failures into); the bytes
- * before the faulting page stay transferred. Linux does not say whether the buffer was unmapped
- * or only lacked the permission, so a write-protected buffer for zx_vmo_read also gives
- * NOT_FOUND (Zircon would say ACCESS_DENIED there). */
+ * Reads and writes go through the supervisor in bounded chunks (kobj/vmo_io.c). A guest buffer
+ * that faults ends the call with ZX_ERR_NOT_FOUND, the status Zircon's fault resolution gives
+ * for user memory it cannot fault in (and the one it squashes other user-copy failures into);
+ * the bytes before the faulting page stay transferred. Linux does not say whether the buffer
+ * was unmapped or only lacked the permission, so a write-protected buffer for zx_vmo_read also
+ * gives NOT_FOUND (Zircon would say ACCESS_DENIED there). */
 #include <string.h>
 
 #include "kobj/cow.h"

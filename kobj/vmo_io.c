@@ -13,7 +13,8 @@ static uint8_t bounce[VMO_CHUNK];
 static size_t copy_chunk(struct kcall* c, bool to_guest, zum_uaddr_t guest, uint64_t vmo_off,
                          size_t n, bool* faulted) {
   *faulted = false;
-  zx_status_t s = to_guest ? kcall_copy_out(c, guest, bounce, n) : kcall_copy_in(c, bounce, guest, n);
+  zx_status_t s =
+      to_guest ? kcall_copy_out(c, guest, bounce, n) : kcall_copy_in(c, bounce, guest, n);
   if (s == ZX_OK) return n;
   size_t done = 0;
   while (done < n) {

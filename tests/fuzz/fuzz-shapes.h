@@ -1,8 +1,9 @@
 /* Shaped arguments for the calls whose interesting code lies behind a structure in guest memory
  * (channel messages with handles, channel_call's argument block, wait_many's items, op_range on
- * real ranges, port packets, stream iovec arrays): random words rarely get past their first checks, so half of the
- * draws of these calls build a mostly-valid structure in the scratch mapping, with one field at
- * a time pushed to an edge. Part of the fuzzer's engine (fuzz-engine.h), freestanding like it.
+ * real ranges, port packets, stream iovec arrays): random words rarely get past their first
+ * checks, so half of the draws of these calls build a mostly-valid structure in the scratch
+ * mapping, with one field at a time pushed to an edge. Part of the fuzzer's engine
+ * (fuzz-engine.h), freestanding like it.
  *
  * The scratch mapping's layout, by offset: 0-31 the out slots (new handles are read back from
  * there), 64 the name, FZ_SHAPE_AT onwards the shaped structures and the buffers they point to. */
