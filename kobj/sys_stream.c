@@ -1,6 +1,6 @@
 /* The zx_stream_* calls, after Zircon's lib/syscalls/stream.cc: options, then a NULL vector,
  * then the handle (BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED); the stream's rules are
- * kobj/stream.c. The actual count is written only when the call succeeds.
+ * kobj/stream.c. The actual count is written, when asked for, only when the call succeeds.
  *
  * Vectors. As Zircon's user_iovec, the vector is read twice: once to add up the capacities
  * (an entry that cannot be read, or a sum past SIZE_MAX, is INVALID_ARGS before anything
@@ -10,7 +10,8 @@
  * call then reports the bytes moved before it as a success (a short transfer), or NOT_FOUND if
  * there were none. One deliberate difference: Zircon reads as many entries as the caller names;
  * zum reads at most KSTREAM_MAX_IOVECS and says INVALID_ARGS beyond, as if the vector ran into
- * unreadable memory there, so that one call's work stays bounded by what it really moves. */
+ * unreadable memory there: entries of capacity 0 move nothing, and without a bound a guest could
+ * keep the single-threaded supervisor reading its vector for as long as it has memory to name. */
 #include <zircon/syscalls/object.h>
 
 #include "kobj/stream.h"
