@@ -36,6 +36,8 @@ libzumkernel_la_SOURCES = \
 	kobj/share.h \
 	kobj/socket.c \
 	kobj/socket.h \
+	kobj/stream.c \
+	kobj/stream.h \
 	kobj/sys_channel.c \
 	kobj/sys_child.c \
 	kobj/sys_clock.c \
@@ -51,6 +53,7 @@ libzumkernel_la_SOURCES = \
 	kobj/sys_shared.c \
 	kobj/sys_signal.c \
 	kobj/sys_socket.c \
+	kobj/sys_stream.c \
 	kobj/sys_sleep.c \
 	kobj/sys_task.c \
 	kobj/sys_timer.c \
@@ -71,6 +74,8 @@ libzumkernel_la_SOURCES = \
 	kobj/vmar_info.c \
 	kobj/vmo.c \
 	kobj/vmo.h \
+	kobj/vmo_io.c \
+	kobj/vmo_io.h \
 	kobj/workq.c \
 	kobj/workq.h \
 	$(empty)

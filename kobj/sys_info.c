@@ -19,6 +19,8 @@
  * serves. ZX_INFO_TASK_STATS_V1 (12) and ZX_INFO_TASK_STATS (0x1000000c) are both served, as in
  * current Zircon.
  *
+ * ZX_INFO_STREAM takes its record from the stream (kobj/stream.h).
+ *
  * ZX_INFO_TIMER takes its record from the timer object (kobj/timer.h).
  *
  * ZX_INFO_VMO (and its V1-V3 topics) takes its record from the VMO object (kobj/vmo.h).
@@ -33,6 +35,7 @@
 #include <zircon/syscalls/object.h>
 
 #include "kobj/socket.h"
+#include "kobj/stream.h"
 #include "kobj/sysutil.h"
 #include "kobj/timer.h"
 #include "kobj/vmar.h"
@@ -374,6 +377,14 @@ int64_t sys_object_get_info(struct kcall* c, zx_handle_t handle, uint32_t topic,
       if (s != ZX_OK) return s;
       zx_info_socket_t info;
       ksocket_info(to_ksocket(obj), &info);
+      return single_record(&o, &info, sizeof(info));
+    }
+
+    case ZX_INFO_STREAM: {
+      s = kcall_object(c, handle, ZX_OBJ_TYPE_STREAM, ZX_RIGHT_INSPECT, &obj);
+      if (s != ZX_OK) return s;
+      zx_info_stream_t info;
+      kstream_info(to_kstream(obj), &info);
       return single_record(&o, &info, sizeof(info));
     }
 

@@ -22,7 +22,10 @@
  *
  * ZX_PROP_VMO_CONTENT_SIZE is the VMO's content (stream) size (kobj/vmo.h).
  *
- * Properties of objects zum does not have yet (sockets, exceptions, streams)
+ * ZX_PROP_STREAM_MODE_APPEND is a stream's append mode (kobj/stream.h): one byte, any nonzero
+ * value sets it.
+ *
+ * Properties of objects zum does not have yet (exceptions)
  * keep Zircon's size and type checks; since no such object exists the type check always fails.
  * Their owners replace the marked branches when the objects arrive. */
 #include <string.h>
@@ -31,6 +34,7 @@
 
 #include "kobj/kmm.h"
 #include "kobj/socket.h"
+#include "kobj/stream.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmo.h"
 #include "sys-decls.h"
@@ -65,8 +69,8 @@ static zx_status_t require_current_thread(struct kcall* c, struct kobj* o) {
  * checked, and the type check fails for every object that exists today. */
 static zx_status_t other_type_property(struct kobj* o, zx_obj_type_t type) {
   if (o->ops->type != type) return ZX_ERR_WRONG_TYPE;
-  /* Unreachable today (no stream or exception object exists, so the type check above fails); the
-   * work that adds that object type replaces this branch. */
+  /* Unreachable today (no exception object exists, so the type check above fails); the work
+   * that adds that object type replaces this branch. */
   return ZX_ERR_NOT_SUPPORTED;
 }
 
@@ -119,9 +123,13 @@ int64_t sys_object_get_property(struct kcall* c, zx_handle_t handle, uint32_t pr
       uint64_t v = kvmo_stream_size(to_kvmo(o)); /* as zx_vmo_get_stream_size */
       return kcall_copy_out(c, value, &v, sizeof(v));
     }
-    case ZX_PROP_STREAM_MODE_APPEND:
+    case ZX_PROP_STREAM_MODE_APPEND: {
       if (value_size < sizeof(uint8_t)) return ZX_ERR_BUFFER_TOO_SMALL;
-      return other_type_property(o, ZX_OBJ_TYPE_STREAM);
+      if (o->ops->type != ZX_OBJ_TYPE_STREAM) return ZX_ERR_WRONG_TYPE;
+      uint8_t v = kstream_append_mode(to_kstream(o));
+      if (kcall_copy_out(c, value, &v, sizeof(v)) != ZX_OK) return ZX_ERR_INVALID_ARGS;
+      return ZX_OK;
+    }
     case ZX_PROP_REGISTER_FS:
     case ZX_PROP_REGISTER_GS:
       if (value_size < sizeof(uintptr_t)) return ZX_ERR_BUFFER_TOO_SMALL;
@@ -218,9 +226,14 @@ int64_t sys_object_set_property(struct kcall* c, zx_handle_t handle, uint32_t pr
       if (kcall_copy_in(c, &v, value, sizeof(v)) != ZX_OK) return ZX_ERR_INVALID_ARGS;
       return kvmo_set_content_size(to_kvmo(o), v); /* the legacy setter: see mm/vmo.c */
     }
-    case ZX_PROP_STREAM_MODE_APPEND:
+    case ZX_PROP_STREAM_MODE_APPEND: {
       if (value_size < sizeof(uint8_t)) return ZX_ERR_BUFFER_TOO_SMALL;
-      return other_type_property(o, ZX_OBJ_TYPE_STREAM);
+      if (o->ops->type != ZX_OBJ_TYPE_STREAM) return ZX_ERR_WRONG_TYPE;
+      uint8_t v;
+      if (kcall_copy_in(c, &v, value, sizeof(v)) != ZX_OK) return ZX_ERR_INVALID_ARGS;
+      kstream_set_append_mode(to_kstream(o), v != 0); /* any nonzero byte turns it on */
+      return ZX_OK;
+    }
     default:
       return ZX_ERR_NOT_SUPPORTED;
   }

@@ -5,23 +5,20 @@
  * Job policies: ZX_POL_NEW_VMO is checked first in zx_vmo_create, and
  * ZX_POL_AMBIENT_MARK_VMO_EXEC decides zx_vmo_replace_as_executable with ZX_HANDLE_INVALID.
  *
- * Reads and writes go through the supervisor in bounded chunks. A guest buffer that faults
- * ends the call with ZX_ERR_NOT_FOUND, the status Zircon's fault resolution gives for user
- * memory it cannot fault in (and the one it squashes other user-copy failures into); the bytes
- * before the faulting page stay transferred. Linux does not say whether the buffer was unmapped
- * or only lacked the permission, so a write-protected buffer for zx_vmo_read also gives
- * NOT_FOUND (Zircon would say ACCESS_DENIED there). */
+ * Reads and writes go through the supervisor in bounded chunks (kobj/vmo_io.c). A guest buffer
+ * that faults ends the call with ZX_ERR_NOT_FOUND, the status Zircon's fault resolution gives
+ * for user memory it cannot fault in (and the one it squashes other user-copy failures into);
+ * the bytes before the faulting page stay transferred. Linux does not say whether the buffer
+ * was unmapped or only lacked the permission, so a write-protected buffer for zx_vmo_read also
+ * gives NOT_FOUND (Zircon would say ACCESS_DENIED there). */
 #include <string.h>
 
 #include "kobj/cow.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmo.h"
+#include "kobj/vmo_io.h"
 #include "mm/vmo.h"
 #include "sys-decls.h"
-
-/* One bounce buffer: the supervisor is single-threaded. */
-#define VMO_CHUNK ((size_t)64 * 1024)
-static uint8_t bounce[VMO_CHUNK];
 
 static zx_status_t vmo_of(struct kcall* c, zx_handle_t handle, zx_rights_t rights,
                           struct kvmo** out) {
@@ -49,27 +46,6 @@ int64_t sys_vmo_create(struct kcall* c, uint64_t size, uint32_t options, zum_uad
   return s;
 }
 
-/* Copies one chunk between the bounce buffer and the guest, and when the guest buffer faults,
- * again piece by piece (one VMO page at a time) so that what precedes the fault is moved.
- * Returns the bytes moved; *faulted tells whether the chunk stopped early. */
-static size_t copy_chunk(struct kcall* c, bool to_guest, zum_uaddr_t guest, uint64_t vmo_off,
-                         size_t n, bool* faulted) {
-  *faulted = false;
-  zx_status_t s = to_guest ? kcall_copy_out(c, guest, bounce, n) : kcall_copy_in(c, bounce, guest, n);
-  if (s == ZX_OK) return n;
-  size_t done = 0;
-  while (done < n) {
-    size_t piece = MM_PAGE_SIZE - (size_t)((vmo_off + done) % MM_PAGE_SIZE);
-    if (piece > n - done) piece = n - done;
-    s = to_guest ? kcall_copy_out(c, guest + done, bounce + done, piece)
-                 : kcall_copy_in(c, bounce + done, guest + done, piece);
-    if (s != ZX_OK) break;
-    done += piece;
-  }
-  *faulted = true;
-  return done;
-}
-
 int64_t sys_vmo_read(struct kcall* c, zx_handle_t handle, zum_uaddr_t buffer, uint64_t offset,
                      size_t buffer_size) {
   struct kvmo* v;
@@ -78,16 +54,8 @@ int64_t sys_vmo_read(struct kcall* c, zx_handle_t handle, zum_uaddr_t buffer, ui
   struct mm_vmo* m = kvmo_mm(v);
   s = mm_vmo_check_rw(m, offset, buffer_size);
   if (s != ZX_OK) return s;
-  for (size_t done = 0; done < buffer_size;) {
-    size_t n = buffer_size - done < VMO_CHUNK ? buffer_size - done : VMO_CHUNK;
-    s = mm_vmo_read(m, offset + done, bounce, n);
-    if (s != ZX_OK) return s;
-    bool faulted;
-    copy_chunk(c, true, buffer + done, offset + done, n, &faulted);
-    if (faulted) return ZX_ERR_NOT_FOUND;
-    done += n;
-  }
-  return ZX_OK;
+  size_t done;
+  return kvmo_io(c, m, true, offset, buffer, buffer_size, &done);
 }
 
 int64_t sys_vmo_write(struct kcall* c, zx_handle_t handle, zum_uaddr_t buffer, uint64_t offset,
@@ -98,18 +66,8 @@ int64_t sys_vmo_write(struct kcall* c, zx_handle_t handle, zum_uaddr_t buffer, u
   struct mm_vmo* m = kvmo_mm(v);
   s = mm_vmo_check_rw(m, offset, buffer_size);
   if (s != ZX_OK) return s;
-  for (size_t done = 0; done < buffer_size;) {
-    size_t n = buffer_size - done < VMO_CHUNK ? buffer_size - done : VMO_CHUNK;
-    bool faulted;
-    size_t got = copy_chunk(c, false, buffer + done, offset + done, n, &faulted);
-    if (got > 0) {
-      s = mm_vmo_write(m, offset + done, bounce, got);
-      if (s != ZX_OK) return s;
-    }
-    if (faulted) return ZX_ERR_NOT_FOUND;
-    done += n;
-  }
-  return ZX_OK;
+  size_t done;
+  return kvmo_io(c, m, false, offset, buffer, buffer_size, &done);
 }
 
 int64_t sys_vmo_get_size(struct kcall* c, zx_handle_t handle, zum_uaddr_t size) {

@@ -628,10 +628,8 @@ zx_status_t mm_vmo_zero(struct mm_vmo* v, uint64_t off, uint64_t len) {
 
 /* ---- sizes */
 
-/* VmObjectDispatcher::SetSize then VmObjectPaged::Resize. */
-zx_status_t mm_vmo_set_size(struct mm_vmo* v, uint64_t size) {
-  uint64_t aligned;
-  if (!round_up_page(size, &aligned)) return ZX_ERR_OUT_OF_RANGE;
+/* VmObjectPaged::Resize to a page-aligned size: the content size is not its business. */
+static zx_status_t resize(struct mm_vmo* v, uint64_t aligned) {
   if (!(v->flags & MM_VMO_RESIZABLE)) return ZX_ERR_UNAVAILABLE;
   if (aligned > MM_VMO_MAX_SIZE) return ZX_ERR_OUT_OF_RANGE;
   /* Shrinking frees what lies beyond (mappings of it then fault, as after Zircon unmaps it);
@@ -649,9 +647,33 @@ zx_status_t mm_vmo_set_size(struct mm_vmo* v, uint64_t size) {
     if (v->kind == MM_VMO_SNAPSHOT) v->parent_limit = min_u64(v->parent_limit, aligned);
   }
   v->size = aligned;
+  return ZX_OK;
+}
+
+/* VmObjectDispatcher::SetSize then VmObjectPaged::Resize. */
+zx_status_t mm_vmo_set_size(struct mm_vmo* v, uint64_t size) {
+  uint64_t aligned;
+  if (!round_up_page(size, &aligned)) return ZX_ERR_OUT_OF_RANGE;
+  zx_status_t s = resize(v, aligned);
+  if (s != ZX_OK) return s;
   /* The tail of the last page reads as zeros; Zircon ignores a failure here too. */
   if (aligned > size) (void)mm_vmo_zero(v, size, aligned - size);
   v->stream_size = size;
+  return ZX_OK;
+}
+
+/* VmObjectDispatcher::ExpandIfNecessary: the VMO grows to hold `requested` bytes when it must
+ * and may; its content size stays as it is (the stream that asked sets it). */
+zx_status_t mm_vmo_expand(struct mm_vmo* v, uint64_t requested, bool can_resize,
+                          uint64_t* out_size) {
+  *out_size = v->size;
+  uint64_t required;
+  if (!round_up_page(requested, &required)) return ZX_ERR_OUT_OF_RANGE;
+  if (required <= v->size) return ZX_OK;
+  if (!can_resize) return ZX_ERR_NOT_SUPPORTED;
+  zx_status_t s = resize(v, required);
+  if (s != ZX_OK) return s; /* what the VMO holds already can still be used */
+  *out_size = required;
   return ZX_OK;
 }
 

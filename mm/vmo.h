@@ -137,6 +137,13 @@ zx_status_t mm_vmo_write(struct mm_vmo* v, uint64_t off, const void* buf, size_t
 
 /* zx_vmo_set_size past the rights checks. */
 zx_status_t mm_vmo_set_size(struct mm_vmo* v, uint64_t size);
+/* A stream's write needs `requested` bytes (VmObjectDispatcher::ExpandIfNecessary): a VMO
+ * smaller than that rounded to pages grows to it when can_resize (the stream's VMO handle had
+ * ZX_RIGHT_RESIZE), else NOT_SUPPORTED; OUT_OF_RANGE when the rounding overflows; a failed resize
+ * gives its status. *out_size is the VMO's size afterwards in every case. The content size is
+ * left alone. */
+zx_status_t mm_vmo_expand(struct mm_vmo* v, uint64_t requested, bool can_resize,
+                          uint64_t* out_size);
 /* zx_vmo_set_stream_size past the rights check. */
 zx_status_t mm_vmo_set_stream_size(struct mm_vmo* v, uint64_t size);
 /* Setting ZX_PROP_VMO_CONTENT_SIZE: the legacy setter, see mm/vmo.c. */

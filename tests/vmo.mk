@@ -68,3 +68,16 @@ tests_guests_vmo_cow_threads_SOURCES = tests/guests/vmo_cow_threads.c tests/gues
 tests_guests_vmo_cow_threads_CFLAGS = $(guest_cflags) -pthread
 tests_guests_vmo_cow_threads_LDADD = $(guest_ldadd) -lpthread
 tests_guests_vmo_cow_threads_LDFLAGS = $(guest_ldflags) -pthread
+
+# Streams over VMOs (zx_stream_*): the model unit test and a guest.
+check_PROGRAMS += tests/unit/test_stream
+tests_unit_test_stream_SOURCES = tests/unit/test_stream.c $(unit_common)
+tests_unit_test_stream_CFLAGS = $(unit_cflags)
+tests_unit_test_stream_LDADD = $(unit_ldadd)
+TESTS += tests/unit/test_stream
+
+check_PROGRAMS += tests/guests/stream
+tests_guests_stream_SOURCES = tests/guests/stream.c tests/guests/guest_test.h
+tests_guests_stream_CFLAGS = $(guest_cflags)
+tests_guests_stream_LDADD = $(guest_ldadd)
+tests_guests_stream_LDFLAGS = $(guest_ldflags)

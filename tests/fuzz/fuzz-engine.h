@@ -164,6 +164,7 @@ static inline zx_obj_type_t fz_want(const char* name, int arg) {
       {"object_signal_peer", 0, ZX_OBJ_TYPE_EVENTPAIR}, {"fifo_", 0, ZX_OBJ_TYPE_FIFO},
       {"socket_", 0, ZX_OBJ_TYPE_SOCKET},     {"clock_", 0, ZX_OBJ_TYPE_CLOCK},
       {"counter_", 0, ZX_OBJ_TYPE_COUNTER},
+      {"stream_create", 1, ZX_OBJ_TYPE_VMO},  {"stream_", 0, ZX_OBJ_TYPE_STREAM},
   };
   for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
     if (w[i].arg == arg && fz_prefix(name, w[i].prefix)) return w[i].type;
@@ -487,6 +488,12 @@ static inline int fz_new_job(struct fz* f) {
   if (zx_port_create(0, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_timer_create(0, ZX_CLOCK_MONOTONIC, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_vmo_create(65536, 0, &a) == ZX_OK) fz_pool_add(f, a);
+  /* A stream over a resizable VMO of its own, so writes may grow it. */
+  if (zx_vmo_create(65536, ZX_VMO_RESIZABLE, &a) == ZX_OK) {
+    if (zx_stream_create((uint32_t)fz_below(f, 8), a, fz_below(f, 65536), &b) == ZX_OK)
+      fz_pool_add(f, b);
+    zx_handle_close(a);
+  }
   if (zx_process_create(f->job, "fz", 2, 0, &a, &b) == ZX_OK) {
     fz_pool_add(f, a);
     fz_pool_add(f, b);

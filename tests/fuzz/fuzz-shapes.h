@@ -1,8 +1,9 @@
 /* Shaped arguments for the calls whose interesting code lies behind a structure in guest memory
  * (channel messages with handles, channel_call's argument block, wait_many's items, op_range on
- * real ranges, port packets): random words rarely get past their first checks, so half of the
- * draws of these calls build a mostly-valid structure in the scratch mapping, with one field at
- * a time pushed to an edge. Part of the fuzzer's engine (fuzz-engine.h), freestanding like it.
+ * real ranges, port packets, stream iovec arrays): random words rarely get past their first
+ * checks, so half of the draws of these calls build a mostly-valid structure in the scratch
+ * mapping, with one field at a time pushed to an edge. Part of the fuzzer's engine
+ * (fuzz-engine.h), freestanding like it.
  *
  * The scratch mapping's layout, by offset: 0-31 the out slots (new handles are read back from
  * there), 64 the name, FZ_SHAPE_AT onwards the shaped structures and the buffers they point to. */
@@ -181,6 +182,29 @@ static inline int fz_shape(struct fz* f, const struct zum_fuzz_call* c, uint64_t
     if (!clean && fz_chance(f, 5)) a[3] = ~0ull - 4096 * fz_below(f, 4);
     a[4] = fz_chance(f, 80) ? 0 : s + FZ_SHAPE_BLOCK;
     a[5] = fz_chance(f, 80) ? 0 : fz_size(f);
+    return 1;
+  }
+  if (fz_is(c, "stream_readv") || fz_is(c, "stream_readv_at") || fz_is(c, "stream_writev") ||
+      fz_is(c, "stream_writev_at")) {
+    /* An iovec array into the message bytes: capacities that fit, now and then one that does
+     * not, a buffer that faults, or a sum that overflows. */
+    int at = fz_is(c, "stream_readv_at") || fz_is(c, "stream_writev_at");
+    uint32_t n = clean ? 1 + (uint32_t)fz_below(f, 8) : fz_count(f, 2048 / sizeof(zx_iovec_t));
+    zx_iovec_t* v = (zx_iovec_t*)(s + FZ_SHAPE_BLOCK);
+    for (uint32_t i = 0; i < n && i < 2048 / sizeof(*v); i++) {
+      uint64_t off = fz_below(f, 4096);
+      v[i].buffer = (void*)(s + FZ_SHAPE_BYTES + off);
+      v[i].capacity = fz_below(f, 4096 - off + 1);
+      if (!clean && fz_chance(f, 10)) v[i].buffer = (void*)(uintptr_t)fz_ptr(f);
+      if (!clean && fz_chance(f, 5)) v[i].capacity = fz_chance(f, 50) ? SIZE_MAX : fz_size(f);
+    }
+    a[0] = fz_chance(f, 90) ? fz_typed(f, ZX_OBJ_TYPE_STREAM) : fz_handle(f, ZX_OBJ_TYPE_STREAM);
+    a[1] = fz_chance(f, 90) ? 0 : fz_chance(f, 50) ? ZX_STREAM_APPEND : fz_flags(f);
+    uint64_t* rest = a + 2;
+    if (at) *rest++ = fz_chance(f, 80) ? fz_below(f, 3 * 65536) : fz_next(f);
+    rest[0] = fz_chance(f, 95) ? (uint64_t)(uintptr_t)v : fz_ptr(f);
+    rest[1] = n;
+    rest[2] = fz_chance(f, 90) ? s + FZ_SHAPE_BLOCK + 2048 - 8 : fz_ptr(f);
     return 1;
   }
   if (fz_is(c, "port_queue")) {

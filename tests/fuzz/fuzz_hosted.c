@@ -157,6 +157,18 @@ int main(int argc, char** argv) {
     say("fuzz-hosted: FAIL: cannot map a VMO");
     return 1;
   }
+  /* The supervisor makes its own userfaultfd (host/sv/memfd_insert.c) the first time it pushes
+   * a page into a copy-on-write child, and keeps it: have it made before the count, by a write
+   * to a VMO whose snapshot still reads that page from it. */
+  zx_handle_t child;
+  char byte = 1;
+  if (zx_vmo_create(4096, 0, &vmo) != ZX_OK || zx_vmo_write(vmo, &byte, 0, 1) != ZX_OK ||
+      zx_vmo_create_child(vmo, ZX_VMO_CHILD_SNAPSHOT, 0, 4096, &child) != ZX_OK ||
+      zx_vmo_write(vmo, &byte, 0, 1) != ZX_OK || zx_handle_close(child) != ZX_OK ||
+      zx_handle_close(vmo) != ZX_OK) {
+    say("fuzz-hosted: FAIL: cannot write under a snapshot");
+    return 1;
+  }
   int fds0 = count_fds();
   /* Its default job (its batches' jobs are made in it) is a job of its own. */
   zx_handle_t proc = ZX_HANDLE_INVALID, job = ZX_HANDLE_INVALID;

@@ -195,6 +195,13 @@ typedef struct zx_info_socket {
   size_t tx_buf_size;
 } zx_info_socket_t;
 
+typedef struct zx_info_stream {
+  uint32_t options;
+  uint8_t padding1[4];
+  zx_off_t seek;
+  uint64_t content_size;
+} zx_info_stream_t;
+
 /* ZX_INFO_PROCESS_MAPS and ZX_INFO_VMAR_MAPS: the aspace/VMAR/mapping tree in depth-first
  * pre-order. The current record (152 bytes) and the V2 (104) and V1 (96) layouts. */
 typedef struct zx_info_maps_mapping {
