@@ -148,6 +148,10 @@ struct platform_ops {
   int (*random_fill)(void* buf, size_t len);
   /* zx_debug_write: the kernel console. */
   void (*debug_write)(const char* buf, size_t len);
+  /* Optional (NULL: 1): the number of CPUs guests see (zx_system_get_num_cpus). */
+  uint32_t (*num_cpus)(void);
+  /* Optional (NULL: debug_write): where debuglog lines go, each a whole line. */
+  void (*debuglog_write)(const char* buf, size_t len);
   /* VMO memory. */
   const struct platform_mem_ops* mem;
 
