@@ -9,9 +9,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <zircon/syscalls/types.h>
+#include <zum/sysno.h>
+
 #include "kobj/debuglog.h"
 #include "kobj/handle.h"
 #include "kobj/resource.h"
+#include "kobj/task.h"
 #include "tests/unit/fake_host.h"
 
 static int setup(void** state) {
@@ -144,11 +148,48 @@ static void test_log_ring(void** state) {
   kobj_unref(&reader->base);
 }
 
+
+/* zx_system_get_event: only the root job opens the memory events, and only NORMAL is signaled
+ * (zum never watches memory, so the level stays where Zircon's starts). */
+static void test_system_events(void** state) {
+  (void)state;
+  uint32_t live = khandle_live_count();
+  struct kproc* p = fake_process(NULL);
+  struct kthread* t = fake_thread(p);
+  zx_handle_t root = fake_give(p, &kroot_job->base, ZX_DEFAULT_JOB_RIGHTS);
+  zx_handle_t weak = fake_give(p, &kroot_job->base, ZX_RIGHT_INSPECT);
+  struct kjob* other = kjob_create(kroot_job);
+  zx_handle_t oh = fake_give(p, &other->base, ZX_DEFAULT_JOB_RIGHTS);
+  zx_handle_t ev = 0;
+  assert_int_equal(FAKE(t, system_get_event, oh, ZX_SYSTEM_EVENT_MEMORY_PRESSURE_NORMAL,
+                        (uint64_t)&ev),
+                   ZX_ERR_ACCESS_DENIED);
+  assert_int_equal(FAKE(t, system_get_event, weak, ZX_SYSTEM_EVENT_OUT_OF_MEMORY, (uint64_t)&ev),
+                   ZX_ERR_ACCESS_DENIED);
+  assert_int_equal(FAKE(t, system_get_event, root, 0, (uint64_t)&ev), ZX_ERR_INVALID_ARGS);
+  assert_int_equal(FAKE(t, system_get_event, root, 6, (uint64_t)&ev), ZX_ERR_INVALID_ARGS);
+  for (uint32_t kind = 1; kind <= 5; kind++) {
+    zx_handle_t h = kind == ZX_SYSTEM_EVENT_OUT_OF_MEMORY ? root : weak;
+    assert_int_equal(FAKE(t, system_get_event, h, kind, (uint64_t)&ev), ZX_OK);
+    struct khandle* kh = khandle_lookup(p->table, ev);
+    assert_non_null(kh);
+    assert_int_equal(kh->rights, ZX_DEFAULT_SYSTEM_EVENT_LOW_MEMORY_RIGHTS);
+    zx_signals_t want = kind == ZX_SYSTEM_EVENT_MEMORY_PRESSURE_NORMAL ? ZX_EVENT_SIGNALED : 0;
+    assert_int_equal(kh->obj->signals & ZX_EVENT_SIGNALED, want);
+    assert_int_equal(FAKE(t, handle_close, ev), ZX_OK);
+  }
+  kobj_unref(&other->base);
+  fake_end(p, 0);
+  kobj_run_deferred();
+  assert_int_equal(khandle_live_count(), live);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(test_create_rules, setup),
       cmocka_unit_test_setup(test_check_range, setup),
       cmocka_unit_test_setup(test_log_ring, setup),
+      cmocka_unit_test_setup(test_system_events, setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
