@@ -21,3 +21,9 @@ tests_guests_debuglog_LDFLAGS = $(guest_ldflags)
 
 TESTS += tests/privileged.sh
 EXTRA_DIST += tests/privileged.sh
+
+check_PROGRAMS += tests/guests/vmo_transfer
+tests_guests_vmo_transfer_SOURCES = tests/guests/vmo_transfer.c tests/guests/guest_test.h
+tests_guests_vmo_transfer_CFLAGS = $(guest_cflags)
+tests_guests_vmo_transfer_LDADD = $(guest_ldadd)
+tests_guests_vmo_transfer_LDFLAGS = $(guest_ldflags)
