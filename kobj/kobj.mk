@@ -18,6 +18,7 @@ libzumkernel_la_SOURCES = \
 	kobj/fifo.c \
 	kobj/fifo.h \
 	kobj/handle.c \
+	kobj/interrupt.c \
 	kobj/handle.h \
 	kobj/kcall.c \
 	kobj/kcall.h \

@@ -1,8 +1,8 @@
 /* Calls about hardware zum's machine does not have: interrupt lines, IOMMUs and bus masters,
  * I/O ports, a secure monitor, physical memory, MSI, virtualization, a boot framebuffer. Each
- * makes Zircon's checks in Zircon's order (lib/syscalls/ddk.cc, interrupt.cc, smc.cc,
- * hypervisor.cc) and then answers what Zircon answers on a machine without the device; the
- * reason is given at each answer. The objects these calls would make (interrupts, IOMMUs, BTIs,
+ * makes Zircon's checks in Zircon's order (lib/syscalls/ddk.cc, smc.cc, hypervisor.cc) and then
+ * answers what Zircon answers on a machine without the device; the reason is given at each
+ * answer (interrupts are in kobj/interrupt.c). The objects these calls would make (IOMMUs, BTIs,
  * PMTs, MSI allocations, guests, VCPUs) therefore never exist, and the calls that take them
  * answer BAD_HANDLE or WRONG_TYPE from their handle lookup, as Zircon's do for any other
  * handle. */
@@ -22,51 +22,6 @@ static zx_status_t absent(struct kcall* c, zx_handle_t h, zx_obj_type_t type, zx
   zx_status_t s = kcall_object(c, h, type, rights, &o);
   /* Unreachable: nothing makes an object of these types. */
   return s != ZX_OK ? s : ZX_ERR_BAD_STATE;
-}
-
-int64_t sys_interrupt_create(struct kcall* c, zx_handle_t src_obj, uint32_t src_num,
-                             uint32_t options, zum_uaddr_t out_handle) {
-  (void)out_handle;
-  /* The IRQ resource is asked for every physical interrupt and every wake vector. */
-  if (!(options & ZX_INTERRUPT_VIRTUAL) || (options & ZX_INTERRUPT_WAKE_VECTOR)) {
-    zx_status_t s = kcall_resource_ranged(c, src_obj, ZX_RSRC_KIND_IRQ, src_num, 1);
-    if (s != ZX_OK) return s;
-  }
-  if (options & ZX_INTERRUPT_VIRTUAL) {
-    /* Virtual interrupts (VirtualInterruptDispatcher) are pure software and not in zum yet:
-     * NOT_SUPPORTED, Zircon's answer on builds without them, until they are. */
-    return ZX_ERR_NOT_SUPPORTED;
-  }
-  /* InterruptEventDispatcher::Create: no vector is wired to anything here, and an invalid
-   * vector is INVALID_ARGS. */
-  return ZX_ERR_INVALID_ARGS;
-}
-
-int64_t sys_interrupt_bind(struct kcall* c, zx_handle_t handle, zx_handle_t port_handle,
-                           uint64_t key, uint32_t options) {
-  (void)port_handle, (void)key;
-  if (options != ZX_INTERRUPT_BIND && options != ZX_INTERRUPT_UNBIND) return ZX_ERR_INVALID_ARGS;
-  return absent(c, handle, ZX_OBJ_TYPE_INTERRUPT, ZX_RIGHT_READ);
-}
-
-int64_t sys_interrupt_wait(struct kcall* c, zx_handle_t handle, zum_uaddr_t out_timestamp) {
-  (void)out_timestamp;
-  return absent(c, handle, ZX_OBJ_TYPE_INTERRUPT, ZX_RIGHT_WAIT);
-}
-
-int64_t sys_interrupt_destroy(struct kcall* c, zx_handle_t handle) {
-  return absent(c, handle, ZX_OBJ_TYPE_INTERRUPT, ZX_RIGHT_NONE);
-}
-
-int64_t sys_interrupt_ack(struct kcall* c, zx_handle_t handle) {
-  return absent(c, handle, ZX_OBJ_TYPE_INTERRUPT, ZX_RIGHT_WRITE);
-}
-
-int64_t sys_interrupt_trigger(struct kcall* c, zx_handle_t handle, uint32_t options,
-                              zx_time_t timestamp) {
-  (void)timestamp;
-  if (options) return ZX_ERR_INVALID_ARGS;
-  return absent(c, handle, ZX_OBJ_TYPE_INTERRUPT, ZX_RIGHT_SIGNAL);
 }
 
 int64_t sys_iommu_create(struct kcall* c, zx_handle_t resource, uint32_t type, zum_uaddr_t desc,

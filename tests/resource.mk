@@ -27,3 +27,9 @@ tests_guests_vmo_transfer_SOURCES = tests/guests/vmo_transfer.c tests/guests/gue
 tests_guests_vmo_transfer_CFLAGS = $(guest_cflags)
 tests_guests_vmo_transfer_LDADD = $(guest_ldadd)
 tests_guests_vmo_transfer_LDFLAGS = $(guest_ldflags)
+
+check_PROGRAMS += tests/guests/interrupt
+tests_guests_interrupt_SOURCES = tests/guests/interrupt.c tests/guests/guest_test.h
+tests_guests_interrupt_CFLAGS = $(guest_cflags)
+tests_guests_interrupt_LDADD = $(guest_ldadd) -lpthread
+tests_guests_interrupt_LDFLAGS = $(guest_ldflags)

@@ -172,7 +172,8 @@ static inline zx_obj_type_t fz_want(const char* name, int arg) {
       {"debuglog_", 0, ZX_OBJ_TYPE_DEBUGLOG}, {"system_get_event", 0, ZX_OBJ_TYPE_JOB},
       {"system_", 0, ZX_OBJ_TYPE_RESOURCE},   {"resource_", 0, ZX_OBJ_TYPE_RESOURCE},
       {"profile_", 0, ZX_OBJ_TYPE_RESOURCE},  {"object_set_profile", 1, ZX_OBJ_TYPE_PROFILE},
-      {"interrupt_create", 0, ZX_OBJ_TYPE_RESOURCE}, {"ioports_", 0, ZX_OBJ_TYPE_RESOURCE},
+      {"interrupt_create", 0, ZX_OBJ_TYPE_RESOURCE}, {"interrupt_bind", 1, ZX_OBJ_TYPE_PORT},
+      {"interrupt_", 0, ZX_OBJ_TYPE_INTERRUPT}, {"ioports_", 0, ZX_OBJ_TYPE_RESOURCE},
       {"iommu_", 0, ZX_OBJ_TYPE_RESOURCE},    {"smc_", 0, ZX_OBJ_TYPE_RESOURCE},
       {"msi_allocate", 0, ZX_OBJ_TYPE_RESOURCE}, {"guest_create", 0, ZX_OBJ_TYPE_RESOURCE},
       {"framebuffer_", 0, ZX_OBJ_TYPE_RESOURCE}, {"debug_", 0, ZX_OBJ_TYPE_RESOURCE},
@@ -494,6 +495,9 @@ static inline int fz_new_job(struct fz* f) {
   if (zx_clock_create(fz_below(f, 8), NULL, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_counter_create(0, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_debuglog_create(ZX_HANDLE_INVALID, 0, &a) == ZX_OK) fz_pool_add(f, a);
+  if (zx_interrupt_create(ZX_HANDLE_INVALID, 0, ZX_INTERRUPT_VIRTUAL, &a) == ZX_OK)
+    fz_pool_add(f, a);
+  if (zx_port_create(ZX_PORT_BIND_TO_INTERRUPT, &a) == ZX_OK) fz_pool_add(f, a);
   for (uint32_t i = 0; i < f->nrsrc; i++)
     if (zx_handle_duplicate(f->rsrc[i], ZX_RIGHT_SAME_RIGHTS, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_port_create(0, &a) == ZX_OK) fz_pool_add(f, a);
