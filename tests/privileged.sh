@@ -24,6 +24,17 @@ for g in resource debuglog; do
   run "$g (bare, ZUM_ROOT_RESOURCE=1)" env ZUM_EXPECT_ROOT_RESOURCE=1 ZUM_ROOT_RESOURCE=1 timeout 60 "$GUESTS/$g"
 done
 
+# zx_system_powerctl(SHUTDOWN) halts the system: the root job is killed, the caller with it.
+out=$(ZUM_TEST_SHUTDOWN=1 timeout 60 "$ZUM" run --root-resource "$GUESTS/resource" 2>&1)
+rc=$?
+if [ "$rc" != 255 ] || ! printf '%s\n' "$out" | grep -q ZX_TASK_RETCODE_SYSCALL_KILL; then
+  echo "FAIL: powerctl(SHUTDOWN): exit $rc"
+  printf '%s\n' "$out" | sed 's/^/    /'
+  fail=$((fail + 1))
+else
+  echo "PASS: powerctl(SHUTDOWN)"
+fi
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 timeout 60 "$ZUM" run --debuglog-file="$tmp/log" "$GUESTS/debuglog" >"$tmp/out" 2>"$tmp/err"
