@@ -100,7 +100,46 @@ static zx_handle_t child(zx_handle_t parent, uint32_t kind, uint64_t base, uint6
   return r;
 }
 
+/* Every resource-taking call with the root resource itself: it passes every check, so what
+ * answers is zum's machine (or the call works). */
+static void root_answers(zx_handle_t root) {
+  zx_handle_t out = ZX_HANDLE_INVALID, out2 = ZX_HANDLE_INVALID;
+  zx_cpu_performance_info_t perf[512];
+  size_t n = 0;
+  char buf[8] = {0};
+  zx_profile_info_t pi;
+  memset(&pi, 0, sizeof(pi));
+  pi.flags = ZX_PROFILE_INFO_FLAG_PRIORITY;
+  pi.priority = ZX_PRIORITY_DEFAULT;
+  CHECK_EQ(zx_resource_create(root, ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_INFO_BASE, 1, NULL, 0, &out),
+           ZX_OK);
+  CHECK_EQ(zx_debuglog_create(root, ZX_LOG_FLAG_READABLE, &out), ZX_OK);
+  CHECK_EQ(zx_system_get_performance_info(root, ZX_CPU_PERF_SCALE, zx_system_get_num_cpus(), perf,
+                                          &n),
+           ZX_OK);
+  CHECK_EQ(zx_system_set_performance_info(root, ZX_CPU_PERF_SCALE, perf, 1), ZX_OK);
+  CHECK_EQ(zx_system_powerctl(root, ZX_SYSTEM_POWERCTL_ENABLE_ALL_CPUS, NULL), ZX_OK);
+  CHECK_EQ(zx_system_powerctl(root, ZX_SYSTEM_POWERCTL_DISABLE_ALL_CPUS_BUT_PRIMARY, NULL),
+           ZX_ERR_NOT_SUPPORTED);
+  CHECK_EQ(zx_system_powerctl(root, ZX_SYSTEM_POWERCTL_ACK_KERNEL_INITIATED_REBOOT, NULL),
+           ZX_ERR_BAD_STATE);
+  zx_system_powerctl_arg_t arg;
+  memset(&arg, 0, sizeof(arg));
+  CHECK_EQ(zx_system_powerctl(root, ZX_SYSTEM_POWERCTL_X86_SET_PKG_PL1, &arg),
+           ZX_ERR_NOT_SUPPORTED);
+  CHECK_EQ(zx_profile_create(root, 0, &pi, &out), ZX_OK);
+  CHECK_EQ(zx_interrupt_create(root, 1, 0, &out), ZX_ERR_INVALID_ARGS); /* no wired vector */
+  CHECK_EQ(zx_iommu_create(root, 0, buf, 1, &out), ZX_ERR_NOT_SUPPORTED);
+  CHECK_EQ(zx_ioports_request(root, 0x80, 1), ZX_ERR_NOT_SUPPORTED);
+  CHECK_EQ(zx_ioports_release(root, 0x80, 1), ZX_ERR_NOT_SUPPORTED);
+  CHECK_EQ(zx_vmo_create_physical(root, 0x1000, 4096, &out), ZX_ERR_ACCESS_DENIED);
+  CHECK_EQ(zx_msi_allocate(root, 1, &out), ZX_ERR_NOT_SUPPORTED);
+  CHECK_EQ(zx_guest_create(root, 0, &out, &out2), ZX_ERR_NOT_SUPPORTED);
+  CHECK_EQ(zx_framebuffer_set_range(root, ZX_HANDLE_INVALID, 0, 0, 0, 0, 0), ZX_OK);
+}
+
 static void with_root(zx_handle_t root) {
+  root_answers(root);
   zx_info_resource_t info;
   zx_info_handle_basic_t basic;
   CHECK_EQ(zx_object_get_info(root, ZX_INFO_RESOURCE, &info, sizeof(info), NULL, NULL), ZX_OK);
