@@ -1,8 +1,11 @@
 /* Profiles and the scheduling calls (lib/syscalls/profile.cc, ProfileDispatcher::Create,
- * thread.cc's legacy_yield). Linux schedules every zum thread: a profile is validated and kept
- * as Zircon's is, and applying one is accepted and changes nothing here (priorities, deadlines
- * and affinities have no honest mapping onto threads of other Linux processes that the
- * unprivileged supervisor could make: lowering a nice value needs CAP_SYS_NICE). */
+ * thread.cc's legacy_yield). Linux schedules every zum thread. A profile is validated and kept
+ * as Zircon's is; applying one to a thread gives its Linux thread what maps onto Linux without
+ * privilege: a priority becomes a nice value (16, Zircon's default, is nice 0; 0 is +19; 31 is
+ * -17), which Linux applies when it raises the nice value and refuses, leaving the thread as it
+ * was, when lowering it would need CAP_SYS_NICE; a CPU mask becomes the thread's affinity.
+ * Deadline parameters have no unprivileged equivalent (SCHED_DEADLINE needs CAP_SYS_NICE) and
+ * are accepted and kept only. Memory priorities are accepted: zum never reclaims pages. */
 #include <stdlib.h>
 #include <zircon/syscalls/profile.h>
 
@@ -17,6 +20,20 @@ struct kprofile {
 };
 
 static void profile_destroy(struct kobj* o) { free(o); }
+
+static struct kprofile* to_kprofile(struct kobj* o) { return (struct kprofile*)o; }
+
+/* See the top of this file. A thread not running (not started, or gone) has no Linux thread. */
+static void apply_to_thread(const struct kprofile* p, const struct kthread* t) {
+  const zx_profile_info_t* i = &p->info;
+  const struct platform_proc_ops* ops = t->proc->host_ops;
+  if (!ops || !ops->thread_sched || t->state != KTHREAD_RUNNING || t->tid <= 0) return;
+  bool set_nice = (i->flags & ZX_PROFILE_INFO_FLAG_PRIORITY) != 0;
+  int nice = set_nice ? (ZX_PRIORITY_DEFAULT - i->priority) * 19 / 16 : 0;
+  bool has_mask = (i->flags & ZX_PROFILE_INFO_FLAG_CPU_MASK) != 0;
+  ops->thread_sched(t->proc->host, t->tid, set_nice, nice, has_mask ? i->cpu_affinity_mask.mask : NULL,
+                    has_mask ? ZX_CPU_SET_MAX_CPUS / ZX_CPU_SET_BITS_PER_WORD : 0);
+}
 
 static const struct kobj_ops kprofile_ops = {
     .type = ZX_OBJ_TYPE_PROFILE,
@@ -87,8 +104,9 @@ int64_t sys_object_set_profile(struct kcall* c, zx_handle_t handle, zx_handle_t 
   if (s != ZX_OK) return s;
   switch (h->obj->ops->type) {
     case ZX_OBJ_TYPE_THREAD:
-      /* Accepted; Linux keeps scheduling the thread (see the top of this file). */
-      return (h->rights & ZX_RIGHT_MANAGE_THREAD) ? ZX_OK : ZX_ERR_ACCESS_DENIED;
+      if (!(h->rights & ZX_RIGHT_MANAGE_THREAD)) return ZX_ERR_ACCESS_DENIED;
+      apply_to_thread(to_kprofile(p), to_kthread(h->obj));
+      return ZX_OK;
     case ZX_OBJ_TYPE_VMAR:
       /* A memory priority: zum never reclaims pages, so every priority behaves alike. */
       return (h->rights & ZX_RIGHT_OP_CHILDREN) ? ZX_OK : ZX_ERR_ACCESS_DENIED;

@@ -108,6 +108,7 @@ const struct platform_proc_ops sv_proc_ops = {
     .uffd_wp = hp_uffd_wp,
     .uffd_release = hp_uffd_release,
     .learn_caps = hp_learn_caps,
+    .thread_sched = host_platform_thread_sched,
 };
 
 /* ---- making processes */

@@ -4,6 +4,12 @@
  * --root-resource`, ZUM_ROOT_RESOURCE=1 bare: tests/privileged.sh) it also checks creation
  * rules, ZX_INFO_RESOURCE, wrong-kind and out-of-range resources, and the answers of a machine
  * without the hardware. */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <zircon/process.h>
 #include <zircon/processargs.h>
 #include <zircon/syscalls.h>
@@ -265,6 +271,28 @@ static void with_root(zx_handle_t root) {
   zx_handle_t weak;
   CHECK_EQ(zx_handle_duplicate(prof, ZX_RIGHT_TRANSFER, &weak), ZX_OK);
   CHECK_EQ(zx_object_set_profile(zx_thread_self(), weak, 0), ZX_ERR_ACCESS_DENIED);
+  /* What maps onto Linux is applied to the thread: a lower priority is a higher nice value
+   * (open to anyone), a CPU mask the affinity. */
+  zx_handle_t low, pin;
+  memset(&pi, 0, sizeof(pi));
+  pi.flags = ZX_PROFILE_INFO_FLAG_PRIORITY;
+  pi.priority = ZX_PRIORITY_LOWEST;
+  CHECK_EQ(zx_profile_create(prof_r, 0, &pi, &low), ZX_OK);
+  CHECK_EQ(zx_object_set_profile(zx_thread_self(), low, 0), ZX_OK);
+  errno = 0;
+  CHECK_EQ(getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid)), 19);
+  cpu_set_t cpus;
+  CHECK_EQ(sched_getaffinity(0, sizeof(cpus), &cpus), 0);
+  int first = 0;
+  while (first < 63 && !CPU_ISSET(first, &cpus)) first++; /* a CPU this thread may use */
+  memset(&pi, 0, sizeof(pi));
+  pi.flags = ZX_PROFILE_INFO_FLAG_CPU_MASK;
+  pi.cpu_affinity_mask.mask[0] = 1ull << first;
+  CHECK_EQ(zx_profile_create(prof_r, 0, &pi, &pin), ZX_OK);
+  CHECK_EQ(zx_object_set_profile(zx_thread_self(), pin, 0), ZX_OK);
+  CHECK_EQ(sched_getaffinity(0, sizeof(cpus), &cpus), 0);
+  CHECK_EQ(CPU_COUNT(&cpus), 1);
+  CHECK(CPU_ISSET(first, &cpus));
   CHECK_EQ(zx_profile_create(irq1, 0, &pi, &prof), ZX_ERR_WRONG_TYPE);
   CHECK_EQ(zx_profile_create(cpu, 0, &pi, &prof), ZX_ERR_OUT_OF_RANGE);
 
