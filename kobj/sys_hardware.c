@@ -57,9 +57,11 @@ int64_t sys_bti_release_quarantine(struct kcall* c, zx_handle_t handle) {
 }
 
 int64_t sys_pmt_unpin(struct kcall* c, zx_handle_t handle) {
-  /* Zircon removes the handle before looking at its type; only a PMT handle would be taken, and
-   * none exists, so nothing is removed here. */
-  return absent(c, handle, ZX_OBJ_TYPE_PMT, ZX_RIGHT_NONE);
+  /* Zircon removes the handle before it looks at the type: whatever it was, it is gone. */
+  struct khandle* h;
+  if (kcall_handle(c, handle, &h) != ZX_OK) return ZX_ERR_BAD_HANDLE;
+  khandle_destroy(h);
+  return ZX_ERR_WRONG_TYPE; /* no PMT exists */
 }
 
 int64_t sys_vmo_create_contiguous(struct kcall* c, zx_handle_t bti, size_t size,

@@ -72,7 +72,12 @@ static void absent_objects(zx_handle_t ev) {
   CHECK_EQ(zx_bti_create(ev, 0, 0, &out), ZX_ERR_WRONG_TYPE);
   CHECK_EQ(zx_bti_pin(ev, ZX_BTI_PERM_READ, ev, 0, 4096, &pa, 1, &out), ZX_ERR_WRONG_TYPE);
   CHECK_EQ(zx_bti_release_quarantine(ev), ZX_ERR_WRONG_TYPE);
-  CHECK_EQ(zx_pmt_unpin(ev), ZX_ERR_WRONG_TYPE);
+  /* pmt_unpin takes the handle away before it looks at its type. */
+  zx_handle_t dup;
+  CHECK_EQ(zx_handle_duplicate(ev, ZX_RIGHT_SAME_RIGHTS, &dup), ZX_OK);
+  CHECK_EQ(zx_pmt_unpin(dup), ZX_ERR_WRONG_TYPE);
+  CHECK_EQ(zx_handle_close(dup), ZX_ERR_BAD_HANDLE);
+  CHECK_EQ(zx_pmt_unpin(dup), ZX_ERR_BAD_HANDLE);
   CHECK_EQ(zx_vmo_create_contiguous(ev, 0, 0, &out), ZX_ERR_INVALID_ARGS);
   CHECK_EQ(zx_vmo_create_contiguous(ev, 4096, 3, &out), ZX_ERR_INVALID_ARGS);
   CHECK_EQ(zx_vmo_create_contiguous(ev, 4096, 0, &out), ZX_ERR_WRONG_TYPE);
