@@ -103,8 +103,10 @@ int64_t sys_system_powerctl(struct kcall* c, zx_handle_t resource, uint32_t cmd,
     case ZX_SYSTEM_POWERCTL_X86_SET_PKG_PL1: {
       zx_system_powerctl_arg_t a;
       if (kcall_copy_in(c, &a, arg, sizeof(a)) != ZX_OK) return ZX_ERR_INVALID_ARGS;
-      /* x86's arch_system_powerctl answers NOT_SUPPORTED where the firmware lacks the state or
-       * the package power-limit MSR; zum's guests reach neither ACPI nor MSRs. */
+      /* x86's arch_system_powerctl: an S-state transition is NOT_SUPPORTED unless the kernel
+       * was booted with kernel.x86.enable-suspend (off by default, and off here); the package
+       * power limit is written to an MSR on x86 and NOT_SUPPORTED on every other architecture,
+       * and zum, which reaches no MSR, answers that. */
       return ZX_ERR_NOT_SUPPORTED;
     }
     case ZX_SYSTEM_POWERCTL_DISABLE_ALL_CPUS_BUT_PRIMARY:
