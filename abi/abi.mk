@@ -40,9 +40,14 @@ zirconsyscalls_HEADERS = \
 	abi/include/zircon/syscalls/clock.h \
 	abi/include/zircon/syscalls/debug.h \
 	abi/include/zircon/syscalls/exception.h \
+	abi/include/zircon/syscalls/log.h \
 	abi/include/zircon/syscalls/object.h \
 	abi/include/zircon/syscalls/policy.h \
 	abi/include/zircon/syscalls/port.h \
+	abi/include/zircon/syscalls/profile.h \
+	abi/include/zircon/syscalls/resource.h \
+	abi/include/zircon/syscalls/smc.h \
+	abi/include/zircon/syscalls/system.h \
 	abi/include/zircon/syscalls/types.h
 nodist_zirconsyscalls_HEADERS = gen/zircon/syscalls/zx-cdecls.h
 zumincdir = $(includedir)/zum
@@ -52,7 +57,8 @@ noinst_HEADERS += abi/include/zum/abi-private.h abi/include/zum/trap.h
 
 # ---------------------------------------------------------------- the vDSO (libzircon.so)
 vdso_sources = abi/vdso/vdso-time.c abi/vdso/vdso-system.c abi/vdso/vdso-misc.c \
-	abi/vdso/vdso-exit.c
+	abi/vdso/vdso-exit.c \
+	abi/vdso/vdso-cache.c
 # Freestanding, position independent, no sanitizers: it runs with no libc and no relocations.
 vdso_cflags = -std=gnu17 -O2 -fPIC -ffreestanding -fno-builtin -fno-stack-protector \
 	-fno-plt -fcf-protection=none -fno-sanitize=all $(ZUM_WARN_CFLAGS) \

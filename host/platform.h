@@ -100,6 +100,11 @@ struct platform_proc_ops {
    * calls kproc_caps_learnt: at once, or, when this returns true (still to come), once it has
    * read it or it can no longer come. NULL: nothing to learn (the kernel decides without). */
   bool (*learn_caps)(void* host);
+  /* Optional: applies a scheduler profile to the process's Linux thread tid as far as an
+   * unprivileged process may: a nice value (when set_nice) and a CPU affinity (mask: mask_words
+   * 64-bit words, NULL for none). What Linux refuses is left as it was. */
+  void (*thread_sched)(void* host, pid_t tid, bool set_nice, int nice, const uint64_t* mask,
+                       size_t mask_words);
 };
 
 /* Where VMO bytes live (mm/vmo.c): one store per VMO, named by a descriptor. */
@@ -151,6 +156,10 @@ struct platform_ops {
   int (*random_fill)(void* buf, size_t len);
   /* zx_debug_write: the kernel console. */
   void (*debug_write)(const char* buf, size_t len);
+  /* Optional (NULL: 1): the number of CPUs guests see (zx_system_get_num_cpus). */
+  uint32_t (*num_cpus)(void);
+  /* Optional (NULL: debug_write): where debuglog lines go, each a whole line. */
+  void (*debuglog_write)(const char* buf, size_t len);
   /* VMO memory. */
   const struct platform_mem_ops* mem;
 

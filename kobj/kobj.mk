@@ -10,6 +10,8 @@ libzumkernel_la_SOURCES = \
 	kobj/cow.c \
 	kobj/cow.h \
 	kobj/deadline.c \
+	kobj/debuglog.c \
+	kobj/debuglog.h \
 	kobj/deadline.h \
 	kobj/event.c \
 	kobj/event.h \
@@ -18,6 +20,7 @@ libzumkernel_la_SOURCES = \
 	kobj/futex.c \
 	kobj/futex.h \
 	kobj/handle.c \
+	kobj/interrupt.c \
 	kobj/handle.h \
 	kobj/kcall.c \
 	kobj/kcall.h \
@@ -35,6 +38,8 @@ libzumkernel_la_SOURCES = \
 	kobj/share.c \
 	kobj/share.h \
 	kobj/socket.c \
+	kobj/resource.c \
+	kobj/resource.h \
 	kobj/socket.h \
 	kobj/stream.c \
 	kobj/stream.h \
@@ -42,23 +47,29 @@ libzumkernel_la_SOURCES = \
 	kobj/sys_child.c \
 	kobj/sys_clock.c \
 	kobj/sys_futex.c \
+	kobj/sys_debuglog.c \
 	kobj/sys_handle.c \
+	kobj/sys_hardware.c \
 	kobj/sys_hosted.c \
 	kobj/sys_info.c \
 	kobj/sys_misc.c \
 	kobj/sys_policy.c \
 	kobj/sys_port.c \
 	kobj/sys_process.c \
+	kobj/sys_profile.c \
 	kobj/sys_property.c \
+	kobj/sys_resource.c \
 	kobj/sys_shared.c \
 	kobj/sys_signal.c \
 	kobj/sys_socket.c \
 	kobj/sys_stream.c \
 	kobj/sys_sleep.c \
+	kobj/sys_system.c \
 	kobj/sys_task.c \
 	kobj/sys_timer.c \
 	kobj/sys_vmar.c \
 	kobj/sys_vmo.c \
+	kobj/sys_vmo_transfer.c \
 	kobj/sys_wait.c \
 	kobj/sys_work.c \
 	kobj/sysutil.c \

@@ -34,7 +34,9 @@ struct kpacket {
   /* For signal packets the handle the wait was made through (compared, never used: it may be
    * closed by now); NULL for user packets. */
   const struct khandle* source;
-  bool user; /* allocated by port_queue; else embedded in a kport_wait */
+  bool user; /* allocated (port_queue, kport_queue_owned); else embedded in a kport_wait */
+  /* The kernel object a kport_queue_owned packet is for (an interrupt); NULL otherwise. */
+  const void* owner;
 };
 
 struct kport_wait {
@@ -65,7 +67,7 @@ static void packet_free(struct kpacket* k) {
 /* Takes k off the queue. */
 static void packet_unqueue(struct kport* p, struct kpacket* k) {
   list_del(&k->node);
-  if (k->user) p->num_user--;
+  if (k->user && !k->owner) p->num_user--;
 }
 
 /* ---- readers (port_wait) */
@@ -105,7 +107,7 @@ static void port_push(struct kport* p, struct kpacket* k) {
     return;
   }
   list_add_tail(&p->packets, &k->node);
-  if (k->user) p->num_user++;
+  if (k->user && !k->owner) p->num_user++;
 }
 
 int64_t kport_wait(struct kcall* c, struct kobj* port, zx_instant_mono_t deadline,
@@ -155,6 +157,41 @@ zx_status_t kport_queue_user(struct kobj* port, const zx_port_packet_t* packet) 
   port_push(p, k);
   return ZX_OK;
 }
+
+/* ---- packets of kernel objects (Zircon's QueueInterruptPacket / RemoveInterruptPacket) */
+
+static struct kpacket* owned_packet(struct kport* p, const void* owner) {
+  struct list_node* pos;
+  list_for_each(pos, &p->packets) {
+    struct kpacket* k = list_entry(pos, struct kpacket, node);
+    if (k->owner == owner) return k;
+  }
+  return NULL;
+}
+
+bool kport_queue_owned(struct kobj* port, const void* owner, const zx_port_packet_t* packet) {
+  struct kport* p = to_kport(port);
+  if (p->zero_handles || owned_packet(p, owner)) return false;
+  struct kpacket* k = calloc(1, sizeof(*k));
+  if (!k) return false;
+  k->pkt = *packet;
+  k->user = true;
+  k->owner = owner;
+  list_init(&k->node);
+  port_push(p, k);
+  return true;
+}
+
+bool kport_remove_owned(struct kobj* port, const void* owner) {
+  struct kport* p = to_kport(port);
+  struct kpacket* k = owned_packet(p, owner);
+  if (!k) return false;
+  packet_unqueue(p, k);
+  packet_free(k);
+  return true;
+}
+
+uint32_t kport_options(struct kobj* port) { return to_kport(port)->options; }
 
 /* ---- async waits */
 

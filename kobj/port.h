@@ -45,6 +45,13 @@ int64_t kport_wait(struct kcall* c, struct kobj* port, zx_instant_mono_t deadlin
 zx_status_t kport_cancel(struct kobj* port, const struct khandle* source, uint64_t key);
 
 /* For tests and diagnostics. */
+/* A packet on behalf of kernel object `owner` (an interrupt): at most one queued per owner
+ * (false if one is, or the port lost its last handle), not counted against the user packets. */
+bool kport_queue_owned(struct kobj* port, const void* owner, const zx_port_packet_t* packet);
+/* Takes owner's packet off the queue; false if none was queued. */
+bool kport_remove_owned(struct kobj* port, const void* owner);
+/* The options the port was created with (ZX_PORT_BIND_TO_INTERRUPT). */
+uint32_t kport_options(struct kobj* port);
 uint32_t kport_queued_count(struct kobj* port);
 uint32_t kport_wait_count(struct kobj* port);
 

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <zircon/syscalls/object.h>
 
+#include "kobj/resource.h"
 #include "kobj/socket.h"
 #include "kobj/stream.h"
 #include "kobj/sysutil.h"
@@ -385,6 +386,14 @@ int64_t sys_object_get_info(struct kcall* c, zx_handle_t handle, uint32_t topic,
       if (s != ZX_OK) return s;
       zx_info_stream_t info;
       kstream_info(to_kstream(obj), &info);
+      return single_record(&o, &info, sizeof(info));
+    }
+
+    case ZX_INFO_RESOURCE: {
+      s = kcall_object(c, handle, ZX_OBJ_TYPE_RESOURCE, ZX_RIGHT_INSPECT, &obj);
+      if (s != ZX_OK) return s;
+      zx_info_resource_t info;
+      kresource_info(to_kresource(obj), &info);
       return single_record(&o, &info, sizeof(info));
     }
 

@@ -6,8 +6,7 @@
 
 int64_t sys_port_create(struct kcall* c, uint32_t options, zum_uaddr_t out) {
   /* Zircon checks the ZX_POL_NEW_PORT job policy first, before the options.
-   * ZX_PORT_BIND_TO_INTERRUPT is accepted and remembered, but zum has no interrupt objects, so
-   * such a port never sees an interrupt packet and behaves as a plain port. */
+   * ZX_PORT_BIND_TO_INTERRUPT makes a port that interrupts can be bound to (kobj/interrupt.c). */
   int64_t pol = kpolicy_enforce(c->proc, ZX_POL_NEW_PORT);
   if (pol != ZX_OK) return pol;
   if (options != 0 && options != ZX_PORT_BIND_TO_INTERRUPT) return ZX_ERR_INVALID_ARGS;

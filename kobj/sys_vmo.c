@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "kobj/cow.h"
+#include "kobj/resource.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmo.h"
 #include "kobj/vmo_io.h"
@@ -179,12 +180,9 @@ int64_t sys_vmo_replace_as_executable(struct kcall* c, zx_handle_t handle, zx_ha
   /* The vmex check's result is kept and returned only after the handle was consumed. */
   zx_status_t vmex_status = ZX_OK;
   if (vmex != ZX_HANDLE_INVALID) {
-    /* It must be a ZX_RSRC_KIND_SYSTEM resource at ZX_RSRC_SYSTEM_VMEX_BASE. zum has no
-     * resources: Zircon's lookup gives BAD_HANDLE for no handle and WRONG_TYPE for a handle to
-     * anything that is not a resource. */
-    struct khandle* r;
-    vmex_status = kcall_object_h(c, vmex, ZX_OBJ_TYPE_RESOURCE, ZX_RIGHT_NONE, &r);
-    if (vmex_status == ZX_OK) vmex_status = ZX_ERR_WRONG_TYPE; /* unreachable today */
+    /* It must be a ZX_RSRC_KIND_SYSTEM resource covering ZX_RSRC_SYSTEM_VMEX_BASE (or the
+     * root resource): validate_ranged_resource. */
+    vmex_status = kcall_resource_system(c, vmex, ZX_RSRC_SYSTEM_VMEX_BASE);
   } else {
     /* The caller's ZX_POL_AMBIENT_MARK_VMO_EXEC policy. DENY is kept, like a vmex failure, and
      * returned after the handle is consumed; a killed caller gets no answer at all. */

@@ -1,6 +1,6 @@
 /* zum: run Zircon programs as Linux processes.
  *
- *   zum run [--trace] [--trace-file=PATH] PROGRAM [ARGS...]
+ *   zum run [--trace] [--trace-file=PATH] [--root-resource] [--debuglog-file=PATH] PROGRAM [ARGS...]
  *
  * Starts PROGRAM (a hosted Zircon program) as the first process of a fresh Zircon system and
  * exits with its return code.
@@ -26,7 +26,8 @@
 
 static void usage(FILE* f) {
   fprintf(f,
-          "usage: zum run [--trace] [--trace-file=PATH] [--seed=N] PROGRAM [ARGS...]\n"
+          "usage: zum run [--trace] [--trace-file=PATH] [--seed=N] [--root-resource]\n"
+          "               [--debuglog-file=PATH] PROGRAM [ARGS...]\n"
           "       zum --version\n"
           "\n"
           "Runs PROGRAM, a hosted Zircon program (built with `pkg-config --cflags --libs zum`), as\n"
@@ -36,7 +37,11 @@ static void usage(FILE* f) {
           "  --trace            print one line per Zircon call on stderr\n"
           "  --trace-file=PATH  write those lines to PATH instead\n"
           "  --seed=N           place VMARs and mappings from seed N: the same program gets the\n"
-          "                     same address layout every run (for debugging)\n");
+          "                     same address layout every run (for debugging)\n"
+          "  --root-resource    give PROGRAM the root resource (PA_RESOURCE) and the ranged\n"
+          "                     resources (PA_MMIO_RESOURCE...), for privileged calls; off by\n"
+          "                     default (ZUM_ROOT_RESOURCE=1 for bare runs)\n"
+          "  --debuglog-file=PATH  write debuglog lines (zx_debuglog_write) to PATH, not stderr\n");
 }
 
 /* A Zircon return code as a Linux exit status. 0-255 pass through; anything else (negative
@@ -78,6 +83,14 @@ static int cmd_run(int argc, char** argv) {
         fprintf(stderr, "zum: cannot open %s: %s\n", a + 13, strerror(errno));
         return 2;
       }
+    } else if (strcmp(a, "--root-resource") == 0) {
+      o.root_resource = true;
+    } else if (strncmp(a, "--debuglog-file=", 16) == 0) {
+      o.debuglog = fopen(a + 16, "we");
+      if (!o.debuglog) {
+        fprintf(stderr, "zum: cannot open %s: %s\n", a + 16, strerror(errno));
+        return 2;
+      }
     } else if (strncmp(a, "--seed=", 7) == 0) {
       char* end;
       errno = 0;
@@ -114,6 +127,8 @@ static int cmd_run(int argc, char** argv) {
 static void bare_options(struct sv_options* o) {
   const char* t = getenv("ZUM_TRACE");
   if (t && *t && strcmp(t, "0") != 0) o->trace = stderr;
+  const char* rr = getenv("ZUM_ROOT_RESOURCE");
+  o->root_resource = rr && *rr && strcmp(rr, "0") != 0;
   const char* seed = getenv("ZUM_SEED");
   if (seed && *seed) {
     o->seeded = true;

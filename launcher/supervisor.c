@@ -20,6 +20,7 @@
 #include "host/sv/spawn.h"
 #include "kobj/deadline.h"
 #include "kobj/kcall_table.h"
+#include "kobj/resource.h"
 #include "kobj/task.h"
 #include "launcher/sv_internal.h"
 #include "launcher/sv_paths.h"
@@ -262,6 +263,7 @@ static void kill_all(void) {
 
 int sv_init(const struct sv_options* o) {
   opts = *o;
+  sv_debuglog_file = o->debuglog;
   signal(SIGPIPE, SIG_IGN);
   int r = host_seccomp_check_sizes();
   if (r != 0) {
@@ -284,6 +286,34 @@ int sv_init(const struct sv_options* o) {
   return 0;
 }
 
+/* The privileged startup handles of `--root-resource`, tagged as Fuchsia tags them. */
+static void give_resources(struct kproc* kp) {
+  static const struct {
+    uint32_t pa;
+    zx_rsrc_kind_t kind;
+  } ranged[] = {{PA_MMIO_RESOURCE, ZX_RSRC_KIND_MMIO},
+                {PA_IRQ_RESOURCE, ZX_RSRC_KIND_IRQ},
+                {PA_IOPORT_RESOURCE, ZX_RSRC_KIND_IOPORT},
+                {PA_SMC_RESOURCE, ZX_RSRC_KIND_SMC},
+                {PA_SYSTEM_RESOURCE, ZX_RSRC_KIND_SYSTEM}};
+  if (!opts.root_resource) return;
+  struct kresource* all[1 + sizeof(ranged) / sizeof(ranged[0])];
+  uint32_t info[sizeof(all) / sizeof(all[0])];
+  unsigned n = 0;
+  all[n] = kresource_root(), info[n++] = PA_HND(PA_RESOURCE, 0);
+  for (size_t i = 0; i < sizeof(ranged) / sizeof(ranged[0]); i++) {
+    struct kresource* r = kresource_ranged_root(ranged[i].kind);
+    if (r) all[n] = r, info[n++] = PA_HND(ranged[i].pa, 0);
+  }
+  for (unsigned i = 0; i < n; i++) {
+    if (!all[i] || kp->num_startup >= sizeof(kp->startup) / sizeof(kp->startup[0])) continue;
+    struct khandle* h = khandle_create(&all[i]->base, ZX_DEFAULT_RESOURCE_RIGHTS);
+    if (!h) continue;
+    kp->startup[kp->num_startup] = h;
+    kp->startup_info[kp->num_startup++] = info[i];
+  }
+}
+
 int64_t sv_run_first(const char* path, char* const argv[]) {
   struct kjob* job = kjob_create(kroot_job);
   if (!job) return INT64_MIN;
@@ -302,6 +332,7 @@ int64_t sv_run_first(const char* path, char* const argv[]) {
     kp->startup[kp->num_startup] = jh;
     kp->startup_info[kp->num_startup++] = PA_HND(PA_JOB_DEFAULT, 0);
   }
+  give_resources(kp);
   kobj_unref(&kp->base);
   kobj_unref(&job->base); /* the root job's list holds it */
   int r = run_loop_until_first_done();
@@ -334,6 +365,7 @@ void sv_serve_bare(int sock, pid_t guest) {
     p->kp->startup[p->kp->num_startup] = jh;
     p->kp->startup_info[p->kp->num_startup++] = PA_HND(PA_JOB_DEFAULT, 0);
   }
+  give_resources(p->kp);
   kobj_unref(&job->base);
   run_loop_until_first_done();
   kill_all();

@@ -17,6 +17,11 @@ struct sv_options {
   /* Bare mode: the program (the supervisor's parent), killed with its descendants by the reaper
    * if the supervisor dies first (host/sv/reaper.c); 0 under `zum run`. */
   pid_t bare_guest;
+  /* `zum run --root-resource`: the first process gets the root resource (PA_RESOURCE) and the
+   * ranged root resources (PA_MMIO_RESOURCE...) as Zircon's userboot does. Off by default. */
+  bool root_resource;
+  /* Where debuglog lines go (NULL: stderr). */
+  FILE* debuglog;
 };
 
 /* Sets up the loop, installs the platform (launcher/sv_platform.c) and makes the root job.

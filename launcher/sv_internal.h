@@ -3,6 +3,7 @@
 #define ZUM_LAUNCHER_SV_INTERNAL_H_
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "host/sv/guest.h"
 #include "host/sv/loop.h"
@@ -73,6 +74,8 @@ void sv_threads_forget(struct sv_proc* p);
 
 /* sv_platform.c: the platform the supervisor installs, its guests' operations, a fresh record. */
 extern const struct platform_ops sv_platform;
+/* Where debuglog lines go (`zum run --debuglog-file`); NULL: stderr. */
+extern FILE* sv_debuglog_file;
 extern const struct platform_proc_ops sv_proc_ops;
 struct sv_proc* sv_proc_new(void);
 

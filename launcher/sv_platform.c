@@ -108,6 +108,7 @@ const struct platform_proc_ops sv_proc_ops = {
     .uffd_wp = hp_uffd_wp,
     .uffd_release = hp_uffd_release,
     .learn_caps = hp_learn_caps,
+    .thread_sched = host_platform_thread_sched,
 };
 
 /* ---- making processes */
@@ -169,6 +170,24 @@ static zx_status_t pl_adopt(void* host, void* kproc) {
   return s;
 }
 
+FILE* sv_debuglog_file;
+
+/* As libzum counts them for zx_system_get_num_cpus (the vDSO's answer). */
+static uint32_t pl_num_cpus(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (uint32_t)n : 1;
+}
+
+/* Debuglog lines: to the chosen file, else to stderr with the kernel console's other lines. */
+static void pl_debuglog_write(const char* buf, size_t len) {
+  if (!sv_debuglog_file) {
+    host_platform_debug_write(buf, len);
+    return;
+  }
+  fwrite(buf, 1, len, sv_debuglog_file);
+  fflush(sv_debuglog_file);
+}
+
 const struct platform_ops sv_platform = {
     .now = host_clock_monotonic,
     .boot_now = host_clock_boot,
@@ -176,6 +195,8 @@ const struct platform_ops sv_platform = {
     .random32 = host_random32,
     .random_fill = host_random_fill,
     .debug_write = host_platform_debug_write,
+    .debuglog_write = pl_debuglog_write,
+    .num_cpus = pl_num_cpus,
     .mem = &host_memfd_mem_ops,
     .spawn_hosted = pl_spawn_hosted,
     .spawn_pure = pl_spawn_pure,

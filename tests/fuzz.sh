@@ -35,7 +35,9 @@ run() {
   fi
 }
 
-run hosted "$HOSTED" "$calls" "$seed"
+# The hosted fuzzer gets resources minted from the root resource, which it then closes
+# (tests/fuzz/fuzz_hosted.c says which and why).
+run hosted --root-resource "$HOSTED" "$calls" "$seed"
 if [ -f "$PURE" ]; then
   run pure "$PURE" "$calls" "$seed"
 else

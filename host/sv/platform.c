@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "host/sv/guest.h"
@@ -19,6 +20,26 @@ int host_platform_write(void* host, uint64_t a, const void* b, size_t n) {
 void host_platform_kill(void* host) { host_guest_kill(host); }
 int host_platform_mem_stats(void* host, uint64_t* m, uint64_t* p, uint64_t* s) {
   return host_guest_mem_stats(host, m, p, s);
+}
+
+void host_platform_thread_sched(void* host, pid_t tid, bool set_nice, int nice,
+                                const uint64_t* mask, size_t mask_words) {
+  struct host_guest* g = host;
+  /* Only a thread of this very process: a tid whose thread is gone may name another by now. */
+  char path[96];
+  snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)g->pid, (int)tid);
+  if (tid <= 0 || access(path, F_OK) != 0) return;
+  /* Raising a nice value is open to the thread's owner; lowering it needs CAP_SYS_NICE (or
+   * RLIMIT_NICE): without them Linux says EACCES and the thread keeps its nice value. */
+  if (set_nice) (void)setpriority(PRIO_PROCESS, (id_t)tid, nice);
+  if (mask) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (size_t i = 0; i < mask_words * 64 && i < CPU_SETSIZE; i++)
+      if (mask[i / 64] & (1ull << (i % 64))) CPU_SET(i, &set);
+    /* CPUs the host lacks are ignored by Linux; a mask of none of its CPUs is refused. */
+    if (CPU_COUNT(&set) > 0) (void)sched_setaffinity(tid, sizeof(set), &set);
+  }
 }
 
 int host_platform_thread_info(void* host, pid_t tid, struct platform_thread_info* out) {

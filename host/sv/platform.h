@@ -16,6 +16,8 @@ int host_platform_mem_stats(void* host, uint64_t* mapped, uint64_t* private_byte
                             uint64_t* shared);
 /* Allowed CPUs, run time and last CPU of a guest thread, from /proc and sched_getaffinity. */
 int host_platform_thread_info(void* host, pid_t tid, struct platform_thread_info* out);
+void host_platform_thread_sched(void* host, pid_t tid, bool set_nice, int nice,
+                                const uint64_t* mask, size_t mask_words);
 
 /* platform_ops hooks: the console is the supervisor's stderr; an unhandled exception is told
  * there as Zircon's crash logger would, so the user sees more than a return code. */

@@ -37,6 +37,10 @@ struct fz {
   zx_handle_t protect[FZ_MAX_PROTECT];
   uint32_t nprotect;
   zx_handle_t parent_job; /* each batch's job is made in it */
+  /* Resources the front end was given (never the root resource, nor the power one: see
+   * fuzz_hosted.c); each batch gets duplicates of them in its pool. */
+  zx_handle_t rsrc[16];
+  uint32_t nrsrc;
   zx_handle_t job;        /* this batch's job: in the pool, killed at the end of the batch */
   zx_handle_t scratch_vmar;
   uint8_t* scratch;
@@ -152,6 +156,8 @@ static inline zx_obj_type_t fz_want(const char* name, int arg) {
     int arg;
     zx_obj_type_t type;
   } w[] = {
+      {"vmo_create_physical", 0, ZX_OBJ_TYPE_RESOURCE},
+      {"vmo_create_contiguous", 0, ZX_OBJ_TYPE_BTI},
       {"channel_", 0, ZX_OBJ_TYPE_CHANNEL},   {"port_", 0, ZX_OBJ_TYPE_PORT},
       {"timer_", 0, ZX_OBJ_TYPE_TIMER},       {"vmo_", 0, ZX_OBJ_TYPE_VMO},
       {"vmar_map", 3, ZX_OBJ_TYPE_VMO},       {"vmar_", 0, ZX_OBJ_TYPE_VMAR},
@@ -163,7 +169,17 @@ static inline zx_obj_type_t fz_want(const char* name, int arg) {
       {"object_wait_async", 1, ZX_OBJ_TYPE_PORT},
       {"object_signal_peer", 0, ZX_OBJ_TYPE_EVENTPAIR}, {"fifo_", 0, ZX_OBJ_TYPE_FIFO},
       {"socket_", 0, ZX_OBJ_TYPE_SOCKET},     {"clock_", 0, ZX_OBJ_TYPE_CLOCK},
-      {"counter_", 0, ZX_OBJ_TYPE_COUNTER},
+      {"counter_", 0, ZX_OBJ_TYPE_COUNTER},   {"debuglog_create", 0, ZX_OBJ_TYPE_RESOURCE},
+      {"debuglog_", 0, ZX_OBJ_TYPE_DEBUGLOG}, {"system_get_event", 0, ZX_OBJ_TYPE_JOB},
+      {"system_", 0, ZX_OBJ_TYPE_RESOURCE},   {"resource_", 0, ZX_OBJ_TYPE_RESOURCE},
+      {"profile_", 0, ZX_OBJ_TYPE_RESOURCE},  {"object_set_profile", 1, ZX_OBJ_TYPE_PROFILE},
+      {"interrupt_create", 0, ZX_OBJ_TYPE_RESOURCE}, {"interrupt_bind", 1, ZX_OBJ_TYPE_PORT},
+      {"interrupt_", 0, ZX_OBJ_TYPE_INTERRUPT}, {"ioports_", 0, ZX_OBJ_TYPE_RESOURCE},
+      {"iommu_", 0, ZX_OBJ_TYPE_RESOURCE},    {"smc_", 0, ZX_OBJ_TYPE_RESOURCE},
+      {"msi_allocate", 0, ZX_OBJ_TYPE_RESOURCE}, {"guest_create", 0, ZX_OBJ_TYPE_RESOURCE},
+      {"framebuffer_", 0, ZX_OBJ_TYPE_RESOURCE}, {"debug_", 0, ZX_OBJ_TYPE_RESOURCE},
+      {"ktrace_", 0, ZX_OBJ_TYPE_RESOURCE},   {"mtrace_", 0, ZX_OBJ_TYPE_RESOURCE},
+      {"vmo_transfer_data", 4, ZX_OBJ_TYPE_VMO},
       {"stream_create", 1, ZX_OBJ_TYPE_VMO},  {"stream_", 0, ZX_OBJ_TYPE_STREAM},
   };
   for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
@@ -321,11 +337,13 @@ static inline void fz_fill(struct fz* f) {
 static inline int fz_skipped_call(const struct fz* f, const struct zum_fuzz_call* c) {
   /* hosted_init is kept: a second one must be refused (BAD_STATE), and is fuzzed for that. A
    * thread's last calls end the fuzzer's thread; their private calls are for pure processes
-   * only (a hosted caller is killed) and mark the caller's thread dying. */
+   * only (a hosted caller is killed) and mark the caller's thread dying. interrupt_wait has no
+   * deadline: on an untriggered interrupt only another thread could end it, and the fuzzer has
+   * one. */
   static const char* const skip[] = {"process_exit", "thread_exiting", "fault", "thread_self",
                                      "vmar_unmap_handle_close_thread_exit",
                                      "futex_wake_thread_exiting", "vmar_unmap_by_agent",
-                                     "handle_close_thread_exiting"};
+                                     "handle_close_thread_exiting", "interrupt_wait"};
   for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
     const char *a = c->name, *b = skip[i];
     while (*a && *a == *b) a++, b++;
@@ -485,6 +503,12 @@ static inline int fz_new_job(struct fz* f) {
     fz_pool_add(f, a), fz_pool_add(f, b);
   if (zx_clock_create(fz_below(f, 8), NULL, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_counter_create(0, &a) == ZX_OK) fz_pool_add(f, a);
+  if (zx_debuglog_create(ZX_HANDLE_INVALID, 0, &a) == ZX_OK) fz_pool_add(f, a);
+  if (zx_interrupt_create(ZX_HANDLE_INVALID, 0, ZX_INTERRUPT_VIRTUAL, &a) == ZX_OK)
+    fz_pool_add(f, a);
+  if (zx_port_create(ZX_PORT_BIND_TO_INTERRUPT, &a) == ZX_OK) fz_pool_add(f, a);
+  for (uint32_t i = 0; i < f->nrsrc; i++)
+    if (zx_handle_duplicate(f->rsrc[i], ZX_RIGHT_SAME_RIGHTS, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_port_create(0, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_timer_create(0, ZX_CLOCK_MONOTONIC, &a) == ZX_OK) fz_pool_add(f, a);
   if (zx_vmo_create(65536, 0, &a) == ZX_OK) fz_pool_add(f, a);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zircon/process.h>
 #include <zircon/processargs.h>
+#include <zircon/syscalls/resource.h>
 #include <zum/trap.h>
 #include <zum/zum.h>
 
@@ -84,6 +85,46 @@ static void watch_fds(struct fz* fz, uint64_t batch) {
   last = n;
 }
 
+/* Resources for the fuzzer, when this run has the root resource (fuzz.sh passes
+ * --root-resource): children of every kind zum has, sub-ranges of IRQs and I/O ports and one of
+ * each system sub-range, handed to the fuzzing child as PA_USER1 handles. The root resource and
+ * the ranged roots are closed here and never reach the fuzzed calls: through them a call could
+ * mint a power resource, and zx_system_powerctl(SHUTDOWN) ends every zum process, the harness
+ * with them. No resource given can touch the host: zum grants no I/O ports, physical memory,
+ * interrupts or virtualization, and the debugging calls are off. */
+static uint32_t mint_resources(zx_handle_t* out, uint32_t* info, uint32_t max) {
+  zx_handle_t root = zx_take_startup_handle(PA_HND(PA_RESOURCE, 0));
+  uint32_t n = 0;
+  if (root == ZX_HANDLE_INVALID) return 0;
+  static const struct {
+    uint32_t kind;
+    uint64_t base, size;
+  } want[] = {
+      {ZX_RSRC_KIND_IRQ, 0, 32},
+      {ZX_RSRC_KIND_IOPORT, 0x3f8, 8},
+      {ZX_RSRC_KIND_IOPORT | ZX_RSRC_FLAG_EXCLUSIVE, 0x60, 0x10},
+      {ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_HYPERVISOR_BASE, 1},
+      {ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_VMEX_BASE, 1},
+      {ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_DEBUG_BASE, 1},
+      {ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_CPU_BASE, 1},
+      {ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_MEXEC_BASE, 1},
+      {ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_IOMMU_BASE, 1},
+      {ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_PROFILE_BASE, 1},
+      {ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_MSI_BASE, 1},
+      {ZX_RSRC_KIND_SYSTEM, ZX_RSRC_SYSTEM_DEBUGLOG_BASE, 1},
+  };
+  for (size_t i = 0; i < sizeof(want) / sizeof(want[0]) && n < max; i++)
+    if (zx_resource_create(root, want[i].kind, want[i].base, want[i].size, "fz", 2, &out[n]) ==
+        ZX_OK)
+      info[n] = PA_HND(PA_USER1, n), n++;
+  zx_handle_close(root);
+  static const uint32_t ranged[] = {PA_MMIO_RESOURCE, PA_IRQ_RESOURCE, PA_IOPORT_RESOURCE,
+                                    PA_SMC_RESOURCE, PA_SYSTEM_RESOURCE};
+  for (size_t i = 0; i < sizeof(ranged) / sizeof(ranged[0]); i++)
+    zx_handle_close(zx_take_startup_handle(PA_HND(ranged[i], 0)));
+  return n;
+}
+
 /* The fuzzing itself, in a process of its own (see main). */
 static int fuzz(uint64_t calls, uint64_t seed) {
   f.say = say;
@@ -97,6 +138,12 @@ static int fuzz(uint64_t calls, uint64_t seed) {
   fz_protect(&f, zx_thread_self());
   fz_protect(&f, zx_job_default());
   f.parent_job = zx_job_default();
+  for (uint32_t i = 0; i < sizeof(f.rsrc) / sizeof(f.rsrc[0]); i++) {
+    zx_handle_t r = zx_take_startup_handle(PA_HND(PA_USER1, i));
+    if (r == ZX_HANDLE_INVALID) break;
+    fz_protect(&f, r);
+    f.rsrc[f.nrsrc++] = r;
+  }
   if (!fz_setup(&f, zx_vmar_root_self())) {
     say("fuzz-hosted: FAIL: cannot set up the scratch mapping");
     return 1;
@@ -172,9 +219,12 @@ int main(int argc, char** argv) {
   int fds0 = count_fds();
   /* Its default job (its batches' jobs are made in it) is a job of its own. */
   zx_handle_t proc = ZX_HANDLE_INVALID, job = ZX_HANDLE_INVALID;
-  uint32_t job_info = PA_HND(PA_JOB_DEFAULT, 0);
+  zx_handle_t give[17];
+  uint32_t give_info[17];
+  uint32_t ngive = 1 + mint_resources(give + 1, give_info + 1, 16);
   zx_status_t s = zx_job_create(zx_job_default(), 0, &job);
-  if (s == ZX_OK) s = zum_spawn(zx_job_default(), self, child_argv, &job, &job_info, 1, &proc);
+  give[0] = job, give_info[0] = PA_HND(PA_JOB_DEFAULT, 0);
+  if (s == ZX_OK) s = zum_spawn(zx_job_default(), self, child_argv, give, give_info, ngive, &proc);
   if (s != ZX_OK) {
     printf("fuzz-hosted: FAIL: zum_spawn: %d\n", s);
     return 1;

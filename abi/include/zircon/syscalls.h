@@ -6,6 +6,9 @@
 #include <zircon/string_view.h>
 #include <zircon/syscalls/object.h>
 #include <zircon/syscalls/port.h>
+#include <zircon/syscalls/profile.h>
+#include <zircon/syscalls/smc.h>
+#include <zircon/syscalls/system.h>
 #include <zircon/syscalls/types.h>
 #include <zircon/types.h>
 

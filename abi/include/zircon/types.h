@@ -36,8 +36,8 @@ typedef uintptr_t zx_paddr_t;
 typedef uint64_t zx_paddr64_t;
 typedef uint64_t zx_gpaddr_t;
 typedef uint64_t zx_off_t;
-typedef uint64_t zx_rsrc_kind_t;
-typedef uint64_t zx_rsrc_flags_t;
+typedef uint32_t zx_rsrc_kind_t;
+typedef uint32_t zx_rsrc_flags_t;
 typedef uint32_t zx_stream_seek_origin_t;
 
 #ifdef __cplusplus
@@ -406,6 +406,9 @@ typedef struct zx_vmo_lock_state {
 #define ZX_INTERRUPT_VIRTUAL ((uint32_t)0x10)
 #define ZX_INTERRUPT_TIMESTAMP_MONO ((uint32_t)1u << 6)
 #define ZX_INTERRUPT_SLOT_USER ((uint32_t)62)
+#define ZX_INTERRUPT_WAKE_VECTOR ((uint32_t)0x20)
+#define ZX_INTERRUPT_BIND ((uint32_t)0x0u)
+#define ZX_INTERRUPT_UNBIND ((uint32_t)0x1u)
 #define ZX_BTI_PERM_READ ((uint32_t)1u << 0)
 #define ZX_BTI_PERM_WRITE ((uint32_t)1u << 1)
 #define ZX_BTI_PERM_EXECUTE ((uint32_t)1u << 2)

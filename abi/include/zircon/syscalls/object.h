@@ -185,6 +185,15 @@ typedef struct zx_info_vmar {
   size_t len;
 } zx_info_vmar_t;
 
+/* ZX_INFO_RESOURCE. */
+typedef struct zx_info_resource {
+  uint32_t kind;
+  uint32_t flags;
+  uint64_t base;
+  size_t size;
+  char name[ZX_MAX_NAME_LEN];
+} zx_info_resource_t;
+
 typedef struct zx_info_socket {
   uint32_t options;
   uint8_t padding1[4];
