@@ -98,3 +98,12 @@ tests_guests_vdso_seal_SOURCES = tests/guests/vdso_seal.c tests/guests/guest_tes
 tests_guests_vdso_seal_CFLAGS = $(guest_cflags)
 tests_guests_vdso_seal_LDADD = $(guest_ldadd)
 tests_guests_vdso_seal_LDFLAGS = $(guest_ldflags)
+
+# `make check-sdk`: with FUCHSIA_SDK pointing at a Fuchsia core SDK, builds a ladder of tiny
+# programs with it and runs them through the SDK's ld.so.1 (tests/check-sdk.sh); without it,
+# says it skipped. Not part of `make check`: CI has no SDK.
+check-sdk: zum zum-launch
+	@ZUM=$(abs_builddir)/zum srcdir=$(srcdir) $(SHELL) $(srcdir)/tests/check-sdk.sh
+.PHONY: check-sdk
+EXTRA_DIST += tests/check-sdk.sh tests/sdk/exit.c tests/sdk/args.c tests/sdk/malloc.c \
+	tests/sdk/zxcall.c tests/sdk/hello.c
