@@ -132,7 +132,12 @@ static int cmd_run(int argc, char** argv) {
       int used = 0;
       for (size_t k = 0; k < sizeof(names) / sizeof(names[0]) && used == 0; k++)
         used = launch_option(argv, argc, i, names[k], &launch_opts[nlaunch]);
-      if (used <= 0) {
+      if (used == 0) {
+        fprintf(stderr, "zum: unknown option %s\n", a);
+        usage(stderr);
+        return 2;
+      }
+      if (used < 0) {
         fprintf(stderr, "zum: %s needs a value\n", a);
         return 2;
       }

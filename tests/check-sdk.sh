@@ -3,7 +3,8 @@
 # (its sysroot's Scrt1.o, libc.so and libzircon.so, Debian's clang for
 # --target=x86_64-unknown-fuchsia and ld.lld) and runs each under `zum run` (which starts it
 # through the SDK's own ld.so.1), checking exit codes and output. The rungs, in order: reaching
-# main and returning a code; argv and environ; malloc; direct zx_* calls; printf to stdout.
+# main and returning a code; argv and environ; malloc; direct zx_* calls; printf to stdout
+# (with libfdio.so).
 # Without FUCHSIA_SDK it says that it skipped and succeeds. Nothing from the SDK is kept.
 # The programs link without compiler-rt's builtins (Debian's clang has none for the Fuchsia
 # triple): these tiny programs need none.
@@ -30,13 +31,15 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/zum-check-sdk.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 fail=0 n=0
 
-# rung NAME STATUS 'OUTPUT-PATTERN' [ARGS...]: builds tests/sdk/NAME.c and runs it with ARGS.
+# rung NAME STATUS 'OUTPUT-PATTERN' 'LIBS' [ARGS...]: builds tests/sdk/NAME.c (linked with libc,
+# libzircon and LIBS) and runs it with ARGS.
 rung() {
-  local name=$1 want=$2 pattern=$3
-  shift 3
+  local name=$1 want=$2 pattern=$3 libs=$4
+  shift 4
   n=$((n + 1))
   if ! clang --target=x86_64-unknown-fuchsia --sysroot="$SR" -fuse-ld=lld -nostdlib -O2 \
-       "$SR/lib/Scrt1.o" "$srcdir/tests/sdk/$name.c" -L"$SR/lib" -lc -lzircon \
+       "$SR/lib/Scrt1.o" "$srcdir/tests/sdk/$name.c" -L"$SR/lib" -L"$FUCHSIA_SDK/arch/x64/lib" \
+       -lc -lzircon $libs \
        -o "$tmp/$name" 2>"$tmp/$name.log"; then
     echo "FAIL: $name: does not build with the SDK:"
     sed 's/^/    /' "$tmp/$name.log"
@@ -55,10 +58,11 @@ rung() {
   fi
 }
 
-rung exit 42 ''
-rung args 31 '' one "two words"
-rung malloc 7 ''
-rung zxcall 9 ''
-rung hello 0 '^hello from an SDK-built program$'
+rung exit 42 '' ''
+rung args 33 '' '' one "two words"
+rung malloc 7 '' ''
+rung zxcall 9 '' ''
+# stdio needs fdio (libfdio.so, from the SDK's arch/x64/dist through the loader service).
+rung hello 0 '^hello from an SDK-built program$' -lfdio
 echo "check-sdk: $((n - fail))/$n rungs passed with the SDK at $FUCHSIA_SDK"
 [ "$fail" = 0 ]

@@ -96,6 +96,7 @@ expect 127 '^fxld: cannot load libfxhidden.so: ZX_ERR_NOT_FOUND$' '!handles ok' 
 # The environment options are for Fuchsia programs only.
 expect 2 'is for Fuchsia-ABI programs' -- "$ZUM" run --env A=B /bin/true
 expect 2 '--sysroot needs a value' -- "$ZUM" run --sysroot
+expect 2 'unknown option --environment' -- "$ZUM" run --environment x /bin/true
 
 # ---- arguments and environment
 run=("$ZUM" run --sysroot="$S" --lib-path="$L")
@@ -119,6 +120,7 @@ expect 0 'LoadObject libfxdep.so: ZX_OK, an executable VMO named libfxdep.so' \
   "names with '/', '.', '..', NUL or nothing: ZX_ERR_INVALID_ARGS" \
   'unknown names: ZX_ERR_NOT_FOUND' 'Config: bad prefixes refused' \
   'huge, short, oversized and unknown requests close their connection' \
+  'Clone past the connection limit: ZX_ERR_NO_RESOURCES' \
   'Done closes; the first connection still serves' \
   -- "${run[@]}" "$F/dyn.elf" ldsvc
 # With ZUM_LDSVC_TRACE, zum-launch says what it served.

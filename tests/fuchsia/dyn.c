@@ -157,6 +157,34 @@ static void ldsvc_checks(zx_handle_t loader) {
   FX_CHECK_EQ(request(c, LOAD_OBJECT, "x", 1, 1, 12, &rv, 0), ZX_ERR_PEER_CLOSED);
   fx_puts("ldsvc: huge, short, oversized and unknown requests close their connection\n");
 
+  /* Connections are bounded: Clone answers ZX_ERR_NO_RESOURCES past the limit. */
+  zx_handle_t many[40];
+  int nmany = 0;
+  zx_status_t crv = ZX_OK;
+  while (nmany < 40) {
+    zx_handle_t a, bb;
+    FX_CHECK_EQ(zx_channel_create(0, &a, &bb), ZX_OK);
+    struct {
+      uint32_t txid;
+      uint8_t flags[3], magic;
+      uint64_t ordinal;
+      uint32_t handle, pad;
+    } m = {.magic = 1, .ordinal = CLONE, .handle = UINT32_MAX};
+    struct rsp r;
+    zx_channel_call_args_t args = {.wr_bytes = &m, .wr_handles = &bb, .wr_num_bytes = sizeof(m),
+                                   .wr_num_handles = 1, .rd_bytes = &r,
+                                   .rd_num_bytes = sizeof(r)};
+    uint32_t nb, nh;
+    FX_CHECK_EQ(zx_channel_call(loader, 0, ZX_TIME_INFINITE, &args, &nb, &nh), ZX_OK);
+    many[nmany++] = a;
+    crv = r.rv;
+    if (crv != ZX_OK) break;
+  }
+  FX_CHECK_EQ(crv, ZX_ERR_NO_RESOURCES);
+  FX_CHECK(nmany <= 32);
+  for (int i = 0; i < nmany; i++) zx_handle_close(many[i]);
+  fx_puts("ldsvc: Clone past the connection limit: ZX_ERR_NO_RESOURCES\n");
+
   /* Done ends a connection without a reply. */
   c = clone(loader);
   uint8_t done[16] = {0};

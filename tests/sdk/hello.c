@@ -1,4 +1,5 @@
-/* check-sdk rung 5: printf to stdout (libc's stdio, through fdio's PA_FD handles). */
+/* check-sdk rung 5: printf to stdout (libc's stdio, through fdio, which makes stdout from a PA_FD
+ * handle). */
 #include <stdio.h>
 
 int main(void) {
