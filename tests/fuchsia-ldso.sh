@@ -16,6 +16,7 @@
 set -u
 ZUM=${ZUM:?} FUCHSIA=${FUCHSIA:?}
 F=$FUCHSIA
+LAUNCH=${ZUM_LAUNCH:-$(dirname "$ZUM")/zum-launch}
 if [ ! -f "$F/dyn.elf" ] || [ ! -f "$F/sysroot/lib/ld.so.1" ]; then
   echo "SKIP: $F/dyn.elf was not built: building Fuchsia-target test programs needs clang and ld.lld (Debian packages clang, lld)"
   exit 77
@@ -63,6 +64,8 @@ ok=('^dyn: handles ok$' '^dyn: library says hello from libfxdep.so$')
 expect 0 "${ok[@]}" -- "$ZUM" run --sysroot="$S" --lib-path="$L" "$F/dyn.elf"
 expect 0 "${ok[@]}" -- "$ZUM" run --sysroot "$S" --lib-path "/nonexistent:$L" "$F/dyn.elf"
 expect 0 "${ok[@]}" -- env ZUM_SYSROOT="$S" ZUM_LIBRARY_PATH="$L" "$ZUM" run "$F/dyn.elf"
+# zum-launch run bare (its own supervisor) takes the same options.
+expect 0 "${ok[@]}" -- "$LAUNCH" --sysroot="$S" --lib-path="$L" -- "$F/dyn.elf"
 # The program's own directory.
 mkdir -p "$tmp/prog"
 cp "$F/dyn.elf" "$L/libfxdep.so" "$tmp/prog/"
