@@ -34,13 +34,21 @@ static bool env_set(struct launch_options* o, char* kv) {
   return true;
 }
 
+/* A usage error: nothing parsed is kept. */
+static bool give_up(struct launch_options* o) {
+  free(o->environ);
+  free(o->lib_paths);
+  memset(o, 0, sizeof(*o));
+  return false;
+}
+
 bool launch_options_parse(int argc, char** argv, struct launch_options* o) {
   memset(o, 0, sizeof(*o));
   size_t n = 0;
   while (environ && environ[n]) n++;
   o->environ = calloc(n + 1, sizeof(char*));
   o->lib_paths = calloc((size_t)argc + 1, sizeof(char*));
-  if (!o->environ || !o->lib_paths) return oom();
+  if (!o->environ || !o->lib_paths) return oom() || give_up(o);
   memcpy(o->environ, environ, n * sizeof(char*));
   o->nenviron = n;
   int i = 1;
@@ -56,7 +64,7 @@ bool launch_options_parse(int argc, char** argv, struct launch_options* o) {
     } else if (strncmp(a, "--lib-path=", 11) == 0) {
       o->lib_paths[o->nlib_paths++] = a + 11;
     } else if (strncmp(a, "--env=", 6) == 0 && a[6] && a[6] != '=' && strchr(a + 6, '=')) {
-      if (!env_set(o, a + 6)) return false;
+      if (!env_set(o, a + 6)) return give_up(o);
     } else if (strncmp(a, "--unset-env=", 12) == 0 && a[12] && !strchr(a + 12, '=')) {
       env_unset(o, a + 12, strlen(a + 12));
     } else if (strcmp(a, "--clear-env") == 0) {
@@ -64,7 +72,7 @@ bool launch_options_parse(int argc, char** argv, struct launch_options* o) {
       o->environ[0] = NULL;
     } else {
       fprintf(stderr, "zum-launch: bad option %s\n", a);
-      return false;
+      return give_up(o);
     }
   }
   if (i >= argc || argv[i][0] == '\0') {
@@ -76,7 +84,7 @@ bool launch_options_parse(int argc, char** argv, struct launch_options* o) {
             "libzircon.so only); one whose PT_INTERP is ld.so.1 is started through the Fuchsia "
             "sysroot's ld.so.1 (--sysroot, ZUM_SYSROOT or FUCHSIA_SDK), with a loader service for "
             "its shared libraries (--lib-path, ZUM_LIBRARY_PATH, PROG's directory, the sysroot).\n");
-    return false;
+    return give_up(o);
   }
   o->argc = argc - i;
   o->argv = argv + i;
