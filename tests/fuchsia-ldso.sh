@@ -48,12 +48,14 @@ expect() {
       grep -qE -- "$p" <<<"$out" || bad="${bad:+$bad; }output lacks '$p'"
     fi
   done
+  local cmd="$*"
+  [ "${#cmd}" -le 300 ] || cmd="${cmd:0:300}..."
   if [ -n "$bad" ]; then
-    echo "FAIL: $*: $bad"
-    printf '%s\n' "$out" | sed 's/^/    /'
+    echo "FAIL: $cmd: $bad"
+    printf '%s\n' "$out" | cut -c1-300 | sed 's/^/    /'
     fail=$((fail + 1))
   else
-    echo "PASS: $* -> $rc"
+    echo "PASS: $cmd -> $rc"
   fi
 }
 
@@ -112,6 +114,12 @@ expect 0 '^dyn: env ZT_SET=2$' '!ZT_SET=1' \
   -- env ZT_SET=1 "${run[@]}" --env ZT_SET=2 "$F/dyn.elf"
 expect 0 '^dyn: argc=1 envc=1$' '^dyn: env ZT_ONLY=1$' '!ZT_HOST' \
   -- env ZT_HOST=x "${run[@]}" --clear-env --env ZT_ONLY=1 "$F/dyn.elf"
+# A large environment fits (each message at most 64 KiB); one too large for a message is refused.
+many=()
+for i in $(seq 1000); do many+=("ZT_V$i=value$i"); done
+expect 0 '^dyn: env ZT_V1000=value1000$' -- env "${many[@]}" "${run[@]}" "$F/dyn.elf"
+expect 127 'too long for a bootstrap message' '!handles ok' \
+  -- "${run[@]}" --env ZT_BIG="$(head -c 70000 /dev/zero | tr '\0' x)" "$F/dyn.elf"
 # ld.so's own message carries argv and environ too.
 expect 0 '^fxld: message 1: handles=5 argc=2 envc=1$' \
   -- "${run[@]}" --clear-env --env FXLD_DEBUG=1 "$F/dyn.elf" x

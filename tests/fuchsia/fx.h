@@ -106,7 +106,8 @@ static __attribute__((noreturn)) void fx_fail(const char* file, int line, const 
 /* ---- the processargs bootstrap message */
 #define FX_MAX_HANDLES 16
 #define FX_MAX_ARGS 32
-#define FX_MAX_ENV 256
+/* A message is at most ZX_CHANNEL_MAX_MSG_BYTES; an environment entry takes at least 2 bytes. */
+#define FX_MAX_ENV (ZX_CHANNEL_MAX_MSG_BYTES / 2)
 
 struct fx_startup {
   zx_handle_t bootstrap;
@@ -118,7 +119,7 @@ struct fx_startup {
   const char* argv[FX_MAX_ARGS];
   int envc;
   const char* envp[FX_MAX_ENV];
-  char bytes[32768];
+  char bytes[ZX_CHANNEL_MAX_MSG_BYTES];
 };
 
 static struct fx_startup fx_start;

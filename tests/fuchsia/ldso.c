@@ -301,7 +301,7 @@ __attribute__((noreturn)) void _start(zx_handle_t bootstrap, uintptr_t vdso_base
   relocate(&self, resolve_vdso);
 
   /* 2. The first message is this linker's. */
-  static char bytes[16384];
+  static char bytes[ZX_CHANNEL_MAX_MSG_BYTES];
   zx_handle_t hs[8];
   uint32_t nb = 0, nh = 0;
   zx_status_t s = zx_channel_read(bootstrap, 0, bytes, hs, sizeof(bytes), 8, &nb, &nh);
@@ -310,7 +310,7 @@ __attribute__((noreturn)) void _start(zx_handle_t bootstrap, uintptr_t vdso_base
   memcpy(&h, bytes, sizeof(h));
   if (h.protocol != ZX_PROCARGS_PROTOCOL || h.handle_info_off + 4 * nh > nb)
     die("bad", "first bootstrap message", ZX_ERR_INVALID_ARGS);
-  const char* env[FX_MAX_ENV];
+  static const char* env[FX_MAX_ENV];
   if (h.environ_num > FX_MAX_ENV) die("too many", "environment entries", ZX_ERR_OUT_OF_RANGE);
   fx_strings(bytes, nb, h.environ_off, h.environ_num, env);
   for (uint32_t i = 0; i < h.environ_num; i++) debug |= fx_streq(env[i], "FXLD_DEBUG=1");
