@@ -46,7 +46,7 @@ out:
 /* Kept reachable (volatile: the store must not be optimized away) so leak checkers see it. */
 static char** volatile launch_argv;
 
-char** elf_kind_launch_argv(char** argv) {
+char** elf_kind_launch_argv(char** argv, char** opts, int nopts) {
   if (!argv[0] || !elf_kind_is_fuchsia(argv[0])) return NULL;
   const char* launcher =
       sv_find_file("ZUM_LAUNCH", "zum-launch",
@@ -60,13 +60,16 @@ char** elf_kind_launch_argv(char** argv) {
   }
   size_t n = 0;
   while (argv[n]) n++;
-  char** a = calloc(n + 2, sizeof(char*));
+  char** a = calloc(n + (size_t)nopts + 3, sizeof(char*));
   if (!a) {
     fprintf(stderr, "zum: out of memory\n");
     exit(127);
   }
-  a[0] = (char*)launcher; /* sv_find_file's static buffer */
-  for (size_t i = 0; i < n; i++) a[i + 1] = argv[i];
+  size_t k = 0;
+  a[k++] = (char*)launcher; /* sv_find_file's static buffer */
+  for (int i = 0; i < nopts; i++) a[k++] = opts[i];
+  a[k++] = "--";
+  for (size_t i = 0; i < n; i++) a[k++] = argv[i];
   launch_argv = a;
   return a;
 }

@@ -1,9 +1,9 @@
 /* zum: run Zircon programs as Linux processes.
  *
- *   zum run [--trace] [--trace-file=PATH] [--root-resource] [--debuglog-file=PATH] PROGRAM [ARGS...]
+ *   zum run [OPTIONS] PROGRAM [ARGS...]
  *
- * Starts PROGRAM (a hosted Zircon program) as the first process of a fresh Zircon system and
- * exits with its return code.
+ * Starts PROGRAM (a hosted Zircon program, or a Fuchsia-ABI ELF through zum-launch) as the
+ * first process of a fresh Zircon system and exits with its return code.
  *
  *   zum --serve-bare=SOCK,GUEST    (internal, not in the usage text)
  *
@@ -27,7 +27,7 @@
 static void usage(FILE* f) {
   fprintf(f,
           "usage: zum run [--trace] [--trace-file=PATH] [--seed=N] [--root-resource]\n"
-          "               [--debuglog-file=PATH] PROGRAM [ARGS...]\n"
+          "               [--debuglog-file=PATH] [FUCHSIA OPTIONS] PROGRAM [ARGS...]\n"
           "       zum --version\n"
           "\n"
           "Runs PROGRAM, a hosted Zircon program (built with `pkg-config --cflags --libs zum`), as\n"
@@ -41,7 +41,20 @@ static void usage(FILE* f) {
           "  --root-resource    give PROGRAM the root resource (PA_RESOURCE) and the ranged\n"
           "                     resources (PA_MMIO_RESOURCE...), for privileged calls; off by\n"
           "                     default (ZUM_ROOT_RESOURCE=1 for bare runs)\n"
-          "  --debuglog-file=PATH  write debuglog lines (zx_debuglog_write) to PATH, not stderr\n");
+          "  --debuglog-file=PATH  write debuglog lines (zx_debuglog_write) to PATH, not stderr\n"
+          "\n"
+          "PROGRAM may also be a Fuchsia-ABI ELF: one linked against zum's libzircon.so only, or\n"
+          "one built with a Fuchsia SDK (PT_INTERP ld.so.1), started through the SDK's ld.so.1.\n"
+          "For those:\n"
+          "  --sysroot=DIR      the Fuchsia sysroot holding lib/ld.so.1 or dist/lib/ld.so.1\n"
+          "                     (else ZUM_SYSROOT=DIR, else FUCHSIA_SDK=SDK, using\n"
+          "                     SDK/arch/x64/sysroot and SDK/arch/x64/dist)\n"
+          "  --lib-path=DIRS    colon-separated directories searched first for shared\n"
+          "                     libraries (also ZUM_LIBRARY_PATH); then PROGRAM's directory\n"
+          "                     and the sysroot's\n"
+          "  --env K=V          set K in the program's environment (zum's own by default)\n"
+          "  --unset-env K      remove K from it\n"
+          "  --clear-env        start from an empty environment\n");
 }
 
 /* A Zircon return code as a Linux exit status. 0-255 pass through; anything else (negative
@@ -65,8 +78,37 @@ static int exit_status(int64_t code) {
   return 255;
 }
 
+/* The options for Fuchsia programs, as zum-launch takes them ("--NAME=VALUE"). `name` is
+ * "--NAME"; the value is "=VALUE" attached or the next argument. Returns how many arguments
+ * were used (0: not this option, -1: a missing value). */
+static int launch_option(char** argv, int argc, int i, const char* name, char** out) {
+  size_t n = strlen(name);
+  const char* a = argv[i];
+  if (strncmp(a, name, n) != 0) return 0;
+  const char* value;
+  int used = 1;
+  if (a[n] == '=') value = a + n + 1;
+  else if (a[n] == '\0' && i + 1 < argc) value = argv[i + 1], used = 2;
+  else if (a[n] == '\0') return -1;
+  else return 0;
+  size_t len = n + 1 + strlen(value) + 1;
+  *out = malloc(len);
+  if (!*out) return -1;
+  snprintf(*out, len, "%s=%s", name, value);
+  return used;
+}
+
+/* Kept reachable until exit (volatile: the store must not be optimized away), so leak checkers
+ * see the forwarded options on every path out of cmd_run. */
+static char** volatile kept_launch_opts;
+
 static int cmd_run(int argc, char** argv) {
   struct sv_options o = {0};
+  /* At most one forwarded option per argument. */
+  char** launch_opts = calloc((size_t)argc + 1, sizeof(char*));
+  int nlaunch = 0;
+  if (!launch_opts) return 127;
+  kept_launch_opts = launch_opts;
   int i = 0;
   for (; i < argc; i++) {
     const char* a = argv[i];
@@ -100,6 +142,25 @@ static int cmd_run(int argc, char** argv) {
         return 2;
       }
       o.seeded = true;
+    } else if (strcmp(a, "--clear-env") == 0) {
+      launch_opts[nlaunch++] = (char*)a;
+    } else if (strncmp(a, "--sysroot", 9) == 0 || strncmp(a, "--lib-path", 10) == 0 ||
+               strncmp(a, "--env", 5) == 0 || strncmp(a, "--unset-env", 11) == 0) {
+      static const char* const names[] = {"--sysroot", "--lib-path", "--env", "--unset-env"};
+      int used = 0;
+      for (size_t k = 0; k < sizeof(names) / sizeof(names[0]) && used == 0; k++)
+        used = launch_option(argv, argc, i, names[k], &launch_opts[nlaunch]);
+      if (used == 0) {
+        fprintf(stderr, "zum: unknown option %s\n", a);
+        usage(stderr);
+        return 2;
+      }
+      if (used < 0) {
+        fprintf(stderr, "zum: %s needs a value\n", a);
+        return 2;
+      }
+      nlaunch++;
+      i += used - 1;
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       usage(stdout);
       return 0;
@@ -115,8 +176,14 @@ static int cmd_run(int argc, char** argv) {
     return 2;
   }
   /* A Fuchsia-ABI ELF (no PT_INTERP, not Linux) runs as a pure process through zum-launch. */
-  char** fuchsia = elf_kind_launch_argv(&argv[i]);
-  if (fuchsia) argv = fuchsia, i = 0;
+  char** fuchsia = elf_kind_launch_argv(&argv[i], launch_opts, nlaunch);
+  if (fuchsia) {
+    argv = fuchsia, i = 0;
+  } else if (nlaunch) {
+    fprintf(stderr, "zum: %s is for Fuchsia-ABI programs; %s is a hosted one\n", launch_opts[0],
+            argv[i]);
+    return 2;
+  }
   if (sv_init(&o) != 0) return 127;
   int64_t code = sv_run_first(argv[i], &argv[i]);
   if (code == INT64_MIN) return 127;

@@ -115,8 +115,8 @@ done
 expect 0 '^vdso: mprotect -(1|13)$' '^vdso: done$' '!WROTE' -- "$ZUM" run "$F/vdso.elf"
 
 # ---- zum-launch's errors name the file and what is wrong
-expect 127 "interp.elf: asks for the dynamic linker 'ld.so.1' \(PT_INTERP\).*Fuchsia sysroot's ld.so" \
-  -- "$ZUM" run "$F/interp.elf"
+expect 127 "interp.elf: asks for the dynamic linker 'ld.so.1' \(PT_INTERP\).*none is given" \
+  -- env -u ZUM_SYSROOT -u FUCHSIA_SDK "$ZUM" run "$F/interp.elf"
 expect 127 "undef.elf: undefined symbol 'zx_not_a_real_call'" -- "$ZUM" run "$F/undef.elf"
 expect 127 "/nonexistent.elf: cannot open: No such file" -- "$ZUM" run "$LAUNCH" /nonexistent.elf
 printf 'not an elf\n' >"$tmp/text.elf"

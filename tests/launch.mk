@@ -9,7 +9,7 @@ FUCHSIA_CC = clang
 fuchsia_elfs = tests/fuchsia/hello.elf tests/fuchsia/args.elf tests/fuchsia/exitcode.elf \
 	tests/fuchsia/calls.elf tests/fuchsia/fault.elf tests/fuchsia/undef.elf \
 	tests/fuchsia/interp.elf tests/fuchsia/private.elf tests/fuchsia/vdso.elf \
-	tests/fuchsia/fuzz.elf tests/fuchsia/escape.elf
+	tests/fuchsia/fuzz.elf tests/fuchsia/escape.elf $(fuchsia_sysroot_files)
 fuchsia_cflags = --target=x86_64-unknown-fuchsia -std=gnu17 -O2 -Wall -Wextra -Werror \
 	-ffreestanding -nostdlib -fno-stack-protector -fno-sanitize=safe-stack -fPIE \
 	-I$(srcdir)/abi/include -I$(GEN)
@@ -48,14 +48,41 @@ tests/fuchsia/undef.elf: $(srcdir)/tests/fuchsia/undef.c $(fuchsia_deps)
 tests/fuchsia/interp.elf: $(srcdir)/tests/fuchsia/hello.c $(fuchsia_deps)
 	$(AM_V_GEN)src=hello ldflags='-Wl,-pie -Wl,-e,_start'; $(fuchsia_build)
 
+# ---- Programs whose PT_INTERP is ld.so.1, started through a sysroot's dynamic linker
+# (tests/fuchsia-ldso.sh). The sysroot is the tests' own: tests/fuchsia/ldso.c, a small Fuchsia-ABI
+# ld.so, as sysroot/lib/ld.so.1. dyn.elf needs libfxdep.so (kept out of the program's directory,
+# so the test chooses where the loader service finds it); nolib.elf also needs libfxhidden.so,
+# which no search path holds.
+fuchsia_sysroot_files = tests/fuchsia/sysroot/lib/ld.so.1 tests/fuchsia/libdir/libfxdep.so \
+	tests/fuchsia/dyn.elf tests/fuchsia/nolib.elf
+fuchsia_interp_ldflags = -Wl,-pie -Wl,-e,_start -Wl,--no-as-needed
+fuchsia_shared_ldflags = -shared -fPIC -Wl,-z,defs
+
+tests/fuchsia/sysroot/lib/ld.so.1: $(srcdir)/tests/fuchsia/ldso.c $(fuchsia_deps)
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && src=ldso ldflags='$(fuchsia_ldflags)'; $(fuchsia_build)
+tests/fuchsia/libdir/libfxdep.so: $(srcdir)/tests/fuchsia/fxdep.c $(fuchsia_deps)
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && src=fxdep \
+	  ldflags='$(fuchsia_shared_ldflags) -Wl,-soname,libfxdep.so'; $(fuchsia_build)
+tests/fuchsia/hidden/libfxhidden.so: $(srcdir)/tests/fuchsia/fxdep.c $(fuchsia_deps)
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && src=fxdep \
+	  ldflags='$(fuchsia_shared_ldflags) -Wl,-soname,libfxhidden.so'; $(fuchsia_build)
+tests/fuchsia/dyn.elf: $(srcdir)/tests/fuchsia/dyn.c tests/fuchsia/libdir/libfxdep.so $(fuchsia_deps)
+	$(AM_V_GEN)src=dyn ldflags='$(fuchsia_interp_ldflags) tests/fuchsia/libdir/libfxdep.so'; \
+	  $(fuchsia_build)
+tests/fuchsia/nolib.elf: $(srcdir)/tests/fuchsia/dyn.c tests/fuchsia/libdir/libfxdep.so \
+	tests/fuchsia/hidden/libfxhidden.so $(fuchsia_deps)
+	$(AM_V_GEN)libs='tests/fuchsia/libdir/libfxdep.so tests/fuchsia/hidden/libfxhidden.so'; \
+	  src=dyn ldflags="$(fuchsia_interp_ldflags) $$libs"; $(fuchsia_build)
+
 check_DATA = $(fuchsia_elfs)
-CLEANFILES += $(fuchsia_elfs)
+CLEANFILES += $(fuchsia_elfs) tests/fuchsia/hidden/libfxhidden.so
 EXTRA_DIST += tests/fuchsia/hello.c tests/fuchsia/args.c tests/fuchsia/exitcode.c \
 	tests/fuchsia/calls.c tests/fuchsia/fault.c tests/fuchsia/undef.c tests/fuchsia/private.c tests/fuchsia/vdso.c tests/fuchsia/fx.h tests/fuchsia/fx_elf.h tests/fuchsia-run.sh \
-	tests/fuchsia/fuzz.c tests/fuchsia/escape.c
+	tests/fuchsia/fuzz.c tests/fuchsia/escape.c tests/fuchsia/ldso.c tests/fuchsia/fxdep.c \
+	tests/fuchsia/dyn.c tests/fuchsia-ldso.sh
 
 # Runs them under `zum run` (exit statuses, output, isolation, /proc/PID/maps of a pure process).
-TESTS += tests/fuchsia-run.sh
+TESTS += tests/fuchsia-run.sh tests/fuchsia-ldso.sh
 TESTS_ENVIRONMENT += FUCHSIA=$(abs_builddir)/tests/fuchsia
 
 # The mini-process way from a hosted program (run by tests/run-guests.sh, zum run and bare).
@@ -73,3 +100,12 @@ tests_guests_vdso_seal_SOURCES = tests/guests/vdso_seal.c tests/guests/guest_tes
 tests_guests_vdso_seal_CFLAGS = $(guest_cflags)
 tests_guests_vdso_seal_LDADD = $(guest_ldadd)
 tests_guests_vdso_seal_LDFLAGS = $(guest_ldflags)
+
+# `make check-sdk`: with FUCHSIA_SDK pointing at a Fuchsia core SDK, builds a ladder of tiny
+# programs with it and runs them through the SDK's ld.so.1 (tests/check-sdk.sh); without it,
+# says it skipped. Not part of `make check`: CI has no SDK.
+check-sdk: zum zum-launch
+	@ZUM=$(abs_builddir)/zum srcdir=$(srcdir) $(SHELL) $(srcdir)/tests/check-sdk.sh
+.PHONY: check-sdk
+EXTRA_DIST += tests/check-sdk.sh tests/sdk/exit.c tests/sdk/args.c tests/sdk/malloc.c \
+	tests/sdk/zxcall.c tests/sdk/hello.c

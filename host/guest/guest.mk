@@ -39,7 +39,12 @@ EXTRA_DIST += host/guest/libzum/libzum.sym
 # ../../lib from libexec/zum (installed, also after moving the tree), then in $(libdir).
 zumlaunchexecdir = $(pkglibexecdir)
 zumlaunchexec_PROGRAMS = zum-launch
-zum_launch_SOURCES = host/guest/launch/zum_launch.c host/guest/launch/elf_image.h
+zum_launch_SOURCES = host/guest/launch/zum_launch.c host/guest/launch/elf_image.h \
+	host/guest/launch/options.c host/guest/launch/options.h \
+	host/guest/launch/sysroot.c host/guest/launch/sysroot.h \
+	host/guest/launch/ldsvc.c host/guest/launch/ldsvc.h \
+	host/guest/launch/file_vmo.c host/guest/launch/file_vmo.h \
+	host/guest/launch/procargs.c host/guest/launch/procargs.h
 zum_launch_CFLAGS = $(AM_CFLAGS)
 zum_launch_LDADD = libzum.la -L$(builddir) -lzircon -lpthread -ldl
 zum_launch_LDFLAGS = $(AM_LDFLAGS) -static -Wl,--no-as-needed \

@@ -106,6 +106,8 @@ static __attribute__((noreturn)) void fx_fail(const char* file, int line, const 
 /* ---- the processargs bootstrap message */
 #define FX_MAX_HANDLES 16
 #define FX_MAX_ARGS 32
+/* A message is at most ZX_CHANNEL_MAX_MSG_BYTES; an environment entry takes at least 2 bytes. */
+#define FX_MAX_ENV (ZX_CHANNEL_MAX_MSG_BYTES / 2)
 
 struct fx_startup {
   zx_handle_t bootstrap;
@@ -115,10 +117,25 @@ struct fx_startup {
   uint32_t num_handles;
   int argc;
   const char* argv[FX_MAX_ARGS];
-  char bytes[8192];
+  int envc;
+  const char* envp[FX_MAX_ENV];
+  char bytes[ZX_CHANNEL_MAX_MSG_BYTES];
 };
 
 static struct fx_startup fx_start;
+
+/* Points out[0..num) at the NUL-terminated strings at bytes[off...], all inside [0, size). */
+static inline void fx_strings(const char* bytes, uint32_t size, uint32_t off, uint32_t num,
+                              const char** out) {
+  FX_CHECK(num == 0 || off <= size);
+  for (uint32_t i = 0; i < num; i++) {
+    FX_CHECK(off < size);
+    out[i] = bytes + off;
+    while (off < size && bytes[off]) off++;
+    FX_CHECK(off < size); /* NUL-terminated inside the message */
+    off++;
+  }
+}
 
 /* Reads the bootstrap message the Zircon way: first with no buffers, which must fail with
  * ZX_ERR_BUFFER_TOO_SMALL, report the sizes and leave the message queued; then for real. */
@@ -149,16 +166,21 @@ static inline void fx_read_bootstrap(zx_handle_t bootstrap, uintptr_t vdso_base)
   FX_CHECK(h.handle_info_off >= sizeof(h) && h.handle_info_off % 4 == 0 &&
            h.handle_info_off + 4 * got_handles <= got_bytes);
   memcpy(s->info, s->bytes + h.handle_info_off, 4 * got_handles);
-  FX_CHECK(h.args_off <= got_bytes && h.args_num <= FX_MAX_ARGS);
-  size_t off = h.args_off;
-  for (uint32_t i = 0; i < h.args_num; i++) {
-    FX_CHECK(off < got_bytes);
-    s->argv[i] = s->bytes + off;
-    while (off < got_bytes && s->bytes[off]) off++;
-    FX_CHECK(off < got_bytes); /* NUL-terminated inside the message */
-    off++;
-  }
+  FX_CHECK(h.args_num <= FX_MAX_ARGS && h.environ_num <= FX_MAX_ENV);
+  fx_strings(s->bytes, got_bytes, h.args_off, h.args_num, s->argv);
+  fx_strings(s->bytes, got_bytes, h.environ_off, h.environ_num, s->envp);
   s->argc = (int)h.args_num;
+  s->envc = (int)h.environ_num;
+}
+
+/* The value of environment variable `name` the bootstrap message carried, or NULL. */
+static inline const char* fx_getenv(const char* name) {
+  size_t n = fx_strlen(name);
+  for (int i = 0; i < fx_start.envc; i++) {
+    const char* e = fx_start.envp[i];
+    if (memcmp(e, name, n) == 0 && e[n] == '=') return e + n + 1;
+  }
+  return 0;
 }
 
 /* Takes the startup handle tagged exactly `info` (ZX_HANDLE_INVALID if none). */

@@ -15,17 +15,6 @@
 #include "fx.h"
 #include "fx_elf.h"
 
-typedef struct {
-  int64_t d_tag;
-  uint64_t d_val;
-} dyn_t;
-typedef struct {
-  uint32_t st_name;
-  unsigned char st_info, st_other;
-  uint16_t st_shndx;
-  uint64_t st_value, st_size;
-} sym_t;
-
 static const phdr_t* phdrs(uintptr_t base, unsigned* n) {
   const ehdr_t* eh = (const ehdr_t*)base;
   *n = eh->e_phnum;

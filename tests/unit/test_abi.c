@@ -65,6 +65,13 @@ static void test_info_structs(void** state) {
   LAYOUT(zx_info_process_handle_stats_t, 256);
   LAYOUT(zx_info_thread_stats_t, 16);
   LAYOUT(zx_proc_args_t, 36);
+  AT(zx_proc_args_t, handle_info_off, 8);
+  AT(zx_proc_args_t, args_off, 12);
+  AT(zx_proc_args_t, args_num, 16);
+  AT(zx_proc_args_t, environ_off, 20);
+  AT(zx_proc_args_t, environ_num, 24);
+  AT(zx_proc_args_t, names_off, 28);
+  AT(zx_proc_args_t, names_num, 32);
   LAYOUT(zx_exception_report_t, 40);
   LAYOUT(zx_exception_info_t, 24);
   LAYOUT(zx_exception_context_t, 32);

@@ -1,4 +1,7 @@
-/* The processargs bootstrap protocol (current Zircon processargs.h). */
+/* The processargs bootstrap protocol (current Zircon processargs.h). A message is this header,
+ * then one uint32_t handle-info word per handle (PA_HND), then NUL-terminated strings: args_num
+ * arguments at args_off, environ_num "NAME=VALUE" entries at environ_off, names_num names (for
+ * PA_NS_DIR handles) at names_off. The field order is Zircon's: environ before names. */
 #ifndef ZIRCON_PROCESSARGS_H_
 #define ZIRCON_PROCESSARGS_H_
 
@@ -14,10 +17,10 @@ typedef struct zx_proc_args {
   uint32_t handle_info_off;
   uint32_t args_off;
   uint32_t args_num;
-  uint32_t names_off;
-  uint32_t names_num;
   uint32_t environ_off;
   uint32_t environ_num;
+  uint32_t names_off;
+  uint32_t names_num;
 } zx_proc_args_t;
 
 /* Unsigned arithmetic: an fd argument with FDIO_FLAG_USE_FOR_STDIO (0x8000) set would shift into

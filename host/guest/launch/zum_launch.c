@@ -1,9 +1,15 @@
 /* zum-launch: starts a Fuchsia-ABI ELF program as a pure Zircon process.
  *
- *   zum-launch PROG.elf [ARGS...]
+ *   zum-launch [OPTIONS] [--] PROG.elf [ARGS...]     (options: options.h)
  *
- * A hosted Zircon program (`zum run` runs it for such ELFs). It loads PROG the way Fuchsia's
- * process builder loads a program without PT_INTERP (DESIGN.md section 12):
+ * A hosted Zircon program (`zum run` runs it for such ELFs). A program whose PT_INTERP is a
+ * Fuchsia dynamic linker (ld.so.1) is started the way Fuchsia's process builder does it
+ * (DESIGN.md section 12): the sysroot's ld.so.1 is mapped as it is in the file (it relocates
+ * itself), the program goes to it as a VMO (PA_VMO_EXECUTABLE) in a first processargs message,
+ * with a loader-service channel (PA_LDSVC_LOADER) for its libraries, which zum-launch serves
+ * until the process ends (ldsvc.h); libc's message follows; the process starts at ld.so's entry.
+ * A program without PT_INTERP is loaded by zum-launch itself, the way Fuchsia's process builder
+ * loads such a program:
  *   1. zx_process_create in the default job;
  *   2. maps the vDSO (from the PA_VMO_VDSO startup handle): its read-only segment, then its code
  *      segment at the same relative offset, exactly, as Zircon's vDSO mapping rule requires;
@@ -13,7 +19,7 @@
  *      (DT_GNU_HASH), maps the segments with their permissions and RELRO read-only;
  *   4. maps a stack VMO; initial sp = ((base + size) & ~15) - 8;
  *   5. writes one processargs message (PROC_SELF, THREAD_SELF, VMAR_ROOT, VMAR_LOADED,
- *      JOB_DEFAULT, VMO_VDSO, VMO_STACK and argv) on a new channel and calls
+ *      JOB_DEFAULT, VMO_VDSO, VMO_STACK, argv and environ) on a new channel and calls
  *      zx_process_start(proc, thread, entry, sp, bootstrap, vdso_base);
  *   6. waits for ZX_PROCESS_TERMINATED and exits with the process's return code (exit() for
  *      0-255, zx_process_exit for the rest).
@@ -36,8 +42,14 @@
 #include <zircon/syscalls/object.h>
 
 #include "host/guest/launch/elf_image.h"
+#include "host/guest/launch/file_vmo.h"
+#include "host/guest/launch/ldsvc.h"
+#include "host/guest/launch/options.h"
+#include "host/guest/launch/procargs.h"
+#include "host/guest/launch/sysroot.h"
 
 /* Limits for hostile or absurd files. */
+#define MAX_INTERP_LEN 255
 #define MAX_FILE_SIZE (1ull << 30)
 #define MAX_IMAGE_SPAN (1ull << 36)
 #define MAX_VDSO_SIZE (16ull << 20)
@@ -160,7 +172,21 @@ struct image {
   zx_handle_t vmar;     /* the image's sub-VMAR (PA_VMAR_LOADED) */
   uint64_t stack_size;
   const Elf64_Phdr* relro;
+  char interp[MAX_INTERP_LEN + 1];  /* PT_INTERP, "" when there is none */
 };
+
+/* A dynamic linker's name is looked up under the sysroot: a relative path without "." or ".."
+ * components ("ld.so.1", "asan/ld.so.1"). */
+static bool interp_name_ok(const char* s) {
+  if (!*s || *s == '/') return false;
+  for (const char* c = s; *c;) {
+    size_t n = strcspn(c, "/");
+    if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.')) return false;
+    c += n;
+    if (*c == '/') c++;
+  }
+  return true;
+}
 
 static void read_file(struct image* im, const char* path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -196,11 +222,15 @@ static void parse(struct image* im) {
   for (unsigned i = 0; i < eh->e_phnum; i++) {
     if (ph[i].p_type != PT_INTERP) continue;
     const char* interp = elf_at(im->file, ph[i].p_offset, ph[i].p_filesz);
-    int len = interp && ph[i].p_filesz < 256 ? (int)strnlen(interp, ph[i].p_filesz) : 0;
-    fail("asks for the dynamic linker '%.*s' (PT_INTERP): such programs need a Fuchsia sysroot's "
-         "ld.so, which zum-launch does not have; zum-launch starts only programs without "
-         "PT_INTERP (linked with -nostdlib -Wl,--no-dynamic-linker against zum's libzircon.so)",
-         len, interp ? interp : "");
+    size_t len = interp ? strnlen(interp, ph[i].p_filesz) : 0;
+    if (!interp || len == ph[i].p_filesz || len > MAX_INTERP_LEN)
+      fail("its PT_INTERP is not a NUL-terminated name of at most %d bytes inside the file",
+           MAX_INTERP_LEN);
+    memcpy(im->interp, interp, len + 1);
+    if (!interp_name_ok(im->interp))
+      fail("asks for the dynamic linker '%s' (PT_INTERP): zum-launch looks dynamic linkers up in "
+           "the sysroot, by relative names without '.' or '..' components",
+           im->interp);
   }
   if (elf_has_gnu_abi_tag(im->file, eh))
     fail("is a Linux program (it has a GNU ABI-tag note), not a Fuchsia one");
@@ -267,7 +297,7 @@ static void build_image(struct image* im) {
   }
 }
 
-/* Only the vDSO satisfies DT_NEEDED: zum-launch loads no other shared library. */
+/* Without ld.so only the vDSO satisfies DT_NEEDED: zum-launch loads no other shared library. */
 static void check_needed(struct image* im) {
   const Elf64_Phdr* ph = elf_phdrs(im->file, im->eh);
   for (unsigned i = 0; i < im->eh->e_phnum; i++) {
@@ -416,7 +446,9 @@ static zx_vm_option_t seg_perms(uint32_t flags) {
   return o;
 }
 
-static void map_segments(struct image* im) {
+/* relro: make PT_GNU_RELRO read-only now (a dynamic linker does that itself, after relocating
+ * itself). */
+static void map_segments(struct image* im, bool relro) {
   for (unsigned i = 0; i < im->nsegs; i++) {
     const struct seg* s = &im->segs[i];
     uint64_t len = s->end - s->start;
@@ -443,7 +475,7 @@ static void map_segments(struct image* im) {
     zx_handle_close(vmo);
   }
   /* PT_GNU_RELRO: the pages it covers in writable segments become read-only, as ld.so does. */
-  if (!im->relro) return;
+  if (!relro || !im->relro) return;
   uint64_t rs = elf_page_floor(im->relro->p_vaddr);
   uint64_t re = im->relro->p_vaddr > UINT64_MAX - im->relro->p_memsz
                     ? 0 : elf_page_floor(im->relro->p_vaddr + im->relro->p_memsz);
@@ -459,40 +491,38 @@ static void map_segments(struct image* im) {
 
 /* ---- the bootstrap message */
 
-#define NUM_HANDLES 7
+/* The most handles one bootstrap message carries here. */
+#define MAX_HANDLES 8
 
-static size_t build_message(uint8_t** out, int argc, char** argv, const uint32_t* info, uint32_t n) {
-  size_t args_len = 0;
-  for (int i = 0; i < argc; i++) args_len += strlen(argv[i]) + 1;
-  size_t info_off = sizeof(zx_proc_args_t);
-  size_t args_off = info_off + n * sizeof(uint32_t);
-  size_t total = args_off + args_len;
-  if (total > ZX_CHANNEL_MAX_MSG_BYTES)
-    fail("the arguments are too long for a bootstrap message (%zu bytes, at most %u)", total,
+struct message {
+  zx_handle_t handles[MAX_HANDLES];
+  uint32_t info[MAX_HANDLES];
+  uint32_t n;
+};
+
+static void add(struct message* m, zx_handle_t h, uint32_t info) {
+  m->handles[m->n] = h;
+  m->info[m->n++] = info;
+}
+
+static zx_handle_t dup_handle(zx_handle_t h, const char* what) {
+  zx_handle_t d;
+  zx_status_t s = zx_handle_duplicate(h, ZX_RIGHT_SAME_RIGHTS, &d);
+  if (s != ZX_OK)
+    fail("duplicating the %s handle (zx_handle_duplicate) failed: %s", what,
+         zx_status_get_string(s));
+  return d;
+}
+
+static void send(zx_handle_t ch, struct message* m, const struct launch_options* o) {
+  size_t len;
+  uint8_t* bytes = procargs_build(m->info, m->n, o->argc, o->argv, o->nenviron, o->environ, &len);
+  if (!bytes)
+    fail("the arguments and environment are too long for a bootstrap message (at most %u bytes)",
          (unsigned)ZX_CHANNEL_MAX_MSG_BYTES);
-  uint8_t* m = calloc(1, total);
-  if (!m) fail("out of memory");
-  zx_proc_args_t h = {
-      .protocol = ZX_PROCARGS_PROTOCOL,
-      .version = ZX_PROCARGS_VERSION,
-      .handle_info_off = (uint32_t)info_off,
-      .args_off = (uint32_t)args_off,
-      .args_num = (uint32_t)argc,
-      .names_off = (uint32_t)total,
-      .names_num = 0,
-      .environ_off = (uint32_t)total,
-      .environ_num = 0,
-  };
-  memcpy(m, &h, sizeof(h));
-  memcpy(m + info_off, info, n * sizeof(uint32_t));
-  size_t off = args_off;
-  for (int i = 0; i < argc; i++) {
-    size_t l = strlen(argv[i]) + 1;
-    memcpy(m + off, argv[i], l);
-    off += l;
-  }
-  *out = m;
-  return total;
+  zx_status_t s = zx_channel_write(ch, 0, bytes, (uint32_t)len, m->handles, m->n);
+  check(s, "writing a bootstrap message (zx_channel_write)");
+  free(bytes);
 }
 
 static const char* base_name(const char* path) {
@@ -500,19 +530,60 @@ static const char* base_name(const char* path) {
   return s && s[1] ? s + 1 : path;
 }
 
+/* Maps the stack VMO; returns the initial sp: 16-byte aligned minus 8, as after a call. */
+static uint64_t map_stack(zx_handle_t root_vmar, uint64_t size, zx_handle_t* vmo) {
+  zx_status_t s = zx_vmo_create(size, 0, vmo);
+  check(s, "creating the stack VMO (zx_vmo_create)");
+  zx_vaddr_t base;
+  s = zx_vmar_map(root_vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, *vmo, 0, size, &base);
+  check(s, "mapping the stack (zx_vmar_map)");
+  return ((base + size) & ~15ull) - 8;
+}
+
+/* Places a loaded image's VMAR in the process. */
+static void allocate_image(struct image* im, zx_handle_t root_vmar) {
+  zx_vaddr_t base;
+  zx_status_t s = zx_vmar_allocate(root_vmar,
+                                   ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE |
+                                       ZX_VM_CAN_MAP_EXECUTE | ZX_VM_CAN_MAP_SPECIFIC,
+                                   0, im->span, &im->vmar, &base);
+  check(s, "allocating the image's VMAR (zx_vmar_allocate)");
+  im->bias = base - im->min;
+}
+
+static void free_image(struct image* im) {
+  if (im->buf) munmap(im->buf, im->span);
+  free((void*)im->file.data);
+  free(im->segs);
+}
+
 int main(int argc, char** argv) {
-  if (argc < 2 || argv[1][0] == '\0') {
-    fprintf(stderr, "usage: zum-launch PROG.elf [ARGS...]\n"
-                    "Starts PROG, a Fuchsia-ABI ELF program (ET_DYN, no PT_INTERP, linked against "
-                    "libzircon.so), as a pure Zircon process and exits with its return code.\n");
-    return 2;
-  }
-  prog = argv[1];
+  struct launch_options o;
+  if (!launch_options_parse(argc, argv, &o)) return 2;
+  prog = o.argv[0];
   struct image im = {0};
   read_file(&im, prog);
   parse(&im);
   build_image(&im);
-  check_needed(&im);
+
+  /* A program with PT_INTERP: the sysroot's dynamic linker, mapped but not relocated. */
+  bool dynamic = im.interp[0] != '\0';
+  struct sysroot sr = {0};
+  struct image ld = {0};
+  if (dynamic) {
+    char why[1024];
+    if (!sysroot_find_interp(&o, im.interp, &sr, why, sizeof(why))) fail("%s", why);
+    const char* program = prog;
+    prog = sr.interp_path; /* errors about the dynamic linker name its file */
+    read_file(&ld, sr.interp_path);
+    parse(&ld);
+    if (ld.interp[0]) fail("a dynamic linker must not ask for another one (PT_INTERP)");
+    build_image(&ld);
+    prog = program;
+    sysroot_collect_dirs(&o, prog, &sr);
+  } else {
+    check_needed(&im);
+  }
 
   struct vdso v = {0};
   vdso_read(&v);
@@ -525,71 +596,69 @@ int main(int argc, char** argv) {
 
   vdso_map(&v, root_vmar);
 
-  zx_vaddr_t base;
-  s = zx_vmar_allocate(root_vmar,
-                       ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_EXECUTE |
-                           ZX_VM_CAN_MAP_SPECIFIC,
-                       0, im.span, &im.vmar, &base);
-  check(s, "allocating the image's VMAR (zx_vmar_allocate)");
-  im.bias = base - im.min;
-  relocate(&im, &v);
-  map_segments(&im);
+  uint64_t entry;
+  struct message first = {0}, second = {0};
+  struct ldsvc ldsvc;
+  if (dynamic) {
+    allocate_image(&ld, root_vmar);
+    map_segments(&ld, false);
+    entry = ld.bias + ld.eh->e_entry;
+    zx_handle_t exe, loader;
+    s = file_vmo_from_bytes(im.file.data, im.file.size, name, &exe);
+    check(s, "putting the program into a VMO");
+    ldsvc_init(&ldsvc, &sr);
+    s = ldsvc_connect(&ldsvc, &loader);
+    check(s, "creating the loader service's channel (zx_channel_create)");
+    add(&first, exe, PA_HND(PA_VMO_EXECUTABLE, 0));
+    add(&first, dup_handle(proc, "process"), PA_HND(PA_PROC_SELF, 0));
+    add(&first, dup_handle(root_vmar, "root VMAR"), PA_HND(PA_VMAR_ROOT, 0));
+    add(&first, ld.vmar, PA_HND(PA_VMAR_LOADED, 0));
+    add(&first, loader, PA_HND(PA_LDSVC_LOADER, 0));
+  } else {
+    allocate_image(&im, root_vmar);
+    relocate(&im, &v);
+    map_segments(&im, true);
+    entry = im.bias + im.eh->e_entry;
+    add(&second, im.vmar, PA_HND(PA_VMAR_LOADED, 0));
+  }
 
   zx_handle_t stack_vmo;
-  s = zx_vmo_create(im.stack_size, 0, &stack_vmo);
-  check(s, "creating the stack VMO (zx_vmo_create)");
-  zx_vaddr_t stack_base;
-  s = zx_vmar_map(root_vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, stack_vmo, 0, im.stack_size,
-                  &stack_base);
-  check(s, "mapping the stack (zx_vmar_map)");
-  uint64_t sp = ((stack_base + im.stack_size) & ~15ull) - 8;
+  uint64_t sp = map_stack(root_vmar, im.stack_size, &stack_vmo);
 
   zx_handle_t thread;
   s = zx_thread_create(proc, "initial-thread", strlen("initial-thread"), 0, &thread);
   check(s, "creating the first thread (zx_thread_create)");
 
-  zx_handle_t handles[NUM_HANDLES];
-  uint32_t info[NUM_HANDLES];
-  uint32_t n = 0;
-  s = zx_handle_duplicate(proc, ZX_RIGHT_SAME_RIGHTS, &handles[n]);
-  check(s, "duplicating the process handle (zx_handle_duplicate)");
-  info[n++] = PA_HND(PA_PROC_SELF, 0);
-  s = zx_handle_duplicate(thread, ZX_RIGHT_SAME_RIGHTS, &handles[n]);
-  check(s, "duplicating the thread handle (zx_handle_duplicate)");
-  info[n++] = PA_HND(PA_THREAD_SELF, 0);
-  handles[n] = root_vmar;
-  info[n++] = PA_HND(PA_VMAR_ROOT, 0);
-  handles[n] = im.vmar;
-  info[n++] = PA_HND(PA_VMAR_LOADED, 0);
-  s = zx_handle_duplicate(job, ZX_RIGHT_SAME_RIGHTS, &handles[n]);
-  check(s, "duplicating the default job handle (zx_handle_duplicate)");
-  info[n++] = PA_HND(PA_JOB_DEFAULT, 0);
-  handles[n] = v.vmo;
-  info[n++] = PA_HND(PA_VMO_VDSO, 0);
-  handles[n] = stack_vmo;
-  info[n++] = PA_HND(PA_VMO_STACK, 0);
+  add(&second, dup_handle(proc, "process"), PA_HND(PA_PROC_SELF, 0));
+  add(&second, dup_handle(thread, "thread"), PA_HND(PA_THREAD_SELF, 0));
+  add(&second, root_vmar, PA_HND(PA_VMAR_ROOT, 0));
+  add(&second, dup_handle(job, "default job"), PA_HND(PA_JOB_DEFAULT, 0));
+  add(&second, v.vmo, PA_HND(PA_VMO_VDSO, 0));
+  add(&second, stack_vmo, PA_HND(PA_VMO_STACK, 0));
 
-  uint8_t* msg;
-  size_t msg_len = build_message(&msg, argc - 1, argv + 1, info, n);
+  /* ld.so reads the first message, libc the second. */
   zx_handle_t ours, theirs;
   s = zx_channel_create(0, &ours, &theirs);
   check(s, "creating the bootstrap channel (zx_channel_create)");
-  s = zx_channel_write(ours, 0, msg, (uint32_t)msg_len, handles, n);
-  check(s, "writing the bootstrap message (zx_channel_write)");
+  if (dynamic) send(ours, &first, &o);
+  send(ours, &second, &o);
   zx_handle_close(ours);
-  free(msg);
 
-  s = zx_process_start(proc, thread, im.bias + im.eh->e_entry, sp, theirs, v.base);
+  s = zx_process_start(proc, thread, entry, sp, theirs, v.base);
   check(s, "starting the process (zx_process_start)");
   zx_handle_close(thread);
-  munmap(im.buf, im.span);
-  free((void*)im.file.data);
-  free(im.segs);
+  free_image(&im);
+  free_image(&ld);
   free(v.img);
 
-  zx_signals_t observed = 0;
-  s = zx_object_wait_one(proc, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE, &observed);
-  check(s, "waiting for the process to end (zx_object_wait_one)");
+  if (dynamic) {
+    s = ldsvc_serve_until_terminated(&ldsvc, proc);
+    check(s, "serving the loader service (zx_object_wait_many)");
+  } else {
+    zx_signals_t observed = 0;
+    s = zx_object_wait_one(proc, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE, &observed);
+    check(s, "waiting for the process to end (zx_object_wait_one)");
+  }
   zx_info_process_t pi;
   s = zx_object_get_info(proc, ZX_INFO_PROCESS, &pi, sizeof(pi), NULL, NULL);
   check(s, "reading the process's return code (ZX_INFO_PROCESS)");
