@@ -194,31 +194,41 @@ def gen_vdso(calls):
             if c.work:
                 body.append("    zum_work_t work;")
                 body.append("    work.num_ops = 0;")
-            if len(vals) > 6:
-                # Only six values reach the supervisor in registers; the rest travel in a block on
-                # the stack whose address is the sixth.
-                body.append("    const uint64_t extra[%d] = {%s};" % (len(vals) - 5, ", ".join(vals[5:])))
+            # Every call carries a fresh tag (<zum/trap.h>): the sixth register when the values
+            # leave it free; otherwise values 6-8 and the tag travel in a block on the stack
+            # whose address is the sixth (only six registers reach the supervisor).
+            trap = ["        const uint64_t tag = zum_trap_tag();"]
+            if len(vals) > 5:
+                trap.append("        const uint64_t extra[%d] = {%s};" % (
+                    len(vals) - 4, ", ".join(vals[5:] + ["tag"])))
                 regs = vals[:5] + ["(uint64_t)(uintptr_t)extra"]
             else:
                 regs = list(vals)
-            while len(regs) < 6:
-                regs.append("0")
-            call = "zum_trap(ZUM_SYS_%s, %s)" % (c.name, ", ".join(regs))
+                while len(regs) < 5:
+                    regs.append("0")
+                regs.append("tag")
+            call = "zum_call(ZUM_SYS_%s, %s)" % (c.name, ", ".join(regs))
             attr = "__attribute__((noreturn)) " if c.noreturn else ""
             out.append("%s%s %s(%s) {" % (attr, c.ret, full, c.proto_args()))
             out += body
             if c.noreturn:
-                out.append("    %s;" % call)
+                out.append("    {")
+                out += trap
+                out.append("        %s;" % call)
+                out.append("    }")
                 out.append("    zum_vdso_fatal();")
             else:
                 out.append("    int64_t r;")
+                # A blocking call answered ZX_ERR_INTERNAL_INTR_RETRY runs again as a new call.
+                out.append("    do {")
+                out += trap
+                out.append("        r = %s;" % call)
+                out.append("        zum_check_supervisor(r);")
+                out.append("        r = zum_trap_status(r);")
                 if c.blocking:
-                    out.append("    do {")
-                    out.append("        r = %s;" % call)
                     out.append("    } while (r == ZX_ERR_INTERNAL_INTR_RETRY);")
                 else:
-                    out.append("    r = %s;" % call)
-                out.append("    zum_check_supervisor(r);")
+                    out.append("    } while (0);")
                 if c.work:
                     out.append("    r = zum_run_work(&work, r);")
                 if c.ret != "void":

@@ -222,6 +222,12 @@ struct kthread* fake_thread(struct kproc* p) {
 }
 
 struct kcall* fake_call(struct kthread* t, uint32_t sysno, const uint64_t* args, unsigned nargs) {
+  static uint64_t next_tag = 1;
+  return fake_call_tagged(t, sysno, args, nargs, next_tag++);
+}
+
+struct kcall* fake_call_tagged(struct kthread* t, uint32_t sysno, const uint64_t* args,
+                               unsigned nargs, uint64_t tag) {
   struct platform_call* f = calloc(1, sizeof(*f));
   f->k.transport = &fake_transport;
   f->k.ref = f;
@@ -229,14 +235,18 @@ struct kcall* fake_call(struct kthread* t, uint32_t sysno, const uint64_t* args,
   f->k.thread = t;
   f->k.nr = sysno - ZUM_SYSCALL_BASE;
   for (unsigned i = 0; i < nargs && i < 8; i++) f->k.args[i] = args[i];
-  /* Calls with more than six arguments take 6..8 from a block, as the vDSO passes them. */
-  /* (W calls count their hidden work block too.) */
+  /* As the vDSO passes them: the tag in the sixth register, or, for calls of six values or
+   * more (W calls count their hidden work block too), values 6..8 and the tag in a block. */
   const struct kcall_desc* d = &kcall_table[f->k.nr];
-  if (d->nargs + ((d->flags & KCALL_WORK) ? 1u : 0u) > 6) {
-    uint64_t* extra = malloc(3 * sizeof(uint64_t));
+  unsigned total = d->nargs + ((d->flags & KCALL_WORK) ? 1u : 0u);
+  if (total > 5) {
+    uint64_t* extra = malloc(4 * sizeof(uint64_t));
     memcpy(extra, &f->k.args[5], 3 * sizeof(uint64_t));
+    extra[total - 5] = tag;
     f->k.args[5] = (uint64_t)(uintptr_t)extra;
     f->k.park_state = extra; /* freed by fake_run */
+  } else {
+    f->k.args[5] = tag;
   }
   memcpy(f->k.regs, f->k.args, sizeof(f->k.regs));
   return &f->k;
