@@ -25,3 +25,12 @@ check_DATA += tests/fuchsia/sigloop.elf
 CLEANFILES += tests/fuchsia/sigloop.elf
 TESTS += tests/signals-pure.sh
 EXTRA_DIST += tests/signals-pure.sh tests/fuchsia/sigloop.c
+
+# A parked wait under stops, gdb -p and a handler that completes it.
+check_PROGRAMS += tests/helpers/blocker
+tests_helpers_blocker_SOURCES = tests/helpers/blocker.c
+tests_helpers_blocker_CFLAGS = $(guest_cflags)
+tests_helpers_blocker_LDADD = $(guest_ldadd)
+tests_helpers_blocker_LDFLAGS = $(guest_ldflags)
+TESTS += tests/signals-blocked.sh
+EXTRA_DIST += tests/signals-blocked.sh
