@@ -240,11 +240,14 @@ struct kcall* fake_call_tagged(struct kthread* t, uint32_t sysno, const uint64_t
   const struct kcall_desc* d = &kcall_table[f->k.nr];
   unsigned total = d->nargs + ((d->flags & KCALL_WORK) ? 1u : 0u);
   if (total > 5) {
-    uint64_t* extra = malloc(4 * sizeof(uint64_t));
-    memcpy(extra, &f->k.args[5], 3 * sizeof(uint64_t));
-    extra[total - 5] = tag;
-    f->k.args[5] = (uint64_t)(uintptr_t)extra;
-    f->k.park_state = extra; /* freed by fake_run */
+    /* One block for every call, as a guest's repeated trap passes the same one (the block's
+     * address is a register the supervisor compares); it is read only when the call is
+     * dispatched, so a call must be dispatched before the next is made. */
+    static uint64_t block[4];
+    memset(block, 0, sizeof(block));
+    memcpy(block, &f->k.args[5], 3 * sizeof(uint64_t));
+    block[total - 5] = tag;
+    f->k.args[5] = (uint64_t)(uintptr_t)block;
   } else {
     f->k.args[5] = tag;
   }
@@ -255,10 +258,7 @@ struct kcall* fake_call_tagged(struct kthread* t, uint32_t sysno, const uint64_t
 int64_t fake_run(struct kthread* t, uint32_t sysno, const uint64_t* args, unsigned nargs,
                  struct kcall** parked) {
   struct kcall* c = fake_call(t, sysno, args, nargs);
-  void* extra = c->park_state;
-  c->park_state = NULL;
   int64_t r = kcall_dispatch(c);
-  free(extra);
   kobj_run_deferred();
   if (fake_settle) fake_settle();
   if (r == KCALL_PARKED && ((struct platform_call*)c)->done) r = c->result;

@@ -40,10 +40,7 @@ static int teardown(void** state) {
 static int64_t trap(uint32_t sysno, const uint64_t* args, unsigned n, uint64_t tag, bool lost,
                     struct kcall** out) {
   struct kcall* c = fake_call_tagged(T, sysno, args, n, tag);
-  void* extra = c->park_state;
-  c->park_state = NULL;
   int64_t r = kcall_dispatch(c);
-  free(extra);
   if (r == KCALL_PARKED) {
     *out = c;
     return r;
