@@ -82,10 +82,16 @@ int64_t kcall_dispatch(struct kcall* c) {
   if ((d->flags & KCALL_HOSTED_ONLY && c->proc->pure) ||
       (d->flags & KCALL_PURE_ONLY && !c->proc->pure))
     return bad_syscall(c);
-  /* The trap's tag is the sixth register, or (calls with six values or more) the word after
-   * the values the vDSO put in the block whose address is the sixth register. */
+  /* The trap's tag is the sixth register, or (calls with more than six values, and six whose
+   * first two do not share a register) the word after the values the vDSO put in the block
+   * whose address is the sixth register. */
   unsigned total = d->nargs + ((d->flags & KCALL_WORK) ? 1u : 0u);
-  if (total > 5) {
+  if (d->flags & KCALL_PACKED) {
+    c->tag = c->args[5];
+    memmove(&c->args[2], &c->args[1], 4 * sizeof(uint64_t));
+    c->args[1] = c->args[0] >> 32;
+    c->args[0] = (uint32_t)c->args[0];
+  } else if (total > 5) {
     uint64_t extra[4];
     size_t n = (total - 5 + 1) * sizeof(uint64_t);
     if (kcall_copy_in(c, extra, c->args[5], n) != ZX_OK) return ZX_ERR_INVALID_ARGS;

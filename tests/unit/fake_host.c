@@ -235,11 +235,16 @@ struct kcall* fake_call_tagged(struct kthread* t, uint32_t sysno, const uint64_t
   f->k.thread = t;
   f->k.nr = sysno - ZUM_SYSCALL_BASE;
   for (unsigned i = 0; i < nargs && i < 8; i++) f->k.args[i] = args[i];
-  /* As the vDSO passes them: the tag in the sixth register, or, for calls of six values or
-   * more (W calls count their hidden work block too), values 6..8 and the tag in a block. */
+  /* As the vDSO passes them: the tag in the sixth register (six values whose first two are
+   * 32 bits wide: those two in the first), or, for other calls of six values or more (W calls
+   * count their hidden work block too), values 6..8 and the tag in a block. */
   const struct kcall_desc* d = &kcall_table[f->k.nr];
   unsigned total = d->nargs + ((d->flags & KCALL_WORK) ? 1u : 0u);
-  if (total > 5) {
+  if (d->flags & KCALL_PACKED) {
+    f->k.args[0] = (uint32_t)f->k.args[0] | (uint64_t)(uint32_t)f->k.args[1] << 32;
+    memmove(&f->k.args[1], &f->k.args[2], 4 * sizeof(uint64_t));
+    f->k.args[5] = tag;
+  } else if (total > 5) {
     /* One block for every call, as a guest's repeated trap passes the same one (the block's
      * address is a register the supervisor compares); it is read only when the call is
      * dispatched, so a call must be dispatched before the next is made. */
