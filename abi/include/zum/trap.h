@@ -36,7 +36,8 @@ static inline __attribute__((always_inline)) int64_t zum_trap(uint64_t nr, uint6
 
 /* A new call's tag: the time-stamp counter, which no two calls of one thread share (a call
  * takes a round trip through the supervisor, thousands of cycles). No Linux call, so the vDSO
- * and a sealed pure process may take it. */
+ * and a sealed pure process may take it. (A hosted program that forbids itself rdtsc with
+ * prctl(PR_SET_TSC, PR_TSC_SIGSEGV) can make no Zircon call.) */
 static inline __attribute__((always_inline)) uint64_t zum_trap_tag(void) {
   uint32_t lo, hi;
   __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
