@@ -45,13 +45,28 @@ static void on_usr1(int sig) {
   errno = saved;
 }
 
+/* At most this many signals (or stops) per iteration of the calls: as fast as possible, yet
+ * the calls go on however slow the machine is (an unbounded storm can starve them). */
+#define BURST 8
+
+/* The shared page: [0] iterations done, [1] the stop helper should end, [2] stops it sent. */
+static atomic_int* shared;
+
+/* Waits until the calls moved on since `seen` (or the storm should end); returns the count. */
+static int wait_progress(int seen, atomic_int* stop_flag, int stop_when) {
+  int now;
+  while ((now = atomic_load(&shared[0])) == seen && atomic_load(stop_flag) != stop_when) {
+  }
+  return now;
+}
+
 static void* hammer(void* arg) {
   (void)arg;
+  int seen = atomic_load(&shared[0]);
   while (atomic_load(&hammering)) {
-    syscall(SYS_tgkill, getpid(), main_tid, SIGUSR1);
-    /* Leave the target time to finish some calls between signals. */
-    for (volatile int i = 0; i < 2000; i++) {
-    }
+    for (int i = 0; i < BURST && atomic_load(&hammering); i++)
+      syscall(SYS_tgkill, getpid(), main_tid, SIGUSR1);
+    seen = wait_progress(seen, &hammering, 0);
   }
   return NULL;
 }
@@ -124,6 +139,7 @@ static void run_calls(struct world* w, uint32_t first) {
         CHECK_EQ(zx_object_wait_one(w->ev, ZX_EVENT_SIGNALED, ZX_TIME_INFINITE, NULL), ZX_OK);
         break;
     }
+    atomic_fetch_add(&shared[0], 1);
     if (guest_failures > 20) break; /* enough said */
   }
 }
@@ -156,22 +172,21 @@ static void phase_handler(struct world* w) {
 }
 
 static void phase_stop(struct world* w) {
-  /* [0]: the helper should stop; [1]: how many SIGSTOPs it sent. */
-  atomic_int* done = mmap(NULL, 2 * sizeof(*done), PROT_READ | PROT_WRITE,
-                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  CHECK(done != MAP_FAILED);
-  if (done == MAP_FAILED) return;
-  atomic_store(done, 0);
+  atomic_int* done = &shared[1];
   pid_t me = getpid();
   pid_t kid = fork();
   if (kid == 0) {
-    /* A plain Linux process (no Zircon calls): stops and continues its parent as fast as it
-     * can until told (an answer racing a stop is rare: it takes a storm to catch one). The
-     * last thing it sends is always SIGCONT. */
+    /* A plain Linux process (no Zircon calls): stops and continues its parent in bursts until
+     * told (an answer racing a stop is rare: it takes a storm to catch one). The last thing it
+     * sends is always SIGCONT. */
+    int seen = atomic_load(&shared[0]);
     while (!atomic_load(done)) {
-      kill(me, SIGSTOP);
-      kill(me, SIGCONT);
-      atomic_fetch_add(&done[1], 1);
+      for (int i = 0; i < BURST && !atomic_load(done); i++) {
+        kill(me, SIGSTOP);
+        kill(me, SIGCONT);
+        atomic_fetch_add(&shared[2], 1);
+      }
+      seen = wait_progress(seen, done, 1);
     }
     _exit(0);
   }
@@ -181,15 +196,17 @@ static void phase_stop(struct world* w) {
   int st = 0;
   if (kid > 0) CHECK_EQ(waitpid(kid, &st, 0), kid);
   check_nothing_left(w);
-  stops = atomic_load(&done[1]);
+  stops = atomic_load(&shared[2]);
   CHECK(stops > 0);
-  munmap(done, 2 * sizeof(*done));
 }
 
 /* No argument: both phases; "handler" or "stop": that phase alone. */
 int main(int argc, char** argv) {
   const char* only = argc > 1 ? argv[1] : "";
   main_tid = (pid_t)syscall(SYS_gettid);
+  shared = mmap(NULL, 3 * sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                -1, 0);
+  if (shared == MAP_FAILED) return 1;
   struct world w = {0};
   CHECK_EQ(zx_channel_create(0, &w.a, &w.b), ZX_OK);
   zx_handle_t srv_end;
