@@ -21,6 +21,10 @@ import sys
 SYSCALL_BASE = 0x1F000000
 
 
+# Argument types of 32 bits: two of them fit in one register.
+NARROW_TYPES = ("zx_handle_t", "uint32_t", "zx_vm_option_t", "zx_rights_t", "zx_signals_t")
+
+
 class Arg:
     def __init__(self, decl, call):
         self.call = call
@@ -99,6 +103,12 @@ class Call:
             raise SystemExit("line %d: W calls must be trapped, non-blocking, returning" % lineno)
         if len(args) + (1 if self.work else 0) > 8:
             raise SystemExit("line %d: %s has too many arguments with its work block" % (lineno, name))
+
+    def packs_first_two(self):
+        """Six values whose first two are 32 bits wide travel as five registers (the first two
+        in one) plus the tag, so the tag needs no block and the supervisor no guest read."""
+        return (len(self.trap_values()) == 6 and len(self.args) >= 2 and
+                all(not a.is_ptr and a.ctype in NARROW_TYPES for a in self.args[:2]))
 
     def trap_values(self):
         """The values the stub passes, in order: the arguments, then the hidden work block."""
@@ -197,31 +207,44 @@ def gen_vdso(calls):
             if c.work:
                 body.append("    zum_work_t work;")
                 body.append("    work.num_ops = 0;")
-            if len(vals) > 6:
-                # Only six values reach the supervisor in registers; the rest travel in a block on
-                # the stack whose address is the sixth.
-                body.append("    const uint64_t extra[%d] = {%s};" % (len(vals) - 5, ", ".join(vals[5:])))
+            # Every call carries a fresh tag (<zum/trap.h>): the sixth register when the values
+            # leave it free; otherwise values 6-8 and the tag travel in a block on the stack
+            # whose address is the sixth (only six registers reach the supervisor).
+            trap = ["        const uint64_t tag = zum_trap_tag();"]
+            if c.packs_first_two():
+                regs = ["((uint64_t)(uint32_t)%s | (uint64_t)(uint32_t)%s << 32)" % (
+                    c.args[0].name, c.args[1].name)] + vals[2:] + ["tag"]
+            elif len(vals) > 5:
+                trap.append("        const uint64_t extra[%d] = {%s};" % (
+                    len(vals) - 4, ", ".join(vals[5:] + ["tag"])))
                 regs = vals[:5] + ["(uint64_t)(uintptr_t)extra"]
             else:
                 regs = list(vals)
-            while len(regs) < 6:
-                regs.append("0")
-            call = "zum_trap(ZUM_SYS_%s, %s)" % (c.name, ", ".join(regs))
+                while len(regs) < 5:
+                    regs.append("0")
+                regs.append("tag")
+            call = "zum_call(ZUM_SYS_%s, %s)" % (c.name, ", ".join(regs))
             attr = "__attribute__((noreturn)) " if c.noreturn else ""
             out.append("%s%s %s(%s) {" % (attr, c.ret, full, c.proto_args()))
             out += body
             if c.noreturn:
-                out.append("    %s;" % call)
+                out.append("    {")
+                out += trap
+                out.append("        %s;" % call)
+                out.append("    }")
                 out.append("    zum_vdso_fatal();")
             else:
                 out.append("    int64_t r;")
+                # A blocking call answered ZX_ERR_INTERNAL_INTR_RETRY runs again as a new call.
+                out.append("    do {")
+                out += trap
+                out.append("        r = %s;" % call)
+                out.append("        zum_check_supervisor(r);")
+                out.append("        r = zum_trap_status(r);")
                 if c.blocking:
-                    out.append("    do {")
-                    out.append("        r = %s;" % call)
                     out.append("    } while (r == ZX_ERR_INTERNAL_INTR_RETRY);")
                 else:
-                    out.append("    r = %s;" % call)
-                out.append("    zum_check_supervisor(r);")
+                    out.append("    } while (0);")
                 if c.work:
                     out.append("    r = zum_run_work(&work, r);")
                 if c.ret != "void":
@@ -275,6 +298,8 @@ def gen_table(calls):
             flags.append("KCALL_HOSTED_ONLY")
         if c.pure_only:
             flags.append("KCALL_PURE_ONLY")
+        if c.packs_first_two():
+            flags.append("KCALL_PACKED")
         out.append('    [ZUM_SYS_%s - ZUM_SYSCALL_BASE] = {"%s", %d, %s, %s, {%s}},' % (
             c.name, c.name, len(c.args), " | ".join(flags) or "0",
             "1" if c.ret == "zx_status_t" else "0", args))

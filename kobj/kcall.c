@@ -29,15 +29,12 @@ zx_status_t kcall_copy_out(struct kcall* c, zum_uaddr_t dst, const void* src, si
 int64_t kcall_park(struct kcall* c, void (*cancel)(struct kcall*), void* state) {
   c->cancel = cancel;
   c->park_state = state;
-  if (c->thread) c->thread->parked = c;
+  krestart_park(c);
   return KCALL_PARKED;
 }
 
 void kcall_complete(struct kcall* c, int64_t result) {
-  if (c->thread) {
-    c->thread->parked = NULL;
-    c->thread->blocked_state = 0;
-  }
+  krestart_unpark(c);
   c->cancel = NULL;
   c->result = result;
   c->transport->complete(c->ref);
@@ -46,17 +43,14 @@ void kcall_complete(struct kcall* c, int64_t result) {
 void kcall_abandon(struct kcall* c) {
   if (c->cancel) c->cancel(c);
   c->cancel = NULL;
-  if (c->thread) {
-    c->thread->parked = NULL;
-    c->thread->blocked_state = 0;
-  }
+  krestart_unpark(c);
   c->transport->release(c->ref);
 }
 
 void kcall_rerun(struct kcall* c) {
   c->cancel = NULL;
   c->park_state = NULL;
-  if (c->thread) c->thread->parked = NULL;
+  krestart_unpark(c);
   int64_t r = kcall_handlers[c->nr](c);
   if (r == KCALL_PARKED) return;
   if (r == KCALL_NOREPLY) {
@@ -88,14 +82,29 @@ int64_t kcall_dispatch(struct kcall* c) {
   if ((d->flags & KCALL_HOSTED_ONLY && c->proc->pure) ||
       (d->flags & KCALL_PURE_ONLY && !c->proc->pure))
     return bad_syscall(c);
+  /* The trap's tag is the sixth register, or (calls with more than six values, and six whose
+   * first two do not share a register) the word after the values the vDSO put in the block
+   * whose address is the sixth register. */
   unsigned total = d->nargs + ((d->flags & KCALL_WORK) ? 1u : 0u);
-  if (total > 6) {
-    /* The vDSO passes values 6..8 in a block whose address is the sixth register. */
-    uint64_t extra[3];
-    size_t n = (total - 5) * sizeof(uint64_t);
+  if (d->flags & KCALL_PACKED) {
+    c->tag = c->args[5];
+    memmove(&c->args[2], &c->args[1], 4 * sizeof(uint64_t));
+    c->args[1] = c->args[0] >> 32;
+    c->args[0] = (uint32_t)c->args[0];
+  } else if (total > 5) {
+    uint64_t extra[4];
+    size_t n = (total - 5 + 1) * sizeof(uint64_t);
     if (kcall_copy_in(c, extra, c->args[5], n) != ZX_OK) return ZX_ERR_INVALID_ARGS;
-    memcpy(&c->args[5], extra, n);
+    memcpy(&c->args[5], extra, n - sizeof(uint64_t));
+    c->tag = extra[total - 5];
+  } else {
+    c->tag = c->args[5];
+    c->args[5] = 0;
   }
+  c->tagged = true;
+  bool hit;
+  int64_t r = krestart_check(c, &hit);
+  if (hit || r == KCALL_ADOPTED) return r;
   if (d->flags & KCALL_WORK) {
     c->work_addr = c->args[d->nargs];
     c->args[d->nargs] = 0;

@@ -31,6 +31,9 @@ struct kcall {
   uint32_t nr;      /* index into kcall_table */
   uint64_t args[8];
   uint64_t regs[6]; /* the registers as trapped, before arguments 7-8 were fetched */
+  /* The trap's tag (kobj/restart.h): the same for a restart of one call, new for each call. */
+  uint64_t tag;
+  bool tagged; /* the tag was read (a call whose block cannot be read has none) */
   int64_t result;
   int64_t start_ns; /* for tracing */
   /* W calls: the guest address of the caller's work block (0 if none). */

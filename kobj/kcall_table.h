@@ -28,6 +28,9 @@ enum zum_arg_kind {
 #define KCALL_WORK 8u
 #define KCALL_HOSTED_ONLY 16u /* refused to pure processes */
 #define KCALL_PURE_ONLY 32u   /* refused to hosted processes */
+/* Six values, the first two of 32 bits: both in the first register (low, high half), the rest
+ * in the next four, the tag in the sixth (abi/gen_syscalls.py, packs_first_two). */
+#define KCALL_PACKED 64u
 
 struct kcall_arg_desc {
   const char* name;

@@ -35,6 +35,8 @@ libzumkernel_la_SOURCES = \
 	kobj/policy.h \
 	kobj/port.c \
 	kobj/port.h \
+	kobj/restart.c \
+	kobj/restart.h \
 	kobj/share.c \
 	kobj/share.h \
 	kobj/socket.c \

@@ -276,7 +276,7 @@ void kproc_kill(struct kproc* p, int64_t retcode) {
   struct list_node* pos;
   list_for_each(pos, &p->threads) {
     struct kthread* t = list_entry(pos, struct kthread, proc_node);
-    if (t->parked) kcall_abandon(t->parked);
+    krestart_abandon_all(t);
   }
   if (p->host_ops && p->host_ops->kill) p->host_ops->kill(p->host);
 }
@@ -379,7 +379,7 @@ static void proc_maybe_last_thread(struct kproc* p, bool announced) {
 void kthread_on_exit(struct kthread* t) {
   if (t->state == KTHREAD_DEAD) return;
   bool announced = t->state == KTHREAD_DYING;
-  if (t->parked) kcall_abandon(t->parked);
+  krestart_abandon_all(t);
   kfutex_thread_exit(t);
   t->state = KTHREAD_DEAD;
   kobj_signal(&t->base, ZX_THREAD_RUNNING, ZX_THREAD_TERMINATED);

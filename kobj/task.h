@@ -12,6 +12,7 @@
 #include "kobj/list.h"
 #include "kobj/object.h"
 #include "kobj/policy.h"
+#include "kobj/restart.h"
 #include "host/platform.h"
 
 struct kcall;
@@ -109,14 +110,12 @@ struct kthread {
   struct kcall* parked;      /* the call this thread is blocked in, if any */
   /* The futexes this thread owns (kfutex.owner_node, kobj/futex.h): released when it dies. */
   struct list_node futexes_owned;
-  /* The answer to a call whose reply found the thread interrupted by a Linux signal: Linux
-   * restarts the identical call, which then gets this answer instead of running twice. */
-  struct {
-    bool valid;
-    uint32_t nr;
-    uint64_t args[6];
-    int64_t result;
-  } lost;
+  /* Parked calls its signal handlers interrupted, oldest first, and the answers it may still ask
+   * for again (kobj/restart.h). */
+  struct kcall* interrupted[KTHREAD_INTERRUPTED];
+  uint32_t num_interrupted;
+  struct kanswer answers[KTHREAD_ANSWERS];
+  uint64_t answer_seq;
 };
 
 extern const struct kobj_ops kjob_ops, kproc_ops, kthread_ops;

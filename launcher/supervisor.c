@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zircon/processargs.h>
+#include <zum/trap.h>
 
 #include "host/sv/guest.h"
 #include "host/sv/loop.h"
@@ -21,6 +22,7 @@
 #include "kobj/deadline.h"
 #include "kobj/kcall_table.h"
 #include "kobj/resource.h"
+#include "kobj/restart.h"
 #include "kobj/task.h"
 #include "launcher/sv_internal.h"
 #include "launcher/sv_paths.h"
@@ -45,16 +47,10 @@ static void on_pidfd(struct host_loop_source* s, uint32_t events);
 static void call_reply(struct platform_call* sc) {
   struct kcall* c = &sc->k;
   if (opts.trace) trace_call(opts.trace, c, host_clock_monotonic());
-  int r = host_seccomp_reply(sc->listener, c->id, c->result);
-  if (r == -ENOENT && c->thread && !(kcall_table[c->nr].flags & KCALL_NORETURN)) {
-    /* The thread was interrupted by a signal after the call ran; Linux will restart the same
-     * call. Remember the answer so the restart gets it instead of running twice. */
-    struct kthread* t = c->thread;
-    t->lost.valid = true;
-    t->lost.nr = c->nr;
-    memcpy(t->lost.args, c->regs, sizeof(t->lost.args));
-    t->lost.result = c->result;
-  }
+  int r = host_seccomp_reply(sc->listener, c->id, zum_trap_answer((int32_t)c->result));
+  /* Kept whether or not it arrived: a signal can take the thread off its wait even as the
+   * answer is written (kobj/restart.h). ENOENT: it certainly did not. */
+  krestart_record(c, r == -ENOENT);
 }
 
 static void sv_call_free(struct platform_call* sc) {
@@ -118,27 +114,9 @@ static void handle_request(struct sv_proc* p, const struct host_notif* n) {
     host_seccomp_reply_errno(p->g.listener, n->id, ENOSYS);
     return;
   }
-  if (t->lost.valid) {
-    bool same = t->lost.nr == idx && memcmp(t->lost.args, n->args, sizeof(n->args)) == 0;
-    t->lost.valid = false;
-    if (same) {
-      host_seccomp_reply(p->g.listener, n->id, t->lost.result);
-      return;
-    }
-  }
-  if (t->parked) {
-    struct kcall* old = t->parked;
-    if (old->nr == idx && memcmp(old->regs, n->args, sizeof(n->args)) == 0) {
-      /* A signal interrupted the parked call and Linux restarted it: keep waiting under the new
-       * request id rather than running it again (channel_call must not write twice). */
-      old->id = n->id;
-      return;
-    }
-    kcall_abandon(old);
-  }
   struct platform_call* sc = calloc(1, sizeof(*sc));
   if (!sc) {
-    host_seccomp_reply(p->g.listener, n->id, ZX_ERR_NO_MEMORY);
+    host_seccomp_reply(p->g.listener, n->id, zum_trap_answer(ZX_ERR_NO_MEMORY));
     return;
   }
   struct kcall* c = &sc->k;
@@ -156,8 +134,9 @@ static void handle_request(struct sv_proc* p, const struct host_notif* n) {
   memcpy(c->regs, n->args, sizeof(n->args));
   if (opts.trace) c->start_ns = host_clock_monotonic();
   int64_t r = kcall_dispatch(c);
-  if (r == KCALL_NOREPLY) {
-    if (opts.trace) trace_noreturn(opts.trace, c);
+  if (r == KCALL_NOREPLY || r == KCALL_ADOPTED) {
+    /* ADOPTED: a restart of a parked call, which answers under this request's id. */
+    if (opts.trace && r == KCALL_NOREPLY) trace_noreturn(opts.trace, c);
     sv_call_free(sc);
     return;
   }

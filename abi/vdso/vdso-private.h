@@ -31,8 +31,9 @@ static inline const zum_page_t* zum_page(void) { return (const zum_page_t*)ZUM_P
 static inline int64_t zum_run_work(zum_work_t* work, int64_t r) {
   while (r == ZUM_STATUS_WORK) {
     ((void (*)(zum_work_t*))zum_page()->do_work_fn)(work);
-    r = zum_trap(ZUM_SYS_work_done, (uint64_t)(uintptr_t)work, 0, 0, 0, 0, 0);
+    r = zum_call5(ZUM_SYS_work_done, (uint64_t)(uintptr_t)work, 0, 0, 0, 0);
     zum_check_supervisor(r);
+    r = zum_trap_status(r);
   }
   return r;
 }

@@ -225,6 +225,12 @@ struct kthread* fake_thread(struct kproc* p) {
 }
 
 struct kcall* fake_call(struct kthread* t, uint32_t sysno, const uint64_t* args, unsigned nargs) {
+  static uint64_t next_tag = 1ull << 40; /* far from tags tests choose */
+  return fake_call_tagged(t, sysno, args, nargs, next_tag++);
+}
+
+struct kcall* fake_call_tagged(struct kthread* t, uint32_t sysno, const uint64_t* args,
+                               unsigned nargs, uint64_t tag) {
   struct platform_call* f = calloc(1, sizeof(*f));
   f->k.transport = &fake_transport;
   f->k.ref = f;
@@ -232,14 +238,26 @@ struct kcall* fake_call(struct kthread* t, uint32_t sysno, const uint64_t* args,
   f->k.thread = t;
   f->k.nr = sysno - ZUM_SYSCALL_BASE;
   for (unsigned i = 0; i < nargs && i < 8; i++) f->k.args[i] = args[i];
-  /* Calls with more than six arguments take 6..8 from a block, as the vDSO passes them. */
-  /* (W calls count their hidden work block too.) */
+  /* As the vDSO passes them: the tag in the sixth register (six values whose first two are
+   * 32 bits wide: those two in the first), or, for other calls of six values or more (W calls
+   * count their hidden work block too), values 6..8 and the tag in a block. */
   const struct kcall_desc* d = &kcall_table[f->k.nr];
-  if (d->nargs + ((d->flags & KCALL_WORK) ? 1u : 0u) > 6) {
-    uint64_t* extra = malloc(3 * sizeof(uint64_t));
-    memcpy(extra, &f->k.args[5], 3 * sizeof(uint64_t));
-    f->k.args[5] = (uint64_t)(uintptr_t)extra;
-    f->k.park_state = extra; /* freed by fake_run */
+  unsigned total = d->nargs + ((d->flags & KCALL_WORK) ? 1u : 0u);
+  if (d->flags & KCALL_PACKED) {
+    f->k.args[0] = (uint32_t)f->k.args[0] | (uint64_t)(uint32_t)f->k.args[1] << 32;
+    memmove(&f->k.args[1], &f->k.args[2], 4 * sizeof(uint64_t));
+    f->k.args[5] = tag;
+  } else if (total > 5) {
+    /* One block for every call, as a guest's repeated trap passes the same one (the block's
+     * address is a register the supervisor compares); it is read only when the call is
+     * dispatched, so a call must be dispatched before the next is made. */
+    static uint64_t block[4];
+    memset(block, 0, sizeof(block));
+    memcpy(block, &f->k.args[5], 3 * sizeof(uint64_t));
+    block[total - 5] = tag;
+    f->k.args[5] = (uint64_t)(uintptr_t)block;
+  } else {
+    f->k.args[5] = tag;
   }
   memcpy(f->k.regs, f->k.args, sizeof(f->k.regs));
   return &f->k;
@@ -248,10 +266,7 @@ struct kcall* fake_call(struct kthread* t, uint32_t sysno, const uint64_t* args,
 int64_t fake_run(struct kthread* t, uint32_t sysno, const uint64_t* args, unsigned nargs,
                  struct kcall** parked) {
   struct kcall* c = fake_call(t, sysno, args, nargs);
-  void* extra = c->park_state;
-  c->park_state = NULL;
   int64_t r = kcall_dispatch(c);
-  free(extra);
   kobj_run_deferred();
   if (fake_settle) fake_settle();
   if (r == KCALL_PARKED && ((struct platform_call*)c)->done) r = c->result;

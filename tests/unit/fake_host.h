@@ -113,8 +113,14 @@ void fake_boot(void);
 struct kproc* fake_process(struct kjob* job);
 struct kthread* fake_thread(struct kproc* p);
 
-/* A heap-allocated call by `t` of syscall ZUM_SYS_<name> (pass the ZUM_SYS_ value) with args. */
+/* A heap-allocated call by `t` of syscall ZUM_SYS_<name> (pass the ZUM_SYS_ value) with args.
+ * Calls of six values or more pass some in a block shared by all calls: dispatch a call before
+ * making the next. */
 struct kcall* fake_call(struct kthread* t, uint32_t sysno, const uint64_t* args, unsigned nargs);
+/* The same with the trap's tag chosen (fake_call gives every call a new one): a call made again
+ * with its tag is what a restart after a Linux signal looks like (kobj/restart.h). */
+struct kcall* fake_call_tagged(struct kthread* t, uint32_t sysno, const uint64_t* args,
+                               unsigned nargs, uint64_t tag);
 
 /* Runs one call. If it completed at once, returns its result and frees it. If it parked,
  * returns KCALL_PARKED and *parked (if not NULL) receives the call, which the test later checks

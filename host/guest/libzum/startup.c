@@ -50,15 +50,16 @@ static void map_zum_page(void) {
 }
 
 int64_t zum_hosted_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2) {
-  int64_t r = zum_trap(nr, a0, a1, a2, 0, 0, 0);
+  int64_t r = zum_call5(nr, a0, a1, a2, 0, 0);
   if (__builtin_expect(r == ZUM_TRAP_NO_SUPERVISOR, 0))
     for (;;) __asm__ volatile("ud2");
-  return r;
+  return zum_trap_status(r);
 }
 
 static int64_t hosted_init(void* vmar, uint64_t size) {
-  return zum_trap(ZUM_SYS_hosted_init, (uint64_t)(uintptr_t)&zum_hosted_info,
-                  (uint64_t)(uintptr_t)vmar, size, 0, 0, 0);
+  int64_t r = zum_call5(ZUM_SYS_hosted_init, (uint64_t)(uintptr_t)&zum_hosted_info,
+                        (uint64_t)(uintptr_t)vmar, size, 0, 0);
+  return r == ZUM_TRAP_NO_SUPERVISOR ? r : zum_trap_status(r);
 }
 
 __attribute__((constructor(101))) static void zum_hosted_start(void) {

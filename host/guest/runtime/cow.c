@@ -401,7 +401,8 @@ int zum_cow_fault(uint64_t addr) {
 int zum_cow_resolve(uint64_t addr, bool write, bool ask_supervisor) {
   if (zum_cow_fault(addr)) return 1;
   return ask_supervisor &&
-         zum_trap(ZUM_SYS_vm_fault, addr, write ? ZUM_VM_FAULT_WRITE : 0, 0, 0, 0, 0) == ZX_OK;
+         zum_trap_status(zum_call5(ZUM_SYS_vm_fault, addr, write ? ZUM_VM_FAULT_WRITE : 0, 0, 0,
+                                   0)) == ZX_OK;
 }
 
 int zum_cow_fill(uint64_t addr, uint64_t len) {

@@ -11,7 +11,7 @@
 /* Reports a fault of the calling thread with zum's private call (the supervisor kills the
  * process) and never returns. */
 static NORETURN void report_fault(uint64_t signo, uint64_t code, uint64_t addr, uint64_t pc) {
-  zum_trap(ZUM_SYS_fault, signo, code, addr, pc, 0, 0);
+  zum_call5(ZUM_SYS_fault, signo, code, addr, pc, 0);
   stub_exit_group(127);
 }
 
