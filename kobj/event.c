@@ -86,11 +86,5 @@ int64_t sys_eventpair_create(struct kcall* c, uint32_t options, zum_uaddr_t out0
   if (pol != ZX_OK) return pol;
   struct kobj *a, *b;
   if (keventpair_create(&a, &b) != 0) return ZX_ERR_NO_MEMORY;
-  struct kobj* objs[2] = {a, b};
-  zx_rights_t rights[2] = {ZX_DEFAULT_EVENTPAIR_RIGHTS, ZX_DEFAULT_EVENTPAIR_RIGHTS};
-  zum_uaddr_t outs[2] = {out0, out1};
-  zx_status_t s = kcall_out_handles(c, 2, objs, rights, outs);
-  kobj_unref(a);
-  kobj_unref(b);
-  return s;
+  return kcall_out_pair(c, a, b, ZX_DEFAULT_EVENTPAIR_RIGHTS, out0, out1);
 }

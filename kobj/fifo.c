@@ -110,13 +110,7 @@ int64_t sys_fifo_create(struct kcall* c, size_t elem_count, size_t elem_size, ui
   struct kobj *a, *b;
   zx_status_t s = kfifo_create(elem_count, elem_size, &a, &b);
   if (s != ZX_OK) return s;
-  struct kobj* objs[2] = {a, b};
-  zx_rights_t rights[2] = {ZX_DEFAULT_FIFO_RIGHTS, ZX_DEFAULT_FIFO_RIGHTS};
-  zum_uaddr_t outs[2] = {out0, out1};
-  s = kcall_out_handles(c, 2, objs, rights, outs);
-  kobj_unref(a);
-  kobj_unref(b);
-  return s;
+  return kcall_out_pair(c, a, b, ZX_DEFAULT_FIFO_RIGHTS, out0, out1);
 }
 
 int64_t sys_fifo_write(struct kcall* c, zx_handle_t handle, size_t elem_size, zum_uaddr_t data,

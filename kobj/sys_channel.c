@@ -274,13 +274,7 @@ int64_t sys_channel_create(struct kcall* c, uint32_t options, zum_uaddr_t out0, 
   struct kchannel *a, *b;
   zx_status_t s = kchannel_create(&a, &b);
   if (s != ZX_OK) return s;
-  struct kobj* objs[2] = {&a->base, &b->base};
-  zx_rights_t rights[2] = {ZX_DEFAULT_CHANNEL_RIGHTS, ZX_DEFAULT_CHANNEL_RIGHTS};
-  zum_uaddr_t outs[2] = {out0, out1};
-  s = kcall_out_handles(c, 2, objs, rights, outs);
-  kobj_unref(&a->base);
-  kobj_unref(&b->base);
-  return s;
+  return kcall_out_pair(c, &a->base, &b->base, ZX_DEFAULT_CHANNEL_RIGHTS, out0, out1);
 }
 
 /* ---- read */

@@ -28,13 +28,7 @@ int64_t sys_socket_create(struct kcall* c, uint32_t options, zum_uaddr_t out0, z
   struct kobj *a, *b;
   zx_status_t s = ksocket_create(options, &a, &b);
   if (s != ZX_OK) return s;
-  struct kobj* objs[2] = {a, b};
-  zx_rights_t rights[2] = {ZX_DEFAULT_SOCKET_RIGHTS, ZX_DEFAULT_SOCKET_RIGHTS};
-  zum_uaddr_t outs[2] = {out0, out1};
-  s = kcall_out_handles(c, 2, objs, rights, outs);
-  kobj_unref(a);
-  kobj_unref(b);
-  return s;
+  return kcall_out_pair(c, a, b, ZX_DEFAULT_SOCKET_RIGHTS, out0, out1);
 }
 
 /* The count, when the call succeeded and the caller asked for it. */

@@ -65,3 +65,14 @@ zx_status_t kcall_copy_name(struct kcall* c, zum_uaddr_t name, size_t size, char
   buf[ZX_MAX_NAME_LEN - 1] = 0;
   return ZX_OK;
 }
+
+zx_status_t kcall_out_pair(struct kcall* c, struct kobj* a, struct kobj* b, zx_rights_t rights,
+                           zum_uaddr_t out0, zum_uaddr_t out1) {
+  struct kobj* objs[2] = {a, b};
+  zx_rights_t r[2] = {rights, rights};
+  zum_uaddr_t outs[2] = {out0, out1};
+  zx_status_t s = kcall_out_handles(c, 2, objs, r, outs);
+  kobj_unref(a);
+  kobj_unref(b);
+  return s;
+}

@@ -34,6 +34,10 @@ static inline zx_status_t kcall_out_handle(struct kcall* c, struct kobj* o, zx_r
                                            zum_uaddr_t out) {
   return kcall_out_handles(c, 1, &o, &r, &out);
 }
+/* The two ends of a new peered object (channel, event pair, socket, FIFO), both with `rights`, to
+ * out0 and out1 as kcall_out_handles does; the creator's references to a and b are dropped. */
+zx_status_t kcall_out_pair(struct kcall* c, struct kobj* a, struct kobj* b, zx_rights_t rights,
+                           zum_uaddr_t out0, zum_uaddr_t out1);
 
 /* Reads a name argument with Zircon's rules (clamped to ZX_MAX_NAME_LEN, a NULL pointer is
  * INVALID_ARGS even with size 0, cut at the first NUL). buf has ZX_MAX_NAME_LEN bytes. */

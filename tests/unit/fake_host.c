@@ -291,3 +291,25 @@ void fake_advance(int64_t ns) {
   kdeadline_run(fake_now);
   kobj_run_deferred();
 }
+
+struct kproc* fake_p;
+struct kthread* fake_t;
+static uint32_t fixture_live;
+
+int fake_fixture_start(void** state) {
+  (void)state;
+  fake_boot();
+  fixture_live = khandle_live_count();
+  fake_p = fake_process(NULL);
+  fake_t = fake_thread(fake_p);
+  return 0;
+}
+
+int fake_fixture_end(void** state) {
+  (void)state;
+  kproc_on_exit(fake_p, 0);
+  kobj_unref(&fake_p->base);
+  kobj_run_deferred();
+  assert_int_equal(khandle_live_count(), fixture_live);
+  return 0;
+}

@@ -113,6 +113,14 @@ void fake_boot(void);
 struct kproc* fake_process(struct kjob* job);
 struct kthread* fake_thread(struct kproc* p);
 
+/* The usual fixture of a test: fake_boot, then process fake_p with thread fake_t. fake_fixture_end
+ * ends the process and checks (cmocka) that every handle made since fake_fixture_start is gone.
+ * As cmocka setup and teardown functions: */
+extern struct kproc* fake_p;
+extern struct kthread* fake_t;
+int fake_fixture_start(void** state);
+int fake_fixture_end(void** state);
+
 /* A heap-allocated call by `t` of syscall ZUM_SYS_<name> (pass the ZUM_SYS_ value) with args.
  * Calls of six values or more pass some in a block shared by all calls: dispatch a call before
  * making the next. */

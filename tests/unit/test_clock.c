@@ -16,27 +16,14 @@
 #include "kobj/sysutil.h"
 #include "tests/unit/fake_host.h"
 
-static struct kproc* P;
-static struct kthread* T;
-static uint32_t live_at_start;
+#define P fake_p
+#define T fake_t
 
+/* The fixture, with the clock well past zero so backstops below it are easy to name. */
 static int setup(void** state) {
-  (void)state;
-  fake_boot();
+  int r = fake_fixture_start(state);
   fake_now = 1000000000;
-  live_at_start = khandle_live_count();
-  P = fake_process(NULL);
-  T = fake_thread(P);
-  return 0;
-}
-
-static int teardown(void** state) {
-  (void)state;
-  kproc_on_exit(P, 0);
-  kobj_unref(&P->base);
-  kobj_run_deferred();
-  assert_int_equal(khandle_live_count(), live_at_start);
-  return 0;
+  return r;
 }
 
 static zx_handle_t mk(uint64_t options, const void* args) {
@@ -200,9 +187,9 @@ static void test_rights_and_legacy(void** state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_create, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_set_and_slew, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_rights_and_legacy, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_create, setup, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_set_and_slew, setup, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_rights_and_legacy, setup, fake_fixture_end),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,27 +14,8 @@
 #include "kobj/sysutil.h"
 #include "tests/unit/fake_host.h"
 
-static struct kproc* P;
-static struct kthread* T;
-static uint32_t live_at_start;
-
-static int setup(void** state) {
-  (void)state;
-  fake_boot();
-  live_at_start = khandle_live_count();
-  P = fake_process(NULL);
-  T = fake_thread(P);
-  return 0;
-}
-
-static int teardown(void** state) {
-  (void)state;
-  kproc_on_exit(P, 0);
-  kobj_unref(&P->base);
-  kobj_run_deferred();
-  assert_int_equal(khandle_live_count(), live_at_start);
-  return 0;
-}
+#define P fake_p
+#define T fake_t
 
 static zx_signals_t sig(zx_handle_t h) {
   struct khandle* kh = khandle_lookup(P->table, h);
@@ -45,12 +26,13 @@ static zx_signals_t sig(zx_handle_t h) {
 static void test_create_sizes(void** state) {
   (void)state;
   zx_handle_t a = 0, b = 0;
+  uint32_t live = khandle_live_count();
   assert_int_equal(FAKE(T, fifo_create, 0, 1, 0, U(&a), U(&b)), ZX_ERR_OUT_OF_RANGE);
   assert_int_equal(FAKE(T, fifo_create, 1, 0, 0, U(&a), U(&b)), ZX_ERR_OUT_OF_RANGE);
   assert_int_equal(FAKE(T, fifo_create, 2049, 2, 0, U(&a), U(&b)), ZX_ERR_OUT_OF_RANGE);
   /* Products that wrap around 2^64 are still too large. */
   assert_int_equal(FAKE(T, fifo_create, 1ull << 62, 4, 0, U(&a), U(&b)), ZX_ERR_OUT_OF_RANGE);
-  assert_int_equal(khandle_live_count(), live_at_start);
+  assert_int_equal(khandle_live_count(), live);
   /* Options are ignored, as Zircon ignores them. */
   assert_int_equal(FAKE(T, fifo_create, 7, 3, 0xffffffff, U(&a), U(&b)), ZX_OK);
   assert_int_equal(sig(a), ZX_FIFO_WRITABLE);
@@ -141,9 +123,9 @@ static void test_model(void** state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_create_sizes, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_policy, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_model, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_create_sizes, fake_fixture_start, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_policy, fake_fixture_start, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_model, fake_fixture_start, fake_fixture_end),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

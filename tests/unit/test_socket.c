@@ -15,27 +15,8 @@
 #include "kobj/sysutil.h"
 #include "tests/unit/fake_host.h"
 
-static struct kproc* P;
-static struct kthread* T;
-static uint32_t live_at_start;
-
-static int setup(void** state) {
-  (void)state;
-  fake_boot();
-  live_at_start = khandle_live_count();
-  P = fake_process(NULL);
-  T = fake_thread(P);
-  return 0;
-}
-
-static int teardown(void** state) {
-  (void)state;
-  kproc_on_exit(P, 0);
-  kobj_unref(&P->base);
-  kobj_run_deferred();
-  assert_int_equal(khandle_live_count(), live_at_start);
-  return 0;
-}
+#define P fake_p
+#define T fake_t
 
 static zx_signals_t sig(zx_handle_t h) {
   return khandle_lookup(P->table, h)->obj->signals &
@@ -185,9 +166,9 @@ static void test_limits(void** state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_stream_model, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_datagram_model, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stream_model, fake_fixture_start, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_datagram_model, fake_fixture_start, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_limits, fake_fixture_start, fake_fixture_end),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,30 +19,11 @@
 #include "kobj/sysutil.h"
 #include "tests/unit/fake_host.h"
 
+#define P fake_p
+#define T fake_t
+
 #define PAGE 4096u
 static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz";
-
-static struct kproc* P;
-static struct kthread* T;
-static uint32_t live_at_start;
-
-static int setup(void** state) {
-  (void)state;
-  fake_boot();
-  live_at_start = khandle_live_count();
-  P = fake_process(NULL);
-  T = fake_thread(P);
-  return 0;
-}
-
-static int teardown(void** state) {
-  (void)state;
-  kproc_on_exit(P, 0);
-  kobj_unref(&P->base);
-  kobj_run_deferred();
-  assert_int_equal(khandle_live_count(), live_at_start);
-  return 0;
-}
 
 /* A VMO of `size` bytes holding the alphabet, with content size `content`. */
 static zx_handle_t alphabet_vmo(uint64_t size, uint32_t options, uint64_t content) {
@@ -629,14 +610,14 @@ static void test_cow_child(void** state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_create, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_seek, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_readv, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_writev, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_content_size, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_vmo_growth, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_append, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_cow_child, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_create, fake_fixture_start, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_seek, fake_fixture_start, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_readv, fake_fixture_start, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_writev, fake_fixture_start, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_content_size, fake_fixture_start, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_vmo_growth, fake_fixture_start, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_append, fake_fixture_start, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_cow_child, fake_fixture_start, fake_fixture_end),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
