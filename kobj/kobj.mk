@@ -23,6 +23,8 @@ libzumkernel_la_SOURCES = \
 	kobj/policy.h \
 	kobj/port.c \
 	kobj/port.h \
+	kobj/quota.c \
+	kobj/quota.h \
 	kobj/share.c \
 	kobj/share.h \
 	kobj/sys_channel.c \

@@ -149,7 +149,7 @@ static zx_status_t put_handles(struct kcall* c, struct kmsg* m, zum_uaddr_t addr
 static zx_status_t build_plain(struct kcall* c, zum_uaddr_t bytes, uint32_t num_bytes,
                                uint32_t num_handles, struct kmsg** out) {
   if (num_bytes > MAX_BYTES || num_handles > MAX_HANDLES) return ZX_ERR_OUT_OF_RANGE;
-  struct kmsg* m = kmsg_alloc(num_bytes, num_handles);
+  struct kmsg* m = kmsg_alloc(c->proc->job, num_bytes, num_handles);
   if (!m) return ZX_ERR_NO_MEMORY;
   if (kcall_copy_in(c, m->data, bytes, num_bytes) != ZX_OK) {
     kmsg_free(m);
@@ -173,7 +173,7 @@ static zx_status_t build_iovec(struct kcall* c, zum_uaddr_t iovs, uint32_t num_i
       size += v[i].capacity;
     }
     if (size > MAX_BYTES || num_handles > MAX_HANDLES) return ZX_ERR_OUT_OF_RANGE;
-    m = kmsg_alloc((uint32_t)size, num_handles);
+    m = kmsg_alloc(c->proc->job, (uint32_t)size, num_handles);
     if (!m) return ZX_ERR_NO_MEMORY;
     uint32_t at = 0;
     for (uint32_t i = 0; i < num_iovecs; i++) {
@@ -216,7 +216,7 @@ static zx_status_t build_iovec(struct kcall* c, zum_uaddr_t iovs, uint32_t num_i
     off += n;
   }
   if (s == ZX_OK) {
-    m = kmsg_alloc(size, num_handles);
+    m = kmsg_alloc(c->proc->job, size, num_handles);
     if (!m) {
       s = ZX_ERR_NO_MEMORY;
     } else {

@@ -26,7 +26,8 @@
 
 static void usage(FILE* f) {
   fprintf(f,
-          "usage: zum run [--trace] [--trace-file=PATH] [--seed=N] PROGRAM [ARGS...]\n"
+          "usage: zum run [--trace] [--trace-file=PATH] [--seed=N] [--limit-WHAT=N]...\n"
+          "               [--work-deadline=MS] PROGRAM [ARGS...]\n"
           "       zum --version\n"
           "\n"
           "Runs PROGRAM, a hosted Zircon program (built with `pkg-config --cflags --libs zum`), as\n"
@@ -36,7 +37,20 @@ static void usage(FILE* f) {
           "  --trace            print one line per Zircon call on stderr\n"
           "  --trace-file=PATH  write those lines to PATH instead\n"
           "  --seed=N           place VMARs and mappings from seed N: the same program gets the\n"
-          "                     same address layout every run (for debugging)\n");
+          "                     same address layout every run (for debugging)\n"
+          "\n"
+          "What guests may make the supervisor hold (a call past a limit fails with\n"
+          "ZX_ERR_NO_RESOURCES, or ZX_ERR_NO_MEMORY for memory); N takes a K, M or G suffix:\n"
+          "  --limit-fds=N      descriptors, all guests (default: the supervisor's fd limit less\n"
+          "                     what it holds and a reserve of 1/8, at least 256)\n"
+          "  --limit-procs=N    processes, all guests (default 4096)\n"
+          "  --limit-mem=N      bytes of queued channel messages, all guests (default 1G)\n"
+          "  --limit-job-fds=N, --limit-job-procs=N, --limit-job-mem=N\n"
+          "                     the same for each job tree a guest makes (jobs below the\n"
+          "                     program's own job; default: half of the total)\n"
+          "  --work-deadline=MS how long a process may keep others waiting on its address-space\n"
+          "                     work before it is killed as unresponsive (default 30000; 0: no\n"
+          "                     deadline)\n");
 }
 
 /* A Zircon return code as a Linux exit status. 0-255 pass through; anything else (negative
@@ -60,9 +74,46 @@ static int exit_status(int64_t code) {
   return 255;
 }
 
+/* A count with an optional K, M or G suffix (powers of 1024); false if it is none. */
+static bool parse_size(const char* s, uint64_t* out) {
+  char* end;
+  errno = 0;
+  uint64_t v = strtoull(s, &end, 0);
+  if (errno || end == s || s[0] == '-') return false;
+  unsigned shift = 0;
+  if (*end == 'K' || *end == 'k') shift = 10, end++;
+  else if (*end == 'M' || *end == 'm') shift = 20, end++;
+  else if (*end == 'G' || *end == 'g') shift = 30, end++;
+  if (*end || (shift && v > (UINT64_MAX >> shift))) return false;
+  *out = v << shift;
+  return true;
+}
+
+/* --limit-WHAT=N and --limit-job-WHAT=N (kobj/quota.h); 1 if a is one, 0 if not, -1 if bad. */
+static int parse_limit(const char* a, struct kquota_options* q) {
+  if (strncmp(a, "--limit-", 8) != 0) return 0;
+  a += 8;
+  bool job = strncmp(a, "job-", 4) == 0;
+  if (job) a += 4;
+  for (int r = 0; r < KRES_COUNT; r++) {
+    size_t n = strlen(kquota_names[r]);
+    if (strncmp(a, kquota_names[r], n) != 0 || a[n] != '=') continue;
+    uint64_t v;
+    if (!parse_size(a + n + 1, &v) || v == 0) {
+      fprintf(stderr, "zum: --limit-%s%s needs a positive number, not %s\n", job ? "job-" : "",
+              kquota_names[r], a + n + 1);
+      return -1;
+    }
+    if (job) q->job[r] = v;
+    else q->total[r] = v;
+    return 1;
+  }
+  return 0;
+}
+
 static int cmd_run(int argc, char** argv) {
   struct sv_options o = {0};
-  int i = 0;
+  int i = 0, lim;
   for (; i < argc; i++) {
     const char* a = argv[i];
     if (strcmp(a, "--") == 0) {
@@ -87,9 +138,19 @@ static int cmd_run(int argc, char** argv) {
         return 2;
       }
       o.seeded = true;
+    } else if (strncmp(a, "--work-deadline=", 16) == 0) {
+      uint64_t ms;
+      if (!parse_size(a + 16, &ms) || ms > INT64_MAX / 1000000) {
+        fprintf(stderr, "zum: --work-deadline needs milliseconds, not %s\n", a + 16);
+        return 2;
+      }
+      o.work_deadline_set = true;
+      o.work_deadline = (int64_t)ms * 1000000;
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       usage(stdout);
       return 0;
+    } else if ((lim = parse_limit(a, &o.quota)) != 0) {
+      if (lim < 0) return 2;
     } else {
       fprintf(stderr, "zum: unknown option %s\n", a);
       usage(stderr);

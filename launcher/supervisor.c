@@ -21,6 +21,7 @@
 #include "kobj/deadline.h"
 #include "kobj/kcall_table.h"
 #include "kobj/task.h"
+#include "kobj/workq.h"
 #include "launcher/sv_internal.h"
 #include "launcher/sv_paths.h"
 #include "launcher/sv_work.h"
@@ -275,6 +276,10 @@ int sv_init(const struct sv_options* o) {
   r = host_reaper_start(opts.bare_guest);
   if (r != 0) fprintf(stderr, "zum: cannot start the reaper (%s)\n", strerror(-r));
   platform = &sv_platform;
+  /* After the fd limit was raised and the loop and reaper hold theirs: the budget is what is
+   * left. */
+  kquota_configure(&opts.quota);
+  if (opts.work_deadline_set) kworkq_deadline = opts.work_deadline;
   if (opts.seeded) mm_set_seed(opts.seed);
   kroot_job = kjob_create(NULL);
   if (!kroot_job) return -ENOMEM;

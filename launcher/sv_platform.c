@@ -169,6 +169,11 @@ static zx_status_t pl_adopt(void* host, void* kproc) {
   return s;
 }
 
+/* What the supervisor holds per object: a VMO's memfd; a process's pidfd, seccomp listener,
+ * agent socket, work channel and userfaultfd (host/sv/guest.h, launcher/sv_internal.h); a
+ * thread's pidfd (sv_threads.c). */
+static const struct platform_costs sv_costs = {.store_fds = 1, .proc_fds = 5, .thread_fds = 1};
+
 const struct platform_ops sv_platform = {
     .now = host_clock_monotonic,
     .boot_now = host_clock_boot,
@@ -176,6 +181,8 @@ const struct platform_ops sv_platform = {
     .random_fill = host_random_fill,
     .debug_write = host_platform_debug_write,
     .mem = &host_memfd_mem_ops,
+    .fd_budget = host_fd_budget,
+    .costs = &sv_costs,
     .spawn_hosted = pl_spawn_hosted,
     .spawn_pure = pl_spawn_pure,
     .adopt = pl_adopt,

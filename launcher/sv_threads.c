@@ -57,7 +57,7 @@ struct kthread* sv_thread_of(struct sv_proc* p, pid_t tid) {
   if (tid != p->g.pid && host_tgid_of(tid) != p->g.pid) return NULL;
   char name[ZX_MAX_NAME_LEN];
   host_thread_comm(tid, name, sizeof(name));
-  t = kthread_create(p->kp, tid, name, strlen(name));
+  t = kthread_create(p->kp, tid, name, strlen(name), NULL);
   if (!t) return NULL;
   if (!watch_thread(p, t)) {
     /* It ended between the check above and now (thread lists race with exits). */

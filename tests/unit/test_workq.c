@@ -144,7 +144,7 @@ static void test_start_behind_work(void** state) {
   struct kcall *c1, *c2;
   assert_int_equal(map_at(T[1], v, 0, &c1), KCALL_PARKED);
   assert_int_equal(map_at(T[2], v, PG, &c2), KCALL_PARKED);
-  struct kthread* t = kthread_create(Q, 0, "new", 3);
+  struct kthread* t = kthread_create(Q, 0, "new", 3, NULL);
   struct kcall* c = fake_call(T[3], ZUM_SYS_process_start, NULL, 0);
   struct kthread_regs regs = {.pc = 0x1000, .sp = 0x2000};
   assert_int_equal(kworkq_start_thread(c, t, &regs, true, 0x10000, 0x20000), KCALL_PARKED);
@@ -170,7 +170,7 @@ static void test_start_behind_work(void** state) {
   assert_int_equal(done(c), ZX_OK);
   /* Behind work sent in full, a record goes at once (the agent answers in order). */
   assert_int_equal(map_at(T[1], v, 2 * PG, &c1), KCALL_PARKED);
-  struct kthread* t2 = kthread_create(Q, 0, "new2", 4);
+  struct kthread* t2 = kthread_create(Q, 0, "new2", 4, NULL);
   kobj_ref(&t2->base); /* the process's reference goes with the thread's death */
   c = fake_call(T[3], ZUM_SYS_process_start, NULL, 0);
   assert_int_equal(kworkq_start_thread(c, t2, &regs, false, 0, 0), KCALL_PARKED);
