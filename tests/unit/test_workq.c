@@ -106,6 +106,49 @@ static void test_in_order(void** state) {
   FAKE(T[0], handle_close, v);
 }
 
+/* An agent that never answers (its process stopped, its stub broken) holds nobody forever: once
+ * the head item has waited kworkq_deadline the process is killed as unresponsive and every call
+ * waiting on its queue finishes with its status. Each item gets the whole deadline. */
+static void test_deadline(void** state) {
+  (void)state;
+  zx_handle_t v = vmo();
+  struct kcall *c1, *c2, *c3;
+  assert_int_equal(map_at(T[1], v, 0, &c1), KCALL_PARKED);
+  assert_int_equal(map_at(T[2], v, PG, &c2), KCALL_PARKED);
+  fake_advance(kworkq_deadline - 1);
+  assert_true(fake_agent_answer(Q, 0));
+  assert_int_equal(done(c1), ZX_OK);
+  /* The second item started now: it has a deadline of its own. */
+  fake_advance(kworkq_deadline - 1);
+  assert_false(fake_completed(c2, NULL));
+  assert_int_equal(Q->state, KPROC_RUNNING);
+  assert_int_equal(map_at(T[3], v, 2 * PG, &c3), KCALL_PARKED);
+  fake_advance(1);
+  assert_int_equal(Q->state, KPROC_DYING);
+  assert_int_equal(Q->return_code, ZX_TASK_RETCODE_EXCEPTION_KILL);
+  assert_int_equal(done(c2), ZX_OK);
+  assert_int_equal(done(c3), ZX_OK);
+  assert_false(kworkq_busy(Q));
+  FAKE(T[0], handle_close, v);
+}
+
+/* With no deadline (zum run --work-deadline=0) the caller waits as long as the agent takes. */
+static void test_no_deadline(void** state) {
+  (void)state;
+  int64_t saved = kworkq_deadline;
+  kworkq_deadline = 0;
+  zx_handle_t v = vmo();
+  struct kcall* c1;
+  assert_int_equal(map_at(T[1], v, 0, &c1), KCALL_PARKED);
+  fake_advance(1000 * saved);
+  assert_false(fake_completed(c1, NULL));
+  assert_int_equal(Q->state, KPROC_RUNNING);
+  assert_true(fake_agent_answer(Q, 0));
+  assert_int_equal(done(c1), ZX_OK);
+  kworkq_deadline = saved;
+  FAKE(T[0], handle_close, v);
+}
+
 /* A process that has not started: its caller does not wait, and work queued behind the message
  * in flight goes in one message. A failed mmap ends the process. */
 static void test_not_started(void** state) {
@@ -228,6 +271,8 @@ static void test_death_drops_queue(void** state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_in_order, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_no_deadline, setup, teardown),
       cmocka_unit_test_setup_teardown(test_not_started, setup, teardown),
       cmocka_unit_test_setup_teardown(test_start_behind_work, setup, teardown),
       cmocka_unit_test_setup_teardown(test_owns_memfds, setup, teardown),

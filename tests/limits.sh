@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# No guest starves the others (DESIGN.md section 14, "Limits"): under small limits, a job that
+# exhausts descriptors, processes or message memory fails its own calls (NO_RESOURCES,
+# NO_MEMORY) while its siblings go on; a process that stops itself while another maps into it
+# is killed once the work deadline has passed, and the map returns (tests/helpers/limits.c).
+set -u
+ZUM=${ZUM:?} ZUM_HELPERS=${ZUM_HELPERS:?}
+L=$ZUM_HELPERS/limits
+fail=0 n=0
+
+run() {
+  n=$((n + 1))
+  local out rc
+  out=$(timeout 120 "$ZUM" run "$@" 2>&1)
+  rc=$?
+  if [ "$rc" != 0 ]; then
+    echo "FAIL: zum run $*: exit $rc"
+    printf '%s\n' "$out" | sed 's/^/    /'
+    fail=$((fail + 1))
+  else
+    echo "PASS: zum run $*"
+    printf '%s\n' "$out" | grep '^limits' | sed 's/^/    /'
+  fi
+}
+
+# The job cap stops the hog; the total (below two caps) shows its share coming back.
+run --limit-job-fds=300 --limit-fds=450 "$L" vmo
+run --limit-job-procs=6 "$L" procs
+run --limit-job-mem=4M "$L" mem
+run --work-deadline=300 "$L" stop
+
+# The options are checked.
+n=$((n + 1))
+if "$ZUM" run --limit-job-fds=0 "$L" vmo >/dev/null 2>&1 || "$ZUM" run --limit-mem=1Q "$L" mem \
+    >/dev/null 2>&1 || ! "$ZUM" --help | grep -q -- '--limit-job-fds'; then
+  echo "FAIL: bad --limit values are refused, --help names the limits"
+  fail=$((fail + 1))
+else
+  echo "PASS: bad --limit values are refused, --help names the limits"
+fi
+
+echo "$((n - fail))/$n limit checks passed"
+[ "$fail" = 0 ]
