@@ -1,7 +1,8 @@
 /* Unit tests of the per-job accounting (kobj/quota.c): a charge goes to the job and every
  * ancestor and is refused whole when any of them would pass its limit (the root job's total, a
  * guest-made job's cap; the program's own job has none); what each object type charges
- * (VMO stores, processes, threads, queued messages) comes back when it goes; the limits come
+ * (VMO stores, processes, threads, queued messages, port packets and async waits) comes back
+ * when it goes; the limits come
  * from the platform's budget and the options. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <zircon/syscalls/port.h>
 #include <zum/sysno.h>
 
 #include "kobj/channel.h"
@@ -180,6 +182,41 @@ static void test_messages(void** state) {
   fake_end(p, 0);
 }
 
+/* User packets and async waits are charged to their maker's job while they exist. */
+static void test_port(void** state) {
+  (void)state;
+  struct kproc* p = fake_process(J3);
+  struct kthread* t = fake_thread(p);
+  zx_handle_t port, ev;
+  assert_int_equal(FAKE(t, port_create, 0, U(&port)), ZX_OK);
+  assert_int_equal(FAKE(t, event_create, 0, U(&ev)), ZX_OK);
+  zx_port_packet_t pkt;
+  memset(&pkt, 0, sizeof(pkt));
+  assert_int_equal(FAKE(t, port_queue, port, U(&pkt)), ZX_OK);
+  uint64_t one = kquota_used(J3, KRES_MEM);
+  assert_true(one > 0);
+  kquota_limits.job[KRES_MEM] = one;
+  assert_int_equal(FAKE(t, port_queue, port, U(&pkt)), ZX_ERR_NO_MEMORY);
+  assert_int_equal(FAKE(t, object_wait_async, ev, port, 1, ZX_USER_SIGNAL_0, 0),
+                   ZX_ERR_NO_MEMORY);
+  assert_int_equal(FAKE(t, port_wait, port, 0, U(&pkt)), ZX_OK);
+  assert_int_equal(kquota_used(J3, KRES_MEM), 0);
+  kquota_limits.job[KRES_MEM] = UINT64_MAX;
+  assert_int_equal(FAKE(t, object_wait_async, ev, port, 1, ZX_USER_SIGNAL_0, 0), ZX_OK);
+  assert_true(kquota_used(J3, KRES_MEM) > 0);
+  /* Its packet is the wait's own: read, the wait and its charge are gone. */
+  assert_int_equal(FAKE(t, object_signal, ev, 0, ZX_USER_SIGNAL_0), ZX_OK);
+  assert_int_equal(FAKE(t, port_wait, port, 0, U(&pkt)), ZX_OK);
+  assert_int_equal(kquota_used(J3, KRES_MEM), 0);
+  /* A pending wait goes with the port. */
+  assert_int_equal(FAKE(t, object_wait_async, ev, port, 2, ZX_USER_SIGNAL_1, 0), ZX_OK);
+  assert_int_equal(FAKE(t, handle_close, port), ZX_OK);
+  kobj_run_deferred();
+  assert_int_equal(kquota_used(J3, KRES_MEM), 0);
+  assert_int_equal(FAKE(t, handle_close, ev), ZX_OK);
+  fake_end(p, 0);
+}
+
 /* A process is charged before its Linux process is started, and given back at its death. */
 static void test_processes(void** state) {
   (void)state;
@@ -274,6 +311,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_charge_tree, setup, teardown),
       cmocka_unit_test_setup_teardown(test_vmos, setup, teardown),
       cmocka_unit_test_setup_teardown(test_messages, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_port, setup, teardown),
       cmocka_unit_test_setup_teardown(test_processes, setup, teardown),
       cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
       cmocka_unit_test_setup_teardown(test_configure, setup, teardown),
