@@ -521,6 +521,7 @@ static void test_fanout_deadline(void** state) {
   reap();
   FAKE(T, handle_close, vmo);
 }
+
 static void test_fanout_one_by_one(void** state) { fanout(false); }
 
 /* ---- a new member gets the shared region as it is */
