@@ -46,7 +46,7 @@ extern struct platform_costs kquota_costs;
 /* Defaults: descriptors, the platform's fd_budget; processes, KQUOTA_DEFAULT_PROCS; memory,
  * KQUOTA_DEFAULT_MEM; each guest-made job tree, half of the total. */
 #define KQUOTA_DEFAULT_PROCS 4096u
-#define KQUOTA_DEFAULT_MEM ((uint64_t)1 << 30)
+#define KQUOTA_DEFAULT_MEM ((uint64_t)512 << 20)
 /* The supervisor's choices (zum run --limit-*); 0 takes the default. A total above the
  * platform's descriptor budget is lowered to it: past it the supervisor itself would fail. */
 struct kquota_options {
