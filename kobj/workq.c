@@ -165,13 +165,22 @@ static int send_agent(struct kproc* p, struct kwork_item* it) {
   return p->host_ops->work_send(p->host, &m, fds, nfds);
 }
 
+/* Whether another process may be waiting for item it: a call from another process, a shared
+ * region's change (its other members), a write protection (a snapshot's caller). */
+static bool foreign(struct kproc* p, const struct kwork_item* it) {
+  return it->group || it->kind == KWORK_WP || (it->call && it->call->proc != p);
+}
+
 /* Whether anybody but p's own threads is held up by p's queue (what the deadline is for): work
- * its agent runs (asked by other processes, or by nobody), a shared region's change other
- * members wait for, or anything queued behind p's own work. p's own thread doing its own work,
- * with nothing behind it, holds up nobody else: a process stopped in a debugger there may stay
- * stopped as long as it likes. */
+ * its agent runs (asked by other processes, or by nobody), or p's own work while another process
+ * waits behind it. p's own threads doing and waiting for their own work hold up nobody else: a
+ * process stopped in a debugger there may stay stopped as long as it likes. The walk behind is
+ * bounded by the calls waiting (one per thread) and the deferred items (MAX_DEFERRED). */
 static bool holds_up_others(struct kproc* p, struct kwork_item* head) {
-  return !head->self || head->group || head->node.next != &p->work_queue;
+  if (!head->self || foreign(p, head)) return true;
+  for (struct list_node* pos = head->node.next; pos != &p->work_queue; pos = pos->next)
+    if (foreign(p, list_entry(pos, struct kwork_item, node))) return true;
+  return false;
 }
 
 /* Keeps p's deadline on its head item: armed when the head started and holds up others (anew
@@ -207,7 +216,8 @@ void kworkq_unresponsive(struct kproc* p, const char* what) {
 static void deadline_fire(struct kdeadline* d) {
   struct kproc* p = container_of(d, struct kproc, work_deadline);
   struct kwork_item* head = head_of(p);
-  if (!head || head->token != p->work_watched) return;
+  /* Those who waited may have gone meanwhile (a cancelled call): then nobody is held up. */
+  if (!head || head->token != p->work_watched || !holds_up_others(p, head)) return;
   kobj_ref(&p->base);
   kworkq_unresponsive(p, "finish its address-space work");
   kworkq_proc_exit(p);

@@ -132,6 +132,49 @@ static void test_deadline(void** state) {
   FAKE(T[0], handle_close, v);
 }
 
+/* A process's own threads doing and waiting for their own work hold up nobody else: stopped
+ * there (a debugger) it is left alone however long; once another process waits behind, the
+ * deadline runs. */
+static int self_deliver(void* host, struct platform_call* c, uint64_t work_addr, zum_work_t* w,
+                        const int* fds, size_t nfds) {
+  (void)host, (void)c, (void)work_addr, (void)w, (void)fds, (void)nfds;
+  return 0;
+}
+
+static void test_deadline_own_work(void** state) {
+  (void)state;
+  static struct platform_proc_ops ops;
+  ops = fake_agent_ops;
+  ops.work_deliver = self_deliver;
+  Q->host_ops = &ops;
+  struct kthread* tq1 = fake_thread(Q);
+  struct kthread* tq2 = fake_thread(Q);
+  zx_handle_t v = vmo();
+  zx_handle_t qv = fake_give(Q, khandle_lookup(P->table, v)->obj, ZX_DEFAULT_VMO_RIGHTS);
+  zx_handle_t qroot = fake_give(Q, khandle_lookup(P->table, QROOT)->obj,
+                                khandle_lookup(P->table, QROOT)->rights);
+  static uint64_t addr;
+  const uint64_t a1[] = {qroot, ZX_VM_PERM_READ, 0, qv, 0, PG, U(&addr), 0x1000};
+  assert_int_equal(fake_run(tq1, ZUM_SYS_vmar_map, a1, 8, NULL), ZUM_STATUS_WORK);
+  struct kcall* c2;
+  const uint64_t a2[] = {qroot, ZX_VM_PERM_READ, 0, qv, 0, PG, U(&addr), 0x2000};
+  assert_int_equal(fake_run(tq2, ZUM_SYS_vmar_map, a2, 8, &c2), KCALL_PARKED);
+  fake_advance(10 * kworkq_deadline);
+  assert_int_equal(Q->state, KPROC_RUNNING);
+  assert_int_equal(fake_nsent, 0);
+  /* Another process's call behind them. */
+  struct kcall* c3;
+  assert_int_equal(map_at(T[1], v, 4 * PG, &c3), KCALL_PARKED);
+  fake_advance(kworkq_deadline - 1);
+  assert_int_equal(Q->state, KPROC_RUNNING);
+  fake_advance(1);
+  assert_int_equal(Q->return_code, ZX_TASK_RETCODE_EXCEPTION_KILL);
+  assert_int_equal(done(c3), ZX_OK);
+  assert_false(kworkq_busy(Q));
+  assert_true(fake_completed(c2, NULL)); /* abandoned with its process */
+  FAKE(T[0], handle_close, v);
+}
+
 /* With no deadline (zum run --work-deadline=0) the caller waits as long as the agent takes. */
 static void test_no_deadline(void** state) {
   (void)state;
@@ -273,6 +316,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_deadline, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_deadline_own_work, setup, teardown),
       cmocka_unit_test_setup_teardown(test_not_started, setup, teardown),
       cmocka_unit_test_setup_teardown(test_start_behind_work, setup, teardown),
       cmocka_unit_test_setup_teardown(test_owns_memfds, setup, teardown),
