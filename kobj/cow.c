@@ -77,12 +77,22 @@ static void caps_cancel(struct kcall* c) {
   free(w);
 }
 
-/* Nobody waits forever on a runtime that never says hello (stopped, or broken before it could):
- * past kworkq_deadline the process is killed as unresponsive, and the calls run again, deciding
- * without it. */
+/* Whether a call of another process waits for p's hello. */
+static bool caps_foreign_waiter(struct kproc* p) {
+  struct list_node* pos;
+  list_for_each(pos, &p->caps_waiters) {
+    if (list_entry(pos, struct caps_waiter, node)->c->proc != p) return true;
+  }
+  return false;
+}
+
+/* No other process waits forever on a runtime that never says hello (stopped, or broken before
+ * it could): past kworkq_deadline from the first such call the process is killed as
+ * unresponsive, and the calls run again, deciding without it. Its own calls alone may wait as
+ * long as it takes (a process stopped in a debugger holds up nobody else). */
 static void caps_deadline_fire(struct kdeadline* d) {
   struct kproc* p = container_of(d, struct kproc, caps_deadline);
-  if (p->caps_known || list_empty(&p->caps_waiters)) return;
+  if (p->caps_known || !caps_foreign_waiter(p)) return;
   kobj_ref(&p->base);
   kworkq_unresponsive(p, "say what its runtime can do");
   kproc_caps_learnt(p);
@@ -105,7 +115,7 @@ bool kproc_caps_wait(struct kcall* c, struct kproc* p) {
   w->c = c;
   w->rerun.run = caps_rerun;
   list_add_tail(&p->caps_waiters, &w->node);
-  if (kworkq_deadline > 0 && !kdeadline_armed(&p->caps_deadline)) {
+  if (kworkq_deadline > 0 && c->proc != p && !kdeadline_armed(&p->caps_deadline)) {
     int64_t now = kobj_now();
     (void)kdeadline_arm(&p->caps_deadline,
                         now > INT64_MAX - kworkq_deadline ? INT64_MAX : now + kworkq_deadline);

@@ -166,9 +166,10 @@ static int send_agent(struct kproc* p, struct kwork_item* it) {
 }
 
 /* Whether another process may be waiting for item it: a call from another process, a shared
- * region's change (its other members), a write protection (a snapshot's caller). */
+ * region's change made by another process or member (one p makes itself is waited for by its
+ * own thread only), a write protection (a snapshot's caller). */
 static bool foreign(struct kproc* p, const struct kwork_item* it) {
-  return it->group || it->kind == KWORK_WP || (it->call && it->call->proc != p);
+  return (it->group && !it->self) || it->kind == KWORK_WP || (it->call && it->call->proc != p);
 }
 
 /* Whether anybody but p's own threads is held up by p's queue (what the deadline is for): work

@@ -583,9 +583,9 @@ static void test_caps_wait(void** state) {
   FAKE(T, handle_close, p);
 }
 
-/* A process whose runtime never says hello (stopped before it could) does not hold the calls
- * waiting for it forever: once kworkq_deadline has passed it is killed as unresponsive and they
- * run again without it. */
+/* A process whose runtime never says hello (stopped before it could) does not hold other
+ * processes' calls waiting for it forever: once kworkq_deadline has passed it is killed as
+ * unresponsive and they run again without it. Its own calls may wait as long as it takes. */
 static void test_caps_deadline(void** state) {
   (void)state;
   static struct platform_proc_ops late_ops;
@@ -593,6 +593,25 @@ static void test_caps_deadline(void** state) {
   late_ops.learn_caps = late_learn_caps;
   zx_handle_t p = parent_vmo(4, 0, 0);
   zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  uint64_t addr = 0;
+  struct kcall* call;
+  int64_t r;
+  /* A process's own call waiting for its own hello holds up nobody else: no deadline. */
+  P->host_ops = &late_ops;
+  P->caps_known = false;
+  caps_pending = true;
+  const uint64_t args[] = {ROOT, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, c, 0, PG, U(&addr)};
+  assert_int_equal(fake_run(T, ZUM_SYS_vmar_map, args, 7, &call), KCALL_PARKED);
+  fake_advance(10 * kworkq_deadline);
+  assert_int_equal(P->state, KPROC_RUNNING);
+  assert_false(fake_completed(call, NULL));
+  caps_pending = false;
+  kproc_caps_learnt(P);
+  kobj_run_deferred();
+  assert_true(fake_completed(call, &r));
+  assert_int_equal(r, ZX_OK);
+  P->host_ops = &fake_rec_uffd_ops;
+  /* Another process's call waiting for it: the deadline runs. */
   zx_status_t st;
   int qtag;
   struct kproc* Q = kproc_create(kroot_job, "q", 1, &qtag, &late_ops, &st);
@@ -603,9 +622,7 @@ static void test_caps_deadline(void** state) {
   struct khandle* qh = khandle_lookup(Q->table, qi.vmar_root_self);
   zx_handle_t qroot = fake_give(P, qh->obj, qh->rights);
   caps_pending = true;
-  uint64_t addr = 0;
-  struct kcall* call;
-  int64_t r;
+  addr = 0;
   const uint64_t qargs[] = {qroot, ZX_VM_PERM_READ, 0, c, 0, PG, U(&addr)};
   assert_int_equal(fake_run(T, ZUM_SYS_vmar_map, qargs, 7, &call), KCALL_PARKED);
   fake_advance(kworkq_deadline - 1);
