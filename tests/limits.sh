@@ -2,7 +2,8 @@
 # No guest starves the others (DESIGN.md section 14, "Limits"): under small limits, a job that
 # exhausts descriptors, processes or message memory fails its own calls (NO_RESOURCES,
 # NO_MEMORY) while its siblings go on; a process that stops itself while another maps into it
-# is killed once the work deadline has passed, and the map returns (tests/helpers/limits.c).
+# is killed once the work deadline has passed, and the map returns; so is a pure process whose
+# stub is stopped while it is being started (tests/helpers/limits.c).
 set -u
 ZUM=${ZUM:?} ZUM_HELPERS=${ZUM_HELPERS:?}
 L=$ZUM_HELPERS/limits

@@ -12,9 +12,11 @@
  *             sibling still queues its own; reading one gives room back
  *   stop      a child stops itself (SIGSTOP) while the parent maps a VMO into its address space:
  *             the map returns once --work-deadline has passed, and the child is killed with
- *             ZX_TASK_RETCODE_EXCEPTION_KILL
+ *             ZX_TASK_RETCODE_EXCEPTION_KILL; then the same for a pure process whose stub is
+ *             stopped while the parent starts it
  *
  * The children's modes (hog-*, use-*, stopper) take a channel as PA_USER0 and report on it. */
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,6 +313,48 @@ static void test_stop(void) {
   zx_handle_close(job);
 }
 
+/* The Linux pid of the process whose comm is `name` (a pure process's stub renames itself after
+ * its process), or 0. */
+static long pid_named(const char* name) {
+  DIR* d = opendir("/proc");
+  if (!d) return 0;
+  long found = 0;
+  struct dirent* e;
+  while (!found && (e = readdir(d))) {
+    char path[300], comm[64] = "";
+    snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+    FILE* f = fopen(path, "re");
+    if (!f) continue;
+    if (fgets(comm, sizeof(comm), f)) {
+      comm[strcspn(comm, "\n")] = 0;
+      if (strcmp(comm, name) == 0) found = strtol(e->d_name, NULL, 10);
+    }
+    fclose(f);
+  }
+  closedir(d);
+  return found;
+}
+
+/* The same for a pure process: its stub stopped (SIGSTOP from here), zx_process_start returns
+ * once the deadline has passed and the process is killed. */
+static void test_stop_pure(void) {
+  char name[16];
+  snprintf(name, sizeof(name), "stop%d", (int)(getpid() % 100000));
+  zx_handle_t proc, vmar, thread;
+  CHECK_EQ(zx_process_create(zx_job_default(), name, strlen(name), 0, &proc, &vmar), ZX_OK);
+  CHECK_EQ(zx_thread_create(proc, "t", 1, 0, &thread), ZX_OK);
+  long pid = 0;
+  while (!(pid = pid_named(name))) usleep(1000);
+  CHECK_EQ(kill((pid_t)pid, SIGSTOP), 0);
+  while (linux_state(pid) != 'T') usleep(1000);
+  /* The seal and the start wait for a stub that never answers. */
+  CHECK_EQ(zx_process_start(proc, thread, 0x200000, 0x300000, ZX_HANDLE_INVALID, 0), ZX_OK);
+  CHECK_EQ(wait_dead(proc).return_code, ZX_TASK_RETCODE_EXCEPTION_KILL);
+  zx_handle_close(thread);
+  zx_handle_close(vmar);
+  zx_handle_close(proc);
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: limits vmo|procs|mem|stop\n");
@@ -331,7 +375,7 @@ int main(int argc, char** argv) {
   else if (strcmp(mode, "vmo") == 0) test_vmo();
   else if (strcmp(mode, "procs") == 0) test_procs();
   else if (strcmp(mode, "mem") == 0) test_mem();
-  else if (strcmp(mode, "stop") == 0) test_stop();
+  else if (strcmp(mode, "stop") == 0) test_stop(), test_stop_pure();
   else {
     fprintf(stderr, "limits: unknown mode %s\n", mode);
     return 64;
