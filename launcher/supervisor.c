@@ -103,16 +103,23 @@ static void handle_request(struct sv_proc* p, const struct host_notif* n) {
     host_seccomp_reply_errno(p->g.listener, n->id, ENOSYS);
     return;
   }
-  struct kthread* t = sv_thread_of(p, n->tid);
+  zx_status_t why;
+  struct kthread* t = sv_thread_of(p, n->tid, &why);
   if (!t && p->kp->pure && p->num_pending < SV_MAX_PENDING) {
     /* A thread of a pure process can trap before its stub's "started" reply is read: keep the
      * request until the thread is bound (sv_retry_pending). */
     sv_work_learn_agent(p);
-    t = sv_thread_of(p, n->tid);
+    t = sv_thread_of(p, n->tid, &why);
     if (!t) {
       p->pending[p->num_pending++] = *n;
       return;
     }
+  }
+  if (!t && why != ZX_OK) {
+    /* A hosted program's new thread its job has no room for: its calls fail with the status
+     * (NO_RESOURCES) until there is room, the process itself goes on. */
+    host_seccomp_reply(p->g.listener, n->id, why);
+    return;
   }
   if (!t) {
     host_seccomp_reply_errno(p->g.listener, n->id, ENOSYS);

@@ -69,7 +69,7 @@ static void hp_sync_threads(void* host) {
     long tid = strtol(e->d_name, &end, 10);
     if (*end || tid <= 0) continue;
     if ((pid_t)tid == p->agent_tid) continue; /* zum's own agent is no Zircon thread */
-    sv_thread_of(p, (pid_t)tid);
+    sv_thread_of(p, (pid_t)tid, NULL);
   }
   closedir(d);
 }

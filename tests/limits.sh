@@ -27,6 +27,7 @@ run() {
 # The job cap stops the hog; the total (below two caps) shows its share coming back.
 run --limit-job-fds=300 --limit-fds=450 "$L" vmo
 run --limit-job-procs=6 "$L" procs
+run --limit-job-fds=40 "$L" threads
 run --limit-job-mem=4M "$L" mem
 run --work-deadline=300 "$L" stop
 

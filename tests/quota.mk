@@ -9,9 +9,9 @@ TESTS += tests/unit/test_quota
 
 check_PROGRAMS += tests/helpers/limits
 tests_helpers_limits_SOURCES = tests/helpers/limits.c tests/guests/guest_test.h
-tests_helpers_limits_CFLAGS = $(guest_cflags)
-tests_helpers_limits_LDADD = $(guest_ldadd)
-tests_helpers_limits_LDFLAGS = $(guest_ldflags)
+tests_helpers_limits_CFLAGS = $(guest_cflags) -pthread
+tests_helpers_limits_LDADD = $(guest_ldadd) -lpthread
+tests_helpers_limits_LDFLAGS = $(guest_ldflags) -pthread
 
 TESTS += tests/limits.sh
 EXTRA_DIST += tests/limits.sh

@@ -8,6 +8,9 @@
  *             the hog gives its share of the total (--limit-fds) back
  *   procs     a hog job creates processes until ZX_ERR_NO_RESOURCES (--limit-job-procs); a
  *             sibling still creates one
+ *   threads   a hog job's process starts threads until a new thread's calls fail with
+ *             ZX_ERR_NO_RESOURCES (--limit-job-fds: a thread costs one); its process goes on, a
+ *             sibling job still works
  *   mem       a hog job queues channel messages until ZX_ERR_NO_MEMORY (--limit-job-mem); a
  *             sibling still queues its own; reading one gives room back
  *   stop      a child stops itself (SIGSTOP) while the parent maps a VMO into its address space:
@@ -17,6 +20,7 @@
  *
  * The children's modes (hog-*, use-*, stopper) take a channel as PA_USER0 and report on it. */
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +40,7 @@
 #define HOG_MAX_VMOS 5000u
 #define HOG_MAX_PROCS 64u
 #define HOG_MAX_MSGS 1024u
+#define HOG_MAX_THREADS 256u
 #define MSG_BYTES 65536u
 
 static const char* self_path;
@@ -207,6 +212,36 @@ static void use_mem(zx_handle_t ch, uint64_t n) {
   send_report(ch, s, n, ZX_HANDLE_INVALID);
 }
 
+/* A thread that makes one Zircon call, says how it went, and stays (its thread object with it). */
+static int thread_pipe[2];
+
+static void* one_call_thread(void* arg) {
+  (void)arg;
+  zx_handle_t ev;
+  zx_status_t s = zx_event_create(0, &ev);
+  ssize_t w = write(thread_pipe[1], &s, sizeof(s));
+  (void)w;
+  for (;;) pause();
+  return NULL;
+}
+
+/* Starts threads until one's Zircon calls are refused; the process itself goes on. */
+static void hog_threads(zx_handle_t ch) {
+  CHECK_EQ(pipe(thread_pipe), 0);
+  zx_status_t s = ZX_OK;
+  uint64_t n = 0;
+  while (n < HOG_MAX_THREADS && s == ZX_OK) {
+    pthread_t t;
+    if (pthread_create(&t, NULL, one_call_thread, NULL) != 0) break;
+    if (read(thread_pipe[0], &s, sizeof(s)) != sizeof(s)) break;
+    if (s == ZX_OK) n++;
+  }
+  zx_handle_t ev;
+  CHECK_EQ(zx_event_create(0, &ev), ZX_OK);
+  send_report(ch, s, n, ZX_HANDLE_INVALID);
+  hold(ch);
+}
+
 /* Hands the parent its root VMAR, then stops (the whole process, its agent thread too). */
 static void stopper(zx_handle_t ch) {
   zx_handle_t vmar;
@@ -237,6 +272,22 @@ static void test_vmo(void) {
   char n[32];
   snprintf(n, sizeof(n), "%llu", (unsigned long long)(r.count - 8));
   run_user("use-vmo", n);
+  zx_handle_close(ch);
+  zx_handle_close(hog);
+  zx_handle_close(hog_job);
+}
+
+static void test_threads(void) {
+  zx_handle_t hog_job = new_job(), ch;
+  zx_handle_t hog = start(hog_job, "hog-threads", NULL, &ch);
+  struct report r = read_report(ch, NULL);
+  CHECK_EQ(r.status, ZX_ERR_NO_RESOURCES);
+  CHECK(r.count > 0 && r.count < HOG_MAX_THREADS);
+  fprintf(stderr, "limits threads: the hog job ran %llu more threads\n",
+          (unsigned long long)r.count);
+  run_user("use-vmo", "8");
+  CHECK_EQ(zx_task_kill(hog_job), ZX_OK);
+  CHECK_EQ(wait_dead(hog).return_code, ZX_TASK_RETCODE_SYSCALL_KILL);
   zx_handle_close(ch);
   zx_handle_close(hog);
   zx_handle_close(hog_job);
@@ -357,7 +408,7 @@ static void test_stop_pure(void) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: limits vmo|procs|mem|stop\n");
+    fprintf(stderr, "usage: limits vmo|procs|threads|mem|stop\n");
     return 64;
   }
   self_path = guest_helper_path("limits");
@@ -368,12 +419,14 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "hog-vmo") == 0) hog_vmo(ch);
   else if (strcmp(mode, "use-vmo") == 0) use_vmo(ch, n);
   else if (strcmp(mode, "hog-procs") == 0) hog_procs(ch);
+  else if (strcmp(mode, "hog-threads") == 0) hog_threads(ch);
   else if (strcmp(mode, "use-proc") == 0) use_proc(ch);
   else if (strcmp(mode, "hog-mem") == 0) hog_mem(ch);
   else if (strcmp(mode, "use-mem") == 0) use_mem(ch, n);
   else if (strcmp(mode, "stopper") == 0) stopper(ch);
   else if (strcmp(mode, "vmo") == 0) test_vmo();
   else if (strcmp(mode, "procs") == 0) test_procs();
+  else if (strcmp(mode, "threads") == 0) test_threads();
   else if (strcmp(mode, "mem") == 0) test_mem();
   else if (strcmp(mode, "stop") == 0) test_stop(), test_stop_pure();
   else {
