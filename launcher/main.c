@@ -51,7 +51,9 @@ static void usage(FILE* f) {
           "                     program's own job; default: half of the total)\n"
           "  --work-deadline=MS how long a process may keep others waiting on its address-space\n"
           "                     work before it is killed as unresponsive (default 30000; 0: no\n"
-          "                     deadline)\n");
+          "                     deadline)\n"
+          "A program run bare (without zum) takes these from ZUM_LIMITS=job-fds=N,mem=N,... and\n"
+          "ZUM_WORK_DEADLINE=MS.\n");
 }
 
 /* A Zircon return code as a Linux exit status. 0-255 pass through; anything else (negative
@@ -172,6 +174,21 @@ static int cmd_run(int argc, char** argv) {
   return exit_status(code);
 }
 
+/* ZUM_LIMITS="job-fds=300,mem=64M": the --limit-* options of a bare run; false on a bad one. */
+static bool env_limits(const char* v, struct kquota_options* q) {
+  char item[96];
+  while (v && *v) {
+    size_t n = strcspn(v, ",");
+    int len = snprintf(item, sizeof(item), "--limit-%.*s", (int)n, v);
+    if (len < 0 || (size_t)len >= sizeof(item) || parse_limit(item, q) != 1) {
+      fprintf(stderr, "zum: ZUM_LIMITS: bad limit %.*s (ignored)\n", (int)n, v);
+      return false;
+    }
+    v += n + (v[n] == ',');
+  }
+  return true;
+}
+
 /* The bare supervisor's settings come from the environment, which the program passed on. */
 static void bare_options(struct sv_options* o) {
   const char* t = getenv("ZUM_TRACE");
@@ -180,6 +197,14 @@ static void bare_options(struct sv_options* o) {
   if (seed && *seed) {
     o->seeded = true;
     o->seed = strtoull(seed, NULL, 0);
+  }
+  struct kquota_options q = {0};
+  if (env_limits(getenv("ZUM_LIMITS"), &q)) o->quota = q;
+  const char* wd = getenv("ZUM_WORK_DEADLINE");
+  uint64_t ms;
+  if (wd && *wd && parse_size(wd, &ms) && ms <= INT64_MAX / 1000000) {
+    o->work_deadline_set = true;
+    o->work_deadline = (int64_t)ms * 1000000;
   }
 }
 

@@ -9,17 +9,25 @@ ZUM=${ZUM:?} ZUM_HELPERS=${ZUM_HELPERS:?}
 L=$ZUM_HELPERS/limits
 fail=0 n=0
 
+# run [zum run options] PROGRAM MODE; bare VAR=VALUE PROGRAM MODE runs it without zum.
 run() {
   n=$((n + 1))
-  local out rc
-  out=$(timeout 120 "$ZUM" run "$@" 2>&1)
+  local out rc what
+  if [ "$1" = bare ]; then
+    shift
+    what="$*"
+    out=$(env "$1" timeout 120 "${@:2}" 2>&1)
+  else
+    what="zum run $*"
+    out=$(timeout 120 "$ZUM" run "$@" 2>&1)
+  fi
   rc=$?
   if [ "$rc" != 0 ]; then
-    echo "FAIL: zum run $*: exit $rc"
+    echo "FAIL: $what: exit $rc"
     printf '%s\n' "$out" | sed 's/^/    /'
     fail=$((fail + 1))
   else
-    echo "PASS: zum run $*"
+    echo "PASS: $what"
     printf '%s\n' "$out" | grep '^limits' | sed 's/^/    /'
   fi
 }
@@ -30,6 +38,9 @@ run --limit-job-procs=6 "$L" procs
 run --limit-job-fds=40 "$L" threads
 run --limit-job-mem=4M "$L" mem
 run --work-deadline=300 "$L" stop
+# A bare supervisor takes them from the environment.
+run bare ZUM_LIMITS=job-mem=4M,job-fds=1000 "$L" mem
+run bare ZUM_WORK_DEADLINE=300 "$L" stop
 
 # The options are checked.
 n=$((n + 1))
