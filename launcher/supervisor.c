@@ -303,8 +303,10 @@ int64_t sv_run_first(const char* path, char* const argv[]) {
   zx_status_t s = kproc_spawn_hosted(job, path, argv, &kp);
   if (s != ZX_OK) {
     fprintf(stderr, "zum: cannot start %s: %s\n", path,
-            s == ZX_ERR_NOT_FOUND ? "no such file" : s == ZX_ERR_ACCESS_DENIED ? "permission denied"
-                                                                               : "start failed");
+            s == ZX_ERR_NOT_FOUND           ? "no such file"
+            : s == ZX_ERR_ACCESS_DENIED     ? "permission denied"
+            : s == ZX_ERR_NO_RESOURCES      ? "the limits (--limit-*) leave no room for it"
+                                            : "start failed");
     return INT64_MIN;
   }
   first_proc = container_of((struct host_guest*)kp->host, struct sv_proc, g);
