@@ -1,22 +1,24 @@
 /* Per-job accounting of the supervisor's scarce resources (see kobj/quota.h). */
 #include "kobj/quota.h"
 
+#include "kobj/handle.h"
 #include "kobj/task.h"
 
 struct kquota_limits kquota_limits = {
-    .total = {UINT64_MAX, UINT64_MAX, UINT64_MAX},
-    .job = {UINT64_MAX, UINT64_MAX, UINT64_MAX},
+    .total = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX},
+    .job = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX},
 };
 struct platform_costs kquota_costs;
 
-const char* const kquota_names[KRES_COUNT] = {"fds", "procs", "mem"};
+const char* const kquota_names[KRES_COUNT] = {"fds", "procs", "mem", "handles"};
 
 void kquota_configure(const struct kquota_options* o) {
   static const struct kquota_options none;
   if (!o) o = &none;
   kquota_costs = platform->costs ? *platform->costs : (struct platform_costs){0, 0, 0};
   uint64_t budget = platform->fd_budget ? platform->fd_budget() : UINT64_MAX;
-  const uint64_t defaults[KRES_COUNT] = {budget, KQUOTA_DEFAULT_PROCS, KQUOTA_DEFAULT_MEM};
+  const uint64_t defaults[KRES_COUNT] = {budget, KQUOTA_DEFAULT_PROCS, KQUOTA_DEFAULT_MEM,
+                                         KHANDLE_ARENA_SIZE - KHANDLE_ARENA_SIZE / 16};
   for (int r = 0; r < KRES_COUNT; r++) {
     uint64_t total = o->total[r] ? o->total[r] : defaults[r];
     if (r == KRES_FDS && total > budget) total = budget;

@@ -4,7 +4,8 @@
  * job's ancestors, and released when it is destroyed or its Linux resources go (one charge and
  * one release per object type, in kobj/vmo.c vmo_charge and vmo_uncharge, kobj/task.c
  * proc_charge and proc_uncharge, kthread_create and thread_uncharge, kobj/channel.c kmsg_alloc
- * and kmsg_free). A charge is refused when it would take
+ * and kmsg_free, kobj/port.c charged_alloc and charged_free, kobj/handle.c
+ * khandle_create_charged and khandle_destroy). A charge is refused when it would take
  *  - the root job (all guests together) past the global budget, which the supervisor sets below
  *    what it has, keeping a reserve for its own needs (replies, reaping, other jobs'
  *    listeners), or
@@ -12,8 +13,8 @@
  *    zum made for the first program are the whole system) past the per-job cap, so one job
  *    tree cannot take everything from its siblings.
  * Exhaustion fails the call that asked (never another guest's), with the status Zircon gives
- * when its kernel runs out: ZX_ERR_NO_RESOURCES for descriptors and processes (as its handle
- * arena), ZX_ERR_NO_MEMORY for memory (as its kernel heap). */
+ * when its kernel runs out: ZX_ERR_NO_RESOURCES for descriptors, processes and handles (as its
+ * handle arena), ZX_ERR_NO_MEMORY for memory (as its kernel heap). */
 #ifndef ZUM_KOBJ_QUOTA_H_
 #define ZUM_KOBJ_QUOTA_H_
 
@@ -29,6 +30,7 @@ enum kres {
   KRES_FDS,   /* supervisor file descriptors (platform_ops.costs) */
   KRES_PROCS, /* Linux processes */
   KRES_MEM,   /* supervisor memory held for guests (queued messages), bytes */
+  KRES_HANDLES, /* slots of the system-wide handle arena (KHANDLE_ARENA_SIZE) */
   KRES_COUNT
 };
 
@@ -44,7 +46,8 @@ extern struct kquota_limits kquota_limits;
 extern struct platform_costs kquota_costs;
 
 /* Defaults: descriptors, the platform's fd_budget; processes, KQUOTA_DEFAULT_PROCS; memory,
- * KQUOTA_DEFAULT_MEM; each guest-made job tree, half of the total. */
+ * KQUOTA_DEFAULT_MEM; handles, the arena less a sixteenth the supervisor keeps for the handles
+ * it hands out itself (startup handles); each guest-made job tree, half of the total. */
 #define KQUOTA_DEFAULT_PROCS 4096u
 #define KQUOTA_DEFAULT_MEM ((uint64_t)512 << 20)
 /* The supervisor's choices (zum run --limit-*); 0 takes the default. A total above the
@@ -55,7 +58,8 @@ struct kquota_options {
 };
 /* Sets kquota_limits and kquota_costs from the installed platform and o (NULL: defaults). */
 void kquota_configure(const struct kquota_options* o);
-/* The option names' resource words ("fds", "procs", "mem"), for parsing and messages. */
+/* The option names' resource words ("fds", "procs", "mem", "handles"), for parsing and
+ * messages. */
 extern const char* const kquota_names[KRES_COUNT];
 
 /* Charges n of r to j and its ancestors: ZX_OK, or the status above (nothing charged). j NULL:

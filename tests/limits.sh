@@ -36,6 +36,7 @@ run() {
 run --limit-job-fds=300 --limit-fds=450 "$L" vmo
 run --limit-job-procs=6 "$L" procs
 run --limit-job-fds=40 "$L" threads
+run --limit-job-handles=1000 "$L" handles
 run --limit-job-mem=4M "$L" mem
 run --work-deadline=300 "$L" stop
 # A bare supervisor takes them from the environment.

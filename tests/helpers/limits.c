@@ -11,6 +11,8 @@
  *   threads   a hog job's process starts threads until a new thread's calls fail with
  *             ZX_ERR_NO_RESOURCES (--limit-job-fds: a thread costs one); its process goes on, a
  *             sibling job still works
+ *   handles   a hog job creates events until ZX_ERR_NO_RESOURCES (--limit-job-handles), and
+ *             closing one gives room for one; a sibling job still creates its own
  *   mem       a hog job queues channel messages until ZX_ERR_NO_MEMORY (--limit-job-mem); a
  *             sibling still queues its own; reading one gives room back
  *   stop      a child stops itself (SIGSTOP) while the parent maps a VMO into its address space:
@@ -41,6 +43,7 @@
 #define HOG_MAX_PROCS 64u
 #define HOG_MAX_MSGS 1024u
 #define HOG_MAX_THREADS 256u
+#define HOG_MAX_HANDLES 20000u
 #define MSG_BYTES 65536u
 
 static const char* self_path;
@@ -158,6 +161,27 @@ static void use_vmo(zx_handle_t ch, uint64_t n) {
   send_report(ch, s, n, ZX_HANDLE_INVALID);
 }
 
+static void hog_handles(zx_handle_t ch) {
+  zx_status_t s = ZX_OK;
+  uint64_t n = 0;
+  zx_handle_t ev, last = ZX_HANDLE_INVALID;
+  while (n < HOG_MAX_HANDLES && (s = zx_event_create(0, &ev)) == ZX_OK) n++, last = ev;
+  if (s == ZX_ERR_NO_RESOURCES && last != ZX_HANDLE_INVALID) {
+    CHECK_EQ(zx_handle_duplicate(last, ZX_RIGHT_SAME_RIGHTS, &ev), ZX_ERR_NO_RESOURCES);
+    CHECK_EQ(zx_handle_close(last), ZX_OK);
+    CHECK_EQ(zx_handle_duplicate(zx_process_self(), ZX_RIGHT_SAME_RIGHTS, &ev), ZX_OK);
+  }
+  send_report(ch, s, n, ZX_HANDLE_INVALID);
+  hold(ch);
+}
+
+static void use_handles(zx_handle_t ch, uint64_t n) {
+  zx_status_t s = ZX_OK;
+  zx_handle_t ev;
+  for (uint64_t i = 0; i < n && s == ZX_OK; i++) s = zx_event_create(0, &ev);
+  send_report(ch, s, n, ZX_HANDLE_INVALID);
+}
+
 static void hog_procs(zx_handle_t ch) {
   zx_status_t s = ZX_OK;
   uint64_t n = 0;
@@ -272,6 +296,24 @@ static void test_vmo(void) {
   char n[32];
   snprintf(n, sizeof(n), "%llu", (unsigned long long)(r.count - 8));
   run_user("use-vmo", n);
+  zx_handle_close(ch);
+  zx_handle_close(hog);
+  zx_handle_close(hog_job);
+}
+
+static void test_handles(void) {
+  zx_handle_t hog_job = new_job(), ch;
+  zx_handle_t hog = start(hog_job, "hog-handles", NULL, &ch);
+  struct report r = read_report(ch, NULL);
+  CHECK_EQ(r.status, ZX_ERR_NO_RESOURCES);
+  CHECK(r.count > 0 && r.count < HOG_MAX_HANDLES);
+  fprintf(stderr, "limits handles: the hog job made %llu events\n", (unsigned long long)r.count);
+  run_user("use-handles", "200");
+  zx_handle_t ev;
+  CHECK_EQ(zx_event_create(0, &ev), ZX_OK);
+  CHECK_EQ(zx_task_kill(hog_job), ZX_OK);
+  wait_dead(hog);
+  zx_handle_close(ev);
   zx_handle_close(ch);
   zx_handle_close(hog);
   zx_handle_close(hog_job);
@@ -408,7 +450,7 @@ static void test_stop_pure(void) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: limits vmo|procs|threads|mem|stop\n");
+    fprintf(stderr, "usage: limits vmo|procs|threads|handles|mem|stop\n");
     return 64;
   }
   self_path = guest_helper_path("limits");
@@ -420,6 +462,8 @@ int main(int argc, char** argv) {
   else if (strcmp(mode, "use-vmo") == 0) use_vmo(ch, n);
   else if (strcmp(mode, "hog-procs") == 0) hog_procs(ch);
   else if (strcmp(mode, "hog-threads") == 0) hog_threads(ch);
+  else if (strcmp(mode, "hog-handles") == 0) hog_handles(ch);
+  else if (strcmp(mode, "use-handles") == 0) use_handles(ch, n);
   else if (strcmp(mode, "use-proc") == 0) use_proc(ch);
   else if (strcmp(mode, "hog-mem") == 0) hog_mem(ch);
   else if (strcmp(mode, "use-mem") == 0) use_mem(ch, n);
@@ -427,6 +471,7 @@ int main(int argc, char** argv) {
   else if (strcmp(mode, "vmo") == 0) test_vmo();
   else if (strcmp(mode, "procs") == 0) test_procs();
   else if (strcmp(mode, "threads") == 0) test_threads();
+  else if (strcmp(mode, "handles") == 0) test_handles();
   else if (strcmp(mode, "mem") == 0) test_mem();
   else if (strcmp(mode, "stop") == 0) test_stop(), test_stop_pure();
   else {

@@ -1,8 +1,8 @@
 /* Unit tests of the per-job accounting (kobj/quota.c): a charge goes to the job and every
  * ancestor and is refused whole when any of them would pass its limit (the root job's total, a
  * guest-made job's cap; the program's own job has none); what each object type charges
- * (VMO stores, processes, threads, queued messages, port packets and async waits) comes back
- * when it goes; the limits come
+ * (VMO stores, processes, threads, queued messages, port packets, async waits, handles) comes
+ * back when it goes; the limits come
  * from the platform's budget and the options. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -217,6 +217,43 @@ static void test_port(void** state) {
   fake_end(p, 0);
 }
 
+/* Handles a call makes are charged to the caller's job until destroyed, wherever they go; the
+ * arena is Zircon's system-wide one, so one job tree must not take it all. */
+static void test_handles(void** state) {
+  (void)state;
+  kquota_limits.job[KRES_HANDLES] = 3;
+  struct kproc* p = fake_process(J3);
+  struct kthread* t = fake_thread(p);
+  struct kproc* q = fake_process(J2B);
+  struct kthread* tq = fake_thread(q);
+  zx_handle_t ev[3], x;
+  for (int i = 0; i < 3; i++) assert_int_equal(FAKE(t, event_create, 0, U(&ev[i])), ZX_OK);
+  assert_int_equal(kquota_used(J2, KRES_HANDLES), 3);
+  assert_int_equal(FAKE(t, event_create, 0, U(&x)), ZX_ERR_NO_RESOURCES);
+  assert_int_equal(FAKE(t, handle_duplicate, ev[0], ZX_RIGHT_SAME_RIGHTS, U(&x)),
+                   ZX_ERR_NO_RESOURCES);
+  /* The sibling job has room of its own. */
+  zx_handle_t qa, qb;
+  assert_int_equal(FAKE(tq, channel_create, 0, U(&qa), U(&qb)), ZX_OK);
+  /* A handle sent to another job keeps its charge with its maker... */
+  zx_handle_t pa = fake_give(p, khandle_lookup(q->table, qa)->obj, ZX_DEFAULT_CHANNEL_RIGHTS);
+  assert_int_equal(FAKE(t, channel_write, pa, 0, 0, 0, U(&ev[2]), 1), ZX_OK);
+  assert_int_equal(kquota_used(J3, KRES_HANDLES), 3);
+  uint32_t nb = 0, nh = 0;
+  assert_int_equal(FAKE(tq, channel_read, qb, 0, 0, U(&x), 0, 1, U(&nb), U(&nh)), ZX_OK);
+  assert_int_equal(kquota_used(J3, KRES_HANDLES), 3);
+  assert_int_equal(kquota_used(J2B, KRES_HANDLES), 2);
+  /* ...until it is closed. */
+  assert_int_equal(FAKE(tq, handle_close, x), ZX_OK);
+  assert_int_equal(kquota_used(J3, KRES_HANDLES), 2);
+  assert_int_equal(FAKE(t, handle_duplicate, ev[0], ZX_RIGHT_SAME_RIGHTS, U(&x)), ZX_OK);
+  assert_int_equal(FAKE(t, handle_close, pa), ZX_OK);
+  fake_end(p, 0);
+  assert_int_equal(kquota_used(J3, KRES_HANDLES), 0);
+  fake_end(q, 0);
+  assert_int_equal(kquota_used(kroot_job, KRES_HANDLES), 0);
+}
+
 /* A process is charged before its Linux process is started, and given back at its death. */
 static void test_processes(void** state) {
   (void)state;
@@ -287,6 +324,7 @@ static void test_configure(void** state) {
   assert_int_equal(kquota_limits.job[KRES_PROCS], KQUOTA_DEFAULT_PROCS / 2);
   assert_int_equal(kquota_limits.total[KRES_MEM], KQUOTA_DEFAULT_MEM);
   assert_int_equal(kquota_limits.job[KRES_MEM], KQUOTA_DEFAULT_MEM / 2);
+  assert_int_equal(kquota_limits.total[KRES_HANDLES], KHANDLE_ARENA_SIZE / 16 * 15);
   assert_int_equal(kquota_costs.proc_fds, 5);
   struct kquota_options o;
   memset(&o, 0, sizeof(o));
@@ -312,6 +350,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_vmos, setup, teardown),
       cmocka_unit_test_setup_teardown(test_messages, setup, teardown),
       cmocka_unit_test_setup_teardown(test_port, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_handles, setup, teardown),
       cmocka_unit_test_setup_teardown(test_processes, setup, teardown),
       cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
       cmocka_unit_test_setup_teardown(test_configure, setup, teardown),
