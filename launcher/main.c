@@ -182,7 +182,7 @@ static bool env_limits(const char* v, struct kquota_options* q) {
     size_t n = strcspn(v, ",");
     int len = snprintf(item, sizeof(item), "--limit-%.*s", (int)n, v);
     if (len < 0 || (size_t)len >= sizeof(item) || parse_limit(item, q) != 1) {
-      fprintf(stderr, "zum: ZUM_LIMITS: bad limit %.*s (ignored)\n", (int)n, v);
+      fprintf(stderr, "zum: ZUM_LIMITS: bad limit %.*s: ZUM_LIMITS ignored\n", (int)n, v);
       return false;
     }
     v += n + (v[n] == ',');
