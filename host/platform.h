@@ -141,6 +141,14 @@ struct platform_mem_ops {
   uint64_t max_size;
 };
 
+/* What the supervisor's descriptors cost per kernel object, as the host counts its own records:
+ * the kernel charges these to the guest's job (kobj/quota.h). */
+struct platform_costs {
+  uint32_t store_fds;  /* a VMO with a store of its own */
+  uint32_t proc_fds;   /* a process, whatever its kind (pidfd, listener, agent, work channel...) */
+  uint32_t thread_fds; /* a thread */
+};
+
 /* The machine-wide services. */
 struct platform_ops {
   /* Clocks, nanoseconds: Zircon's monotonic clock (CLOCK_MONOTONIC) and boot clock
@@ -162,6 +170,12 @@ struct platform_ops {
   void (*debuglog_write)(const char* buf, size_t len);
   /* VMO memory. */
   const struct platform_mem_ops* mem;
+  /* Optional (NULL: no limit, nothing costs a descriptor). How many more descriptors guests'
+   * objects may hold without the host running out of those it needs itself (its hard limit,
+   * less what it holds now and a reserve for replies, reaping and new listeners), and what each
+   * object costs. */
+  uint64_t (*fd_budget)(void);
+  const struct platform_costs* costs;
 
   /* Optional (NULL: zum_spawn is NOT_SUPPORTED; the supervisor always sets it, unit-test
    * platforms that start no processes leave it NULL). Starts hosted executable `path` (argv; NULL

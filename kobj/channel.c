@@ -21,15 +21,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kobj/quota.h"
+#include "kobj/task.h"
+
 static uint64_t live_messages;
 uint64_t kchannel_live_messages(void) { return live_messages; }
 
 /* ---- messages */
 
-struct kmsg* kmsg_alloc(uint32_t num_bytes, uint32_t num_handles) {
+struct kmsg* kmsg_alloc(struct kjob* job, uint32_t num_bytes, uint32_t num_handles) {
   size_t hsize = (size_t)num_handles * sizeof(struct khandle*);
-  struct kmsg* m = calloc(1, sizeof(*m) + hsize + num_bytes);
-  if (!m) return NULL;
+  size_t size = sizeof(struct kmsg) + hsize + num_bytes;
+  /* Queued messages are the supervisor's memory that guests size: charged to the writer's job
+   * until the message is read or dropped. */
+  if (kquota_charge(job, KRES_MEM, size) != ZX_OK) return NULL;
+  struct kmsg* m = calloc(1, size);
+  if (!m) {
+    kquota_release(job, KRES_MEM, size);
+    return NULL;
+  }
+  if (job) {
+    m->charged = job;
+    m->charged_bytes = size;
+    kobj_ref(&job->base);
+  }
   list_init(&m->node);
   m->num_bytes = num_bytes;
   m->num_handles = num_handles;
@@ -46,6 +61,11 @@ void kmsg_free(struct kmsg* m) {
     if (h) khandle_destroy(h);
   }
   live_messages--;
+  struct kjob* job = m->charged;
+  if (job) {
+    kquota_release(job, KRES_MEM, m->charged_bytes);
+    kobj_unref(&job->base);
+  }
   free(m);
 }
 

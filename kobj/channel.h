@@ -31,11 +31,15 @@ struct kmsg {
    * while the message is being built (a handle that failed its checks). */
   struct khandle** handles;
   uint8_t* data;
+  /* The job its memory is charged to (referenced; NULL: none) and how much (kobj/quota.h). */
+  struct kjob* charged;
+  size_t charged_bytes;
 };
 
-/* One block holding the message, its handle slots (zeroed) and num_bytes of data. NULL on no
- * memory. */
-struct kmsg* kmsg_alloc(uint32_t num_bytes, uint32_t num_handles);
+struct kjob;
+/* One block holding the message, its handle slots (zeroed) and num_bytes of data, charged to
+ * job (NULL: nobody) as KRES_MEM. NULL on no memory, or when the job may hold no more. */
+struct kmsg* kmsg_alloc(struct kjob* job, uint32_t num_bytes, uint32_t num_handles);
 /* Destroys the message's remaining handles and frees it. */
 void kmsg_free(struct kmsg* m);
 /* The txid (first four bytes), or 0 when the message is shorter. */

@@ -78,6 +78,33 @@ static void caps_cancel(struct kcall* c) {
   free(w);
 }
 
+/* Whether a call of another process waits for p's hello. */
+static bool caps_foreign_waiter(struct kproc* p) {
+  struct list_node* pos;
+  list_for_each(pos, &p->caps_waiters) {
+    if (list_entry(pos, struct caps_waiter, node)->c->proc != p) return true;
+  }
+  return false;
+}
+
+/* No other process waits forever on a runtime that never says hello (stopped, or broken before
+ * it could): past kworkq_deadline from the first such call the process is killed as
+ * unresponsive, and the calls run again, deciding without it. Its own calls alone may wait as
+ * long as it takes (a process stopped in a debugger holds up nobody else). */
+static void caps_deadline_fire(struct kdeadline* d) {
+  struct kproc* p = container_of(d, struct kproc, caps_deadline);
+  if (p->caps_known || !caps_foreign_waiter(p)) return;
+  kobj_ref(&p->base);
+  kworkq_unresponsive(p, "say what its runtime can do");
+  kproc_caps_learnt(p);
+  kobj_unref(&p->base);
+}
+
+void kproc_caps_init(struct kproc* p) {
+  list_init(&p->caps_waiters);
+  kdeadline_init(&p->caps_deadline, caps_deadline_fire);
+}
+
 bool kproc_caps_wait(struct kcall* c, struct kproc* p) {
   if (!p || p->caps_known || p->state == KPROC_DEAD || !p->host_ops || !p->host_ops->learn_caps)
     return true;
@@ -89,12 +116,18 @@ bool kproc_caps_wait(struct kcall* c, struct kproc* p) {
   w->c = c;
   w->rerun.run = caps_rerun;
   list_add_tail(&p->caps_waiters, &w->node);
+  if (kworkq_deadline > 0 && c->proc != p && !kdeadline_armed(&p->caps_deadline)) {
+    int64_t now = kobj_now();
+    (void)kdeadline_arm(&p->caps_deadline,
+                        now > INT64_MAX - kworkq_deadline ? INT64_MAX : now + kworkq_deadline);
+  }
   kcall_park(c, caps_cancel, w);
   return false;
 }
 
 void kproc_caps_learnt(struct kproc* p) {
   p->caps_known = true;
+  kdeadline_cancel(&p->caps_deadline);
   while (!list_empty(&p->caps_waiters)) {
     struct caps_waiter* w = list_first(&p->caps_waiters, struct caps_waiter, node);
     list_del(&w->node);

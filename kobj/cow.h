@@ -28,6 +28,9 @@ struct kguard_wait;
  * returns KCALL_PARKED. The call then runs again from its start (kcall_rerun), so it happens
  * once, with the capabilities known. The supervisor never waits for a runtime. */
 bool kproc_caps_wait(struct kcall* c, struct kproc* p);
+/* Sets up p's (empty) list of such calls and the deadline that bounds their wait
+ * (kworkq_deadline: past it p is killed as unresponsive and they run again without it). */
+void kproc_caps_init(struct kproc* p);
 /* The host has read p's capabilities, or they can no longer come: the calls waiting for them
  * run again (deferred: kobj_run_deferred). */
 void kproc_caps_learnt(struct kproc* p);

@@ -2,6 +2,9 @@
 
 #include <stdlib.h>
 
+#include "kobj/quota.h"
+#include "kobj/task.h"
+
 #define INDEX_BITS 18u
 #define INDEX_MASK ((1u << INDEX_BITS) - 1u)
 #define GEN_MASK ((1u << (30u - INDEX_BITS)) - 1u) /* base_value fits in 30 bits */
@@ -69,15 +72,24 @@ void khtable_unref(struct khtable* t) {
   free(t);
 }
 
-struct khandle* khandle_create(struct kobj* obj, zx_rights_t rights) {
+struct khandle* khandle_create_charged(struct kjob* job, struct kobj* obj, zx_rights_t rights) {
   if (!arena) {
     arena = calloc(KHANDLE_ARENA_SIZE, sizeof(*arena));
     if (!arena) return NULL;
   }
   uint32_t idx = pick_slot();
   if (idx == UINT32_MAX) return NULL;
+  /* The arena is system-wide, as Zircon's: one job tree must not take all of it. */
+  if (kquota_charge(job, KRES_HANDLES, 1) != ZX_OK) return NULL;
   struct khandle* h = calloc(1, sizeof(*h));
-  if (!h) return NULL;
+  if (!h) {
+    kquota_release(job, KRES_HANDLES, 1);
+    return NULL;
+  }
+  if (job) {
+    h->charged = job;
+    kobj_ref(&job->base);
+  }
   arena[idx].h = h;
   h->obj = obj;
   h->rights = rights;
@@ -87,6 +99,10 @@ struct khandle* khandle_create(struct kobj* obj, zx_rights_t rights) {
   obj->handle_count++;
   live++;
   return h;
+}
+
+struct khandle* khandle_create(struct kobj* obj, zx_rights_t rights) {
+  return khandle_create_charged(NULL, obj, rights);
 }
 
 zx_handle_t khandle_value(const struct khtable* t, const struct khandle* h) {
@@ -115,10 +131,15 @@ void khandle_destroy(struct khandle* h) {
   arena[idx].gen++;
   live--;
   kobj_cancel_handle_observers(o, h);
+  struct kjob* job = h->charged;
   free(h);
   if (--o->handle_count == 0 && o->ops->on_zero_handles) o->ops->on_zero_handles(o);
   else if (o->handle_count && o->ops->on_handle_removed) o->ops->on_handle_removed(o);
   kobj_unref(o);
+  if (job) {
+    kquota_release(job, KRES_HANDLES, 1);
+    kobj_unref(&job->base);
+  }
 }
 
 struct khandle* khandle_lookup(const struct khtable* t, zx_handle_t value) {

@@ -22,6 +22,7 @@ struct khandle {
   struct khtable* table; /* NULL while in flight in a message */
   uint32_t base_value;   /* arena index | generation << 18 */
   struct list_node node; /* in table->handles */
+  struct kjob* charged;  /* the job charged for it, referenced (kobj/quota.h); NULL: none */
 };
 
 struct khtable {
@@ -39,8 +40,13 @@ void khtable_unref(struct khtable* t);
 void khtable_close_all(struct khtable* t);
 
 /* Makes a new handle (not yet in any table). Takes a handle-count and a reference on obj.
- * NULL when the arena is exhausted. */
+ * NULL when the arena is exhausted. Handles a guest's call makes are charged to its job
+ * (khandle_create_charged; kobj/quota.h) until destroyed, wherever they travel; this one is the
+ * supervisor's own (startup handles it hands out, tests). */
 struct khandle* khandle_create(struct kobj* obj, zx_rights_t rights);
+struct kjob;
+/* The same, charged to job: NULL as well when the job may hold no more handles. */
+struct khandle* khandle_create_charged(struct kjob* job, struct kobj* obj, zx_rights_t rights);
 /* Puts h into t and returns its value there. */
 zx_handle_t khandle_attach(struct khtable* t, struct khandle* h);
 /* Takes h out of its table (for transfer); h keeps its object. */

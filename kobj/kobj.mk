@@ -37,6 +37,8 @@ libzumkernel_la_SOURCES = \
 	kobj/port.h \
 	kobj/restart.c \
 	kobj/restart.h \
+	kobj/quota.c \
+	kobj/quota.h \
 	kobj/share.c \
 	kobj/share.h \
 	kobj/socket.c \

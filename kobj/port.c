@@ -37,6 +37,8 @@ struct kpacket {
   bool user; /* allocated (port_queue, kport_queue_owned); else embedded in a kport_wait */
   /* The kernel object a kport_queue_owned packet is for (an interrupt); NULL otherwise. */
   const void* owner;
+  bool user; /* allocated by port_queue; else embedded in a kport_wait */
+  struct kjob* charged; /* user packets: the job charged for it (kobj/quota.h), referenced */
 };
 
 struct kport_wait {
@@ -45,6 +47,7 @@ struct kport_wait {
   struct list_node port_node; /* in port->waits while pending */
   uint32_t options;
   struct kpacket packet;
+  struct kjob* charged; /* the job charged for it (kobj/quota.h), referenced; NULL: none */
 };
 
 struct kport_reader {
@@ -57,11 +60,34 @@ struct kport_reader {
 
 static struct kport* to_kport(struct kobj* o) { return (struct kport*)o; }
 
+/* User packets and async waits are supervisor memory a guest asks for: each is charged to the
+ * job of the process that made it (as KRES_MEM, its size) until it is freed, here only. */
+static void* charged_alloc(struct kjob* job, size_t size, struct kjob** charged) {
+  if (kquota_charge(job, KRES_MEM, size) != ZX_OK) return NULL;
+  void* m = calloc(1, size);
+  if (!m) {
+    kquota_release(job, KRES_MEM, size);
+    return NULL;
+  }
+  *charged = job;
+  if (job) kobj_ref(&job->base);
+  return m;
+}
+
+static void charged_free(void* m, size_t size, struct kjob* charged) {
+  free(m);
+  if (!charged) return;
+  kquota_release(charged, KRES_MEM, size);
+  kobj_unref(&charged->base);
+}
+
+static void wait_free(struct kport_wait* w) { charged_free(w, sizeof(*w), w->charged); }
+
 static void packet_free(struct kpacket* k) {
   if (k->user)
-    free(k);
+    charged_free(k, sizeof(*k), k->charged);
   else
-    free(container_of(k, struct kport_wait, packet));
+    wait_free(container_of(k, struct kport_wait, packet));
 }
 
 /* Takes k off the queue. */
@@ -140,15 +166,17 @@ int64_t kport_wait(struct kcall* c, struct kobj* port, zx_instant_mono_t deadlin
 
 /* ---- user packets */
 
-zx_status_t kport_queue_user(struct kobj* port, const zx_port_packet_t* packet) {
+zx_status_t kport_queue_user(struct kjob* job, struct kobj* port, const zx_port_packet_t* packet) {
   struct kport* p = to_kport(port);
   if (p->zero_handles) return ZX_ERR_BAD_HANDLE;
   /* Zircon raises a ZX_EXCP_POLICY_CODE_PORT_TOO_MANY_PACKETS policy exception here as well (the
    * caller normally sees the exception, not the status); zum has no exceptions for this yet and
    * only returns the status. */
   if (p->num_user > KPORT_MAX_USER_PACKETS) return ZX_ERR_SHOULD_WAIT;
-  struct kpacket* k = calloc(1, sizeof(*k));
+  struct kjob* charged = NULL;
+  struct kpacket* k = charged_alloc(job, sizeof(*k), &charged);
   if (!k) return ZX_ERR_NO_MEMORY;
+  k->charged = charged;
   k->pkt = *packet;
   /* Zircon does not check the type: it overwrites it. Key, status and payload are the caller's. */
   k->pkt.type = ZX_PKT_TYPE_USER;
@@ -206,7 +234,7 @@ static bool wait_on_signals(struct kobserver* ob, zx_signals_t signals) {
   wait_unlink(w);
   if (p->zero_handles) {
     /* The port is going away and its reap has not run yet: nothing to report to. */
-    free(w);
+    wait_free(w);
     return true;
   }
   zx_packet_signal_t* s = &w->packet.pkt.signal;
@@ -224,10 +252,10 @@ static bool wait_on_signals(struct kobserver* ob, zx_signals_t signals) {
 static void wait_on_cancel(struct kobserver* ob) {
   struct kport_wait* w = container_of(ob, struct kport_wait, ob);
   wait_unlink(w);
-  free(w);
+  wait_free(w);
 }
 
-zx_status_t kport_wait_async(struct kobj* port, struct khandle* h, uint64_t key,
+zx_status_t kport_wait_async(struct kjob* job, struct kobj* port, struct khandle* h, uint64_t key,
                              zx_signals_t signals, uint32_t options) {
   struct kport* p = to_kport(port);
   struct kobj* o = h->obj;
@@ -235,8 +263,10 @@ zx_status_t kport_wait_async(struct kobj* port, struct khandle* h, uint64_t key,
   if (p->zero_handles) return ZX_ERR_BAD_HANDLE;
   /* Zircon raises ZX_EXCP_POLICY_CODE_PORT_TOO_MANY_OBSERVERS past the max_port_observers boot
    * option (and still adds the wait); zum has no such exception and no limit. */
-  struct kport_wait* w = calloc(1, sizeof(*w));
+  struct kjob* charged = NULL;
+  struct kport_wait* w = charged_alloc(job, sizeof(*w), &charged);
   if (!w) return ZX_ERR_NO_MEMORY;
+  w->charged = charged;
   w->port = p;
   w->options = options;
   w->ob.handle = h;
@@ -275,7 +305,7 @@ zx_status_t kport_cancel(struct kobj* port, const struct khandle* source, uint64
     if (w->packet.pkt.key != key || (source && w->ob.handle != source)) continue;
     wait_unlink(w);
     kobj_unobserve(&w->ob);
-    free(w);
+    wait_free(w);
     found = true;
   }
   /* port_cancel removes only signal packets of that handle (a user packet has no handle);
@@ -298,7 +328,7 @@ static void port_reap(struct kdeferred* d) {
     struct kport_wait* w = list_first(&p->waits, struct kport_wait, port_node);
     wait_unlink(w);
     kobj_unobserve(&w->ob);
-    free(w);
+    wait_free(w);
   }
   kobj_unref(&p->base);
 }
@@ -335,7 +365,7 @@ static void port_destroy(struct kobj* o) {
     struct kport_wait* w = list_first(&p->waits, struct kport_wait, port_node);
     wait_unlink(w);
     kobj_unobserve(&w->ob);
-    free(w);
+    wait_free(w);
   }
   free(p);
 }

@@ -22,15 +22,18 @@ extern const struct kobj_ops kport_ops;
 /* A new port (options already checked) with one reference, or NULL when out of memory. */
 struct kobj* kport_create(uint32_t options);
 
+struct kjob;
 /* Queues a user packet: its type becomes ZX_PKT_TYPE_USER, key, status and payload are kept
  * (Zircon's QueueUser). ZX_ERR_SHOULD_WAIT when the port is full, ZX_ERR_BAD_HANDLE when the
- * port has no handles left. */
-zx_status_t kport_queue_user(struct kobj* port, const zx_port_packet_t* packet);
+ * port has no handles left, ZX_ERR_NO_MEMORY when job (charged while it is queued; NULL: none)
+ * may hold no more (kobj/quota.h). */
+zx_status_t kport_queue_user(struct kjob* job, struct kobj* port, const zx_port_packet_t* packet);
 
 /* Registers an async wait of `signals` on the object of `h`, reported to `port` with `key`
- * (options already checked). Level-triggered unless ZX_WAIT_ASYNC_EDGE: if a signal is already
- * asserted the packet is queued now. ZX_ERR_NOT_SUPPORTED for objects that cannot be waited on. */
-zx_status_t kport_wait_async(struct kobj* port, struct khandle* h, uint64_t key,
+ * (options already checked), charged to job like a user packet. Level-triggered unless
+ * ZX_WAIT_ASYNC_EDGE: if a signal is already asserted the packet is queued now.
+ * ZX_ERR_NOT_SUPPORTED for objects that cannot be waited on. */
+zx_status_t kport_wait_async(struct kjob* job, struct kobj* port, struct khandle* h, uint64_t key,
                              zx_signals_t signals, uint32_t options);
 
 /* Takes the oldest packet into *out, or parks c until one comes or the deadline passes

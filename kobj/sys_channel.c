@@ -69,8 +69,8 @@ static zx_status_t transfer_checks(const struct khandle* h, const struct kobj* c
 
 /* Takes h out of its table for the message, with `rights` (SAME_RIGHTS keeps them); closes it on
  * failure. A handle whose rights change is replaced by a new one, as Zircon mints one. */
-static zx_status_t move_handle(struct khandle* h, const struct kobj* channel, zx_obj_type_t type,
-                               zx_rights_t rights, struct khandle** out) {
+static zx_status_t move_handle(struct kjob* job, struct khandle* h, const struct kobj* channel,
+                               zx_obj_type_t type, zx_rights_t rights, struct khandle** out) {
   khandle_detach(h);
   zx_status_t s = transfer_checks(h, channel, type, rights);
   if (s != ZX_OK) {
@@ -78,7 +78,7 @@ static zx_status_t move_handle(struct khandle* h, const struct kobj* channel, zx
     return s;
   }
   if (rights != ZX_RIGHT_SAME_RIGHTS && rights != h->rights) {
-    struct khandle* n = khandle_create(h->obj, rights);
+    struct khandle* n = khandle_create_charged(job, h->obj, rights);
     khandle_destroy(h);
     if (!n) return ZX_ERR_NO_MEMORY;
     h = n;
@@ -87,12 +87,14 @@ static zx_status_t move_handle(struct khandle* h, const struct kobj* channel, zx
   return ZX_OK;
 }
 
-static zx_status_t duplicate_handle(struct khandle* h, const struct kobj* channel,
-                                    zx_obj_type_t type, zx_rights_t rights, struct khandle** out) {
+static zx_status_t duplicate_handle(struct kjob* job, struct khandle* h,
+                                    const struct kobj* channel, zx_obj_type_t type,
+                                    zx_rights_t rights, struct khandle** out) {
   zx_status_t s = transfer_checks(h, channel, type, rights);
   if (s != ZX_OK) return s;
   if (!(h->rights & ZX_RIGHT_DUPLICATE)) return ZX_ERR_ACCESS_DENIED;
-  struct khandle* n = khandle_create(h->obj, rights == ZX_RIGHT_SAME_RIGHTS ? h->rights : rights);
+  struct khandle* n =
+      khandle_create_charged(job, h->obj, rights == ZX_RIGHT_SAME_RIGHTS ? h->rights : rights);
   if (!n) return ZX_ERR_NO_MEMORY;
   *out = n;
   return ZX_OK;
@@ -112,8 +114,8 @@ static zx_status_t put_handles(struct kcall* c, struct kmsg* m, zum_uaddr_t addr
       return ZX_ERR_INVALID_ARGS;
     for (uint32_t i = 0; i < n; i++) {
       struct khandle* h = khandle_lookup(t, values[i]);
-      zx_status_t s = h ? move_handle(h, channel, ZX_OBJ_TYPE_NONE, ZX_RIGHT_SAME_RIGHTS,
-                                      &m->handles[i])
+      zx_status_t s = h ? move_handle(c->proc->job, h, channel, ZX_OBJ_TYPE_NONE,
+                                      ZX_RIGHT_SAME_RIGHTS, &m->handles[i])
                         : ZX_ERR_BAD_HANDLE;
       if (s != ZX_OK && status == ZX_OK) status = s;
     }
@@ -127,9 +129,9 @@ static zx_status_t put_handles(struct kcall* c, struct kmsg* m, zum_uaddr_t addr
     if (!h)
       s = ZX_ERR_BAD_HANDLE;
     else if (d[i].operation == ZX_HANDLE_OP_DUPLICATE)
-      s = duplicate_handle(h, channel, d[i].type, d[i].rights, &m->handles[i]);
+      s = duplicate_handle(c->proc->job, h, channel, d[i].type, d[i].rights, &m->handles[i]);
     else if (d[i].operation == ZX_HANDLE_OP_MOVE)
-      s = move_handle(h, channel, d[i].type, d[i].rights, &m->handles[i]);
+      s = move_handle(c->proc->job, h, channel, d[i].type, d[i].rights, &m->handles[i]);
     else {
       khandle_destroy(h); /* an unknown operation still consumes the handle */
       s = ZX_ERR_INVALID_ARGS;
@@ -149,7 +151,7 @@ static zx_status_t put_handles(struct kcall* c, struct kmsg* m, zum_uaddr_t addr
 static zx_status_t build_plain(struct kcall* c, zum_uaddr_t bytes, uint32_t num_bytes,
                                uint32_t num_handles, struct kmsg** out) {
   if (num_bytes > MAX_BYTES || num_handles > MAX_HANDLES) return ZX_ERR_OUT_OF_RANGE;
-  struct kmsg* m = kmsg_alloc(num_bytes, num_handles);
+  struct kmsg* m = kmsg_alloc(c->proc->job, num_bytes, num_handles);
   if (!m) return ZX_ERR_NO_MEMORY;
   if (kcall_copy_in(c, m->data, bytes, num_bytes) != ZX_OK) {
     kmsg_free(m);
@@ -173,7 +175,7 @@ static zx_status_t build_iovec(struct kcall* c, zum_uaddr_t iovs, uint32_t num_i
       size += v[i].capacity;
     }
     if (size > MAX_BYTES || num_handles > MAX_HANDLES) return ZX_ERR_OUT_OF_RANGE;
-    m = kmsg_alloc((uint32_t)size, num_handles);
+    m = kmsg_alloc(c->proc->job, (uint32_t)size, num_handles);
     if (!m) return ZX_ERR_NO_MEMORY;
     uint32_t at = 0;
     for (uint32_t i = 0; i < num_iovecs; i++) {
@@ -216,7 +218,7 @@ static zx_status_t build_iovec(struct kcall* c, zum_uaddr_t iovs, uint32_t num_i
     off += n;
   }
   if (s == ZX_OK) {
-    m = kmsg_alloc(size, num_handles);
+    m = kmsg_alloc(c->proc->job, size, num_handles);
     if (!m) {
       s = ZX_ERR_NO_MEMORY;
     } else {

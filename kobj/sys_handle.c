@@ -70,7 +70,7 @@ int64_t sys_handle_replace(struct kcall* c, zx_handle_t handle, zx_rights_t righ
   s = new_rights(h->rights, rights, &r);
   if (s == ZX_OK) {
     /* Make the new handle first, so the object never sees zero handles in between. */
-    struct khandle* n = khandle_create(o, r);
+    struct khandle* n = khandle_create_charged(c->proc->job, o, r);
     if (!n) {
       s = ZX_ERR_NO_RESOURCES;
     } else {

@@ -16,7 +16,7 @@
   (ZX_DEFAULT_VMAR_RIGHTS | ZX_RIGHT_READ | ZX_RIGHT_WRITE | ZX_RIGHT_EXECUTE)
 
 static zx_handle_t give(struct kcall* c, struct kobj* o, zx_rights_t rights) {
-  struct khandle* h = khandle_create(o, rights);
+  struct khandle* h = khandle_create_charged(c->proc->job, o, rights);
   return h ? khandle_attach(kcall_table_of(c), h) : ZX_HANDLE_INVALID;
 }
 

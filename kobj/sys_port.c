@@ -23,7 +23,7 @@ int64_t sys_port_queue(struct kcall* c, zx_handle_t handle, zum_uaddr_t packet) 
   if (s != ZX_OK) return s;
   zx_port_packet_t pkt;
   if (kcall_copy_in(c, &pkt, packet, sizeof(pkt)) != ZX_OK) return ZX_ERR_INVALID_ARGS;
-  return kport_queue_user(o, &pkt);
+  return kport_queue_user(c->proc->job, o, &pkt);
 }
 
 int64_t sys_port_wait(struct kcall* c, zx_handle_t handle, zx_instant_mono_t deadline,
@@ -73,5 +73,5 @@ int64_t sys_object_wait_async(struct kcall* c, zx_handle_t handle, zx_handle_t p
   s = kcall_handle(c, handle, &h);
   if (s != ZX_OK) return s;
   if (!(h->rights & ZX_RIGHT_WAIT)) return ZX_ERR_ACCESS_DENIED;
-  return kport_wait_async(p, h, key, signals, options);
+  return kport_wait_async(c->proc->job, p, h, key, signals, options);
 }

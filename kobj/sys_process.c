@@ -84,8 +84,8 @@ int64_t sys_thread_create(struct kcall* c, zx_handle_t process, zum_uaddr_t name
   /* Hosted processes run Linux threads made by their own libc; zum cannot start a Zircon thread
    * in them. */
   if (!p->pure) return ZX_ERR_NOT_SUPPORTED;
-  struct kthread* t = kthread_create(p, 0, buf, strlen(buf));
-  if (!t) return ZX_ERR_NO_MEMORY;
+  struct kthread* t = kthread_create(p, 0, buf, strlen(buf), &s);
+  if (!t) return s;
   t->state = KTHREAD_NEW;
   kobj_signal(&t->base, ZX_THREAD_RUNNING, 0);
   return kcall_out_handle(c, &t->base, ZX_DEFAULT_THREAD_RIGHTS, out);

@@ -38,7 +38,7 @@ int64_t sys_vmo_create(struct kcall* c, uint64_t size, uint32_t options, zum_uad
   if (s != ZX_OK) return s;
   struct kvmo* v;
   /* The content size is the size asked for, unrounded. */
-  s = kvmo_create(flags, vmo_size, size, &v);
+  s = kvmo_create(c->proc->job, flags, vmo_size, size, &v);
   if (s != ZX_OK) return s;
   zx_rights_t rights =
       ZX_DEFAULT_VMO_RIGHTS | ((flags & MM_VMO_RESIZABLE) ? ZX_RIGHT_RESIZE : 0);
@@ -234,7 +234,8 @@ int64_t sys_vmo_create_child(struct kcall* c, zx_handle_t handle, uint32_t optio
   struct kvmo* v;
   struct kguard_wait* wait = NULL;
   /* The content size is the size asked for, unrounded. */
-  s = kvmo_create_child(parent, kind, resizable, offset, child_size, size, &v, &wait);
+  s = kvmo_create_child(c->proc->job, parent, kind, resizable, offset, child_size, size, &v,
+                        &wait);
   if (s != ZX_OK) return kguard_wait_finish(wait, c, s);
   struct kobj* pobj = (struct kobj*)parent;
   if (parent_rights & ZX_RIGHT_GET_PROPERTY)

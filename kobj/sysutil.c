@@ -39,7 +39,7 @@ zx_status_t kcall_out_handles(struct kcall* c, unsigned n, struct kobj* const* o
   struct khandle* hs[8];
   if (n > 8) return ZX_ERR_INTERNAL;
   for (unsigned i = 0; i < n; i++) {
-    hs[i] = khandle_create(objs[i], rights[i]);
+    hs[i] = khandle_create_charged(c->proc->job, objs[i], rights[i]);
     if (!hs[i]) {
       while (i--) khandle_destroy(hs[i]);
       return ZX_ERR_NO_RESOURCES;

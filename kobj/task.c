@@ -132,9 +132,30 @@ static zx_koid_t proc_related(struct kobj* o) {
   return p->job ? p->job->base.koid : 0;
 }
 
+/* A process's Linux process and the supervisor's descriptors for it go with its death (the
+ * host closes them then), or with the object if it never died (a failed start). */
+static void proc_uncharge(struct kproc* p) {
+  if (!p->charged) return;
+  p->charged = false;
+  kquota_release(p->job, KRES_PROCS, 1);
+  kquota_release(p->job, KRES_FDS, kquota_costs.proc_fds);
+}
+
+/* Charges a process about to be started in job (released by proc_uncharge). */
+static zx_status_t proc_charge(struct kjob* job) {
+  zx_status_t s = kquota_charge(job, KRES_PROCS, 1);
+  if (s != ZX_OK) return s;
+  s = kquota_charge(job, KRES_FDS, kquota_costs.proc_fds);
+  if (s != ZX_OK) kquota_release(job, KRES_PROCS, 1);
+  return s;
+}
+
 static void proc_destroy(struct kobj* o) {
   struct kproc* p = to_kproc(o);
   struct kjob* job = p->job;
+  proc_uncharge(p);
+  kdeadline_cancel(&p->work_deadline);
+  kdeadline_cancel(&p->caps_deadline);
   if (p->host_ops && p->host_ops->release) p->host_ops->release(p->host);
   if (p->table) khtable_unref(p->table);
   if (p->share) kshare_release(p);
@@ -181,8 +202,8 @@ struct kproc* kproc_create(struct kjob* job, const char* name, size_t name_len, 
   kobj_init(&p->base, &kproc_ops, 0);
   kobj_set_name(&p->base, name, name_len);
   list_init(&p->threads);
-  list_init(&p->caps_waiters);
-  list_init(&p->work_queue);
+  kproc_caps_init(p);
+  kworkq_init(p);
   p->host = host;
   p->host_ops = host_ops;
   p->job = job;
@@ -206,8 +227,11 @@ static zx_status_t adopt(struct kjob* job, const char* name, void* host,
     /* No process object will report its death: it ends here, with its record. */
     if (ops->kill) ops->kill(host);
     if (ops->release) ops->release(host);
+    kquota_release(job, KRES_PROCS, 1);
+    kquota_release(job, KRES_FDS, kquota_costs.proc_fds);
     return s;
   }
+  p->charged = true; /* by kproc_spawn_*, before the Linux process was started */
   if (pure) {
     p->pure = true;
     p->state = KPROC_INITIAL;
@@ -231,8 +255,14 @@ zx_status_t kproc_spawn_hosted(struct kjob* job, const char* path, char* const a
   if (!platform->spawn_hosted) return ZX_ERR_NOT_SUPPORTED;
   void* host;
   const struct platform_proc_ops* ops;
-  zx_status_t s = platform->spawn_hosted(path, argv, &host, &ops);
+  zx_status_t s = proc_charge(job);
   if (s != ZX_OK) return s;
+  s = platform->spawn_hosted(path, argv, &host, &ops);
+  if (s != ZX_OK) {
+    kquota_release(job, KRES_PROCS, 1);
+    kquota_release(job, KRES_FDS, kquota_costs.proc_fds);
+    return s;
+  }
   const char* name = strrchr(path, '/');
   return adopt(job, name ? name + 1 : path, host, ops, false, out);
 }
@@ -242,8 +272,14 @@ zx_status_t kproc_spawn_pure(struct kjob* job, const char* name, struct kproc** 
   if (!platform->spawn_pure) return ZX_ERR_NOT_SUPPORTED;
   void* host;
   const struct platform_proc_ops* ops;
-  zx_status_t s = platform->spawn_pure(name, &host, &ops);
+  zx_status_t s = proc_charge(job);
   if (s != ZX_OK) return s;
+  s = platform->spawn_pure(name, &host, &ops);
+  if (s != ZX_OK) {
+    kquota_release(job, KRES_PROCS, 1);
+    kquota_release(job, KRES_FDS, kquota_costs.proc_fds);
+    return s;
+  }
   return adopt(job, name, host, ops, true, out);
 }
 
@@ -287,6 +323,7 @@ void kproc_on_exit(struct kproc* p, int64_t retcode) {
   /* Its work goes first: calls of its own threads waiting in it are abandoned with them. */
   kworkq_proc_exit(p);
   p->state = KPROC_DEAD;
+  proc_uncharge(p);
   if (!p->return_code_set) {
     p->return_code = retcode;
     p->return_code_set = true;
@@ -328,8 +365,16 @@ static zx_koid_t thread_related(struct kobj* o) {
   return t->proc ? t->proc->base.koid : 0;
 }
 
+/* A thread's descriptor goes with its Linux thread, or with the object if it never ran. */
+static void thread_uncharge(struct kthread* t) {
+  if (!t->charged) return;
+  t->charged = false;
+  kquota_release(t->proc->job, KRES_FDS, kquota_costs.thread_fds);
+}
+
 static void thread_destroy(struct kobj* o) {
   struct kthread* t = to_kthread(o);
+  thread_uncharge(t);
   if (t->proc) kobj_unref(&t->proc->base);
   free(t);
 }
@@ -342,9 +387,19 @@ const struct kobj_ops kthread_ops = {
     .related_koid = thread_related,
 };
 
-struct kthread* kthread_create(struct kproc* p, pid_t tid, const char* name, size_t name_len) {
-  struct kthread* t = calloc(1, sizeof(*t));
-  if (!t) return NULL;
+struct kthread* kthread_create(struct kproc* p, pid_t tid, const char* name, size_t name_len,
+                               zx_status_t* err) {
+  zx_status_t s = kquota_charge(p->job, KRES_FDS, kquota_costs.thread_fds);
+  struct kthread* t = s == ZX_OK ? calloc(1, sizeof(*t)) : NULL;
+  if (!t) {
+    if (s == ZX_OK) {
+      kquota_release(p->job, KRES_FDS, kquota_costs.thread_fds);
+      s = ZX_ERR_NO_MEMORY;
+    }
+    if (err) *err = s;
+    return NULL;
+  }
+  t->charged = true;
   kobj_init(&t->base, &kthread_ops, ZX_THREAD_RUNNING);
   kobj_set_name(&t->base, name, name_len);
   t->proc = p;
@@ -382,6 +437,7 @@ void kthread_on_exit(struct kthread* t) {
   krestart_abandon_all(t);
   kfutex_thread_exit(t);
   t->state = KTHREAD_DEAD;
+  thread_uncharge(t);
   kobj_signal(&t->base, ZX_THREAD_RUNNING, ZX_THREAD_TERMINATED);
   struct kproc* p = t->proc;
   list_del(&t->proc_node);

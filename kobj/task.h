@@ -8,11 +8,13 @@
 #include <zircon/types.h>
 #include <zum/abi-private.h>
 
+#include "kobj/deadline.h"
 #include "kobj/handle.h"
 #include "kobj/list.h"
 #include "kobj/object.h"
 #include "kobj/policy.h"
 #include "kobj/restart.h"
+#include "kobj/quota.h"
 #include "host/platform.h"
 
 struct kcall;
@@ -36,6 +38,8 @@ struct kjob {
   int64_t return_code;
   bool kill_on_oom;
   struct kpolicy policy;     /* copied from the parent at creation (kobj/policy.h) */
+  /* What this job and everything below it hold (kobj/quota.h). */
+  uint64_t quota_used[KRES_COUNT];
 };
 
 enum kproc_state { KPROC_INITIAL, KPROC_RUNNING, KPROC_DYING, KPROC_DEAD };
@@ -96,6 +100,14 @@ struct kproc {
   /* zx_job_set_critical: the job killed when this process dies (holds a reference). */
   struct kjob* critical_to;
   bool critical_retcode_nonzero;
+  /* Its Linux process and descriptors are charged to job (kobj/quota.h; not for a process the
+   * host found already running: bare mode's first). */
+  bool charged;
+  /* Address-space work answered by nobody in time (kobj/workq.c): the deadline that kills it. */
+  struct kdeadline work_deadline;
+  uint64_t work_watched; /* the token of the item it is armed for */
+  /* Calls parked in kproc_caps_wait wait at most as long (kobj/cow.c). */
+  struct kdeadline caps_deadline;
 };
 
 enum kthread_state { KTHREAD_NEW, KTHREAD_RUNNING, KTHREAD_DYING, KTHREAD_DEAD };
@@ -106,6 +118,8 @@ struct kthread {
   struct list_node proc_node;
   enum kthread_state state;
   pid_t tid;
+  /* Charged to proc->job (kobj/quota.h). */
+  bool charged;
   uint32_t blocked_state;    /* ZX_THREAD_STATE_BLOCKED_* while parked, else 0 */
   struct kcall* parked;      /* the call this thread is blocked in, if any */
   /* The futexes this thread owns (kfutex.owner_node, kobj/futex.h): released when it dies. */
@@ -129,7 +143,9 @@ struct kjob* kjob_create(struct kjob* parent);
  * job is dead (*err says which). */
 struct kproc* kproc_create(struct kjob* job, const char* name, size_t name_len, void* host,
                            const struct platform_proc_ops* host_ops, zx_status_t* err);
-struct kthread* kthread_create(struct kproc* p, pid_t tid, const char* name, size_t name_len);
+/* A thread of p, charged to p's job; NULL with *err (may be NULL) NO_MEMORY or NO_RESOURCES. */
+struct kthread* kthread_create(struct kproc* p, pid_t tid, const char* name, size_t name_len,
+                               zx_status_t* err);
 /* Start a new Linux process through the platform (spawn_hosted / spawn_pure) and make its
  * process object in `job`: hosted programs running, pure processes in state INITIAL with no
  * threads and no root VMAR yet (the caller adds it). Returns it with one reference for the

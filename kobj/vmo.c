@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "kobj/cow.h"
+#include "kobj/quota.h"
+#include "kobj/task.h"
 #include "mm/vmo.h"
 
 /* Mappings counted per address space (share_count). */
@@ -30,7 +32,29 @@ struct kvmo {
   struct mm_vmo* m;
   /* ZX_INFO_VMO_IMMUTABLE: a NO_WRITE snapshot. */
   bool immutable;
+  /* The job its own store (a memfd) is charged to, referenced (kobj/quota.h); NULL: none (the
+   * supervisor's own VMOs, slices and references, which have no store of their own). */
+  struct kjob* charged;
 };
+
+/* A VMO with a store of its own costs the supervisor a descriptor: charged to the job of the
+ * process that made it, for as long as the VMO lives. */
+static zx_status_t vmo_charge(struct kvmo* v, struct kjob* job) {
+  if (!job) return ZX_OK;
+  zx_status_t s = kquota_charge(job, KRES_FDS, kquota_costs.store_fds);
+  if (s != ZX_OK) return s;
+  v->charged = job;
+  kobj_ref(&job->base);
+  return ZX_OK;
+}
+
+static void vmo_uncharge(struct kvmo* v) {
+  struct kjob* job = v->charged;
+  if (!job) return;
+  v->charged = NULL;
+  kquota_release(job, KRES_FDS, kquota_costs.store_fds);
+  kobj_unref(&job->base);
+}
 
 void kvmo_set_immutable(struct kvmo* v) { v->immutable = true; }
 
@@ -42,6 +66,7 @@ static void vmo_destroy(struct kobj* o) {
     struct kvmo* parent = v->parent;
     /* The memfd goes with the last reference; a child leaves its parent. A reference has none. */
     if (v->m == &v->mm) mm_vmo_fini(&v->mm);
+    vmo_uncharge(v);
     free(v->aspaces);
     free(v);
     v = NULL;
@@ -61,11 +86,16 @@ const struct kobj_ops kvmo_ops = {
     .destroy = vmo_destroy,
 };
 
-zx_status_t kvmo_create(uint32_t flags, uint64_t size, uint64_t content_size, struct kvmo** out) {
+zx_status_t kvmo_create(struct kjob* job, uint32_t flags, uint64_t size, uint64_t content_size,
+                        struct kvmo** out) {
   struct kvmo* v = calloc(1, sizeof(*v));
   if (!v) return ZX_ERR_NO_MEMORY;
   v->m = &v->mm;
-  zx_status_t s = mm_vmo_init(&v->mm, flags, size, content_size);
+  zx_status_t s = vmo_charge(v, job);
+  if (s == ZX_OK) {
+    s = mm_vmo_init(&v->mm, flags, size, content_size);
+    if (s != ZX_OK) vmo_uncharge(v);
+  }
   if (s != ZX_OK) {
     free(v);
     return s;
@@ -76,8 +106,9 @@ zx_status_t kvmo_create(uint32_t flags, uint64_t size, uint64_t content_size, st
   return ZX_OK;
 }
 
-zx_status_t kvmo_create_child(struct kvmo* parent, uint32_t kind, bool resizable, uint64_t offset,
-                              uint64_t size, uint64_t content_size, struct kvmo** out,
+zx_status_t kvmo_create_child(struct kjob* job, struct kvmo* parent, uint32_t kind,
+                              bool resizable, uint64_t offset, uint64_t size,
+                              uint64_t content_size, struct kvmo** out,
                               struct kguard_wait** wait) {
   struct kvmo* v = calloc(1, sizeof(*v));
   if (!v) return ZX_ERR_NO_MEMORY;
@@ -87,13 +118,17 @@ zx_status_t kvmo_create_child(struct kvmo* parent, uint32_t kind, bool resizable
     v->m = parent->m;
   } else {
     v->m = &v->mm;
-    s = mm_vmo_init_child(&v->mm, parent->m, kind, resizable, offset, size, content_size);
+    /* Only a snapshot has a store of its own. */
+    if (kind == MM_VMO_SNAPSHOT) s = vmo_charge(v, job);
+    if (s == ZX_OK)
+      s = mm_vmo_init_child(&v->mm, parent->m, kind, resizable, offset, size, content_size);
     if (s == ZX_OK && kind == MM_VMO_SNAPSHOT) {
       s = kcow_snapshot_guard(parent, wait);
       if (s != ZX_OK) mm_vmo_fini(&v->mm);
     }
   }
   if (s != ZX_OK) {
+    vmo_uncharge(v);
     free(v);
     return s;
   }

@@ -18,16 +18,21 @@ extern const struct kobj_ops kvmo_ops;
 
 static inline struct kvmo* to_kvmo(struct kobj* o) { return (struct kvmo*)o; }
 
+struct kjob;
 /* A new VMO (one reference, no handle, ZX_VMO_ZERO_CHILDREN asserted): flags MM_VMO_*, a
- * page-aligned size and the initial content size. NO_MEMORY when the host has no room. */
-zx_status_t kvmo_create(uint32_t flags, uint64_t size, uint64_t content_size, struct kvmo** out);
+ * page-aligned size and the initial content size, its store charged to job (NULL: the
+ * supervisor's own; kobj/quota.h). NO_MEMORY when the host has no room, NO_RESOURCES when the
+ * job may hold no more. */
+zx_status_t kvmo_create(struct kjob* job, uint32_t flags, uint64_t size, uint64_t content_size,
+                        struct kvmo** out);
 /* A child of `parent` (zx_vmo_create_child past its checks; kind MM_VMO_SLICE or
  * MM_VMO_SNAPSHOT): one reference, no handle, holding its parent; clears the parent's
  * ZX_VMO_ZERO_CHILDREN, which comes back when the parent's last child is destroyed. A snapshot
  * guards the store's writable mappings first (kcow_snapshot_guard, *wait). */
 struct kguard_wait;
-zx_status_t kvmo_create_child(struct kvmo* parent, uint32_t kind, bool resizable, uint64_t offset,
-                              uint64_t size, uint64_t content_size, struct kvmo** out,
+zx_status_t kvmo_create_child(struct kjob* job, struct kvmo* parent, uint32_t kind,
+                              bool resizable, uint64_t offset, uint64_t size,
+                              uint64_t content_size, struct kvmo** out,
                               struct kguard_wait** wait);
 struct kvmo* kvmo_parent(const struct kvmo* v);
 /* Marks the VMO ZX_INFO_VMO_IMMUTABLE. */

@@ -51,6 +51,15 @@ struct kwork_group {
 
 static uint64_t next_token = 1;
 
+int64_t kworkq_deadline = KWORKQ_DEFAULT_DEADLINE;
+
+static void deadline_fire(struct kdeadline* d);
+
+void kworkq_init(struct kproc* p) {
+  list_init(&p->work_queue);
+  kdeadline_init(&p->work_deadline, deadline_fire);
+}
+
 static void group_cancel(struct kcall* c) {
   struct kwork_group* g = c->park_state;
   g->call = NULL; /* the items still run, in order; nobody waits for them */
@@ -156,6 +165,66 @@ static int send_agent(struct kproc* p, struct kwork_item* it) {
   return p->host_ops->work_send(p->host, &m, fds, nfds);
 }
 
+/* Whether another process may be waiting for item it: a call from another process, a shared
+ * region's change made by another process or member (one p makes itself is waited for by its
+ * own thread only), a write protection (a snapshot's caller). */
+static bool foreign(struct kproc* p, const struct kwork_item* it) {
+  return (it->group && !it->self) || it->kind == KWORK_WP || (it->call && it->call->proc != p);
+}
+
+/* Whether anybody but p's own threads is held up by p's queue (what the deadline is for): work
+ * its agent runs (asked by other processes, or by nobody), or p's own work while another process
+ * waits behind it. p's own threads doing and waiting for their own work hold up nobody else: a
+ * process stopped in a debugger there may stay stopped as long as it likes. The walk behind is
+ * bounded by the calls waiting (one per thread) and the deferred items (MAX_DEFERRED). */
+static bool holds_up_others(struct kproc* p, struct kwork_item* head) {
+  if (!head->self || foreign(p, head)) return true;
+  for (struct list_node* pos = head->node.next; pos != &p->work_queue; pos = pos->next)
+    if (foreign(p, list_entry(pos, struct kwork_item, node))) return true;
+  return false;
+}
+
+/* Keeps p's deadline on its head item: armed when the head started and holds up others (anew
+ * for each head), cancelled otherwise. */
+static void watch(struct kproc* p) {
+  struct kwork_item* head = head_of(p);
+  if (!head || !head->started || !holds_up_others(p, head) || kworkq_deadline <= 0 ||
+      p->state == KPROC_DEAD) {
+    kdeadline_cancel(&p->work_deadline);
+    return;
+  }
+  if (kdeadline_armed(&p->work_deadline) && p->work_watched == head->token) return;
+  p->work_watched = head->token;
+  int64_t now = kobj_now();
+  int64_t when = now > INT64_MAX - kworkq_deadline ? INT64_MAX : now + kworkq_deadline;
+  /* Without memory for the heap the work is simply not watched. */
+  (void)kdeadline_arm(&p->work_deadline, when);
+}
+
+void kworkq_unresponsive(struct kproc* p, const char* what) {
+  char line[256];
+  int len = snprintf(line, sizeof(line),
+                     "zum: process %s (pid %d) did not %s within %lld ms: killed\n",
+                     p->base.name, (int)p->pid, what, (long long)(kworkq_deadline / 1000000));
+  if (len > 0) platform->debug_write(line, strnlen(line, sizeof(line)));
+  /* As Zircon ends a process that broke its contract with the kernel (an unhandled exception):
+   * ZX_TASK_RETCODE_EXCEPTION_KILL. */
+  kproc_kill(p, ZX_TASK_RETCODE_EXCEPTION_KILL);
+}
+
+/* p's head item got no answer in time: p is killed, and everybody waiting on its queue gets
+ * their status now rather than when Linux reports the death. */
+static void deadline_fire(struct kdeadline* d) {
+  struct kproc* p = container_of(d, struct kproc, work_deadline);
+  struct kwork_item* head = head_of(p);
+  /* Those who waited may have gone meanwhile (a cancelled call): then nobody is held up. */
+  if (!head || head->token != p->work_watched || !holds_up_others(p, head)) return;
+  kobj_ref(&p->base);
+  kworkq_unresponsive(p, "finish its address-space work");
+  kworkq_proc_exit(p);
+  kobj_unref(&p->base);
+}
+
 static void finish(struct kwork_item* it, int64_t result) {
   struct kcall* c = it->call;
   it->call = NULL;
@@ -171,7 +240,14 @@ static void pop_done(struct kproc* p, struct kwork_item* it) {
   start_next(p);
 }
 
+static void start_next_item(struct kproc* p);
+
 static void start_next(struct kproc* p) {
+  start_next_item(p);
+  watch(p);
+}
+
+static void start_next_item(struct kproc* p) {
   struct kwork_item* it;
   while ((it = head_of(p)) && !it->started) {
     if (it->kind == KWORK_WP) {
@@ -223,6 +299,19 @@ static bool has_agent(struct kproc* p) {
 static bool readonly_fd(const zum_work_op_t* op) {
   return op->kind == ZUM_WORK_FAULT_SOURCE ||
          (op->kind == ZUM_WORK_MAP && (op->flags & ZUM_MAP_READONLY));
+}
+
+/* Work nobody waits for (a loader mapping a process that has not started) owns duplicates of
+ * memory fds that nobody has been charged for; past this many items in the queue the caller
+ * waits like any other, so what one process's queue holds is bounded by the calls waiting on it
+ * (each thread one) and this. */
+#define MAX_DEFERRED 64u
+
+static bool queue_longer(const struct kproc* p, size_t n) {
+  const struct list_node* pos = p->work_queue.next;
+  for (size_t i = 0; i <= n; i++, pos = pos->next)
+    if (pos == &p->work_queue) return false;
+  return true;
 }
 
 /* A new work item for p (not queued) with a copy of ops; NULL with *err on failure. */
@@ -287,11 +376,15 @@ int64_t kworkq_apply(struct kcall* c, struct kproc* p, const zum_work_op_t* ops,
   if (!it) return err;
   bool first = list_empty(&p->work_queue);
   list_add_tail(&p->work_queue, &it->node);
-  if (first && self) return deliver_self(p, it, c);
+  if (first && self) {
+    int64_t r = deliver_self(p, it, c);
+    watch(p);
+    return r;
+  }
   /* A pure process that has not started runs no code: nobody can observe its Linux address
    * space before its first thread, and that thread's start is queued behind this work. So the
    * caller (a loader mapping a new process) need not wait for each mapping's round trip. */
-  bool deferred = !self && p->pure && p->state == KPROC_INITIAL;
+  bool deferred = !self && p->pure && p->state == KPROC_INITIAL && !queue_longer(p, MAX_DEFERRED);
   it->call = deferred ? NULL : c;
   if (first) {
     int e = send_agent(p, it);
@@ -303,6 +396,7 @@ int64_t kworkq_apply(struct kcall* c, struct kproc* p, const zum_work_op_t* ops,
       return status;
     }
   }
+  watch(p);
   return deferred ? status : kcall_park(c, work_cancel, it);
 }
 
@@ -342,6 +436,7 @@ static int64_t queue_record(struct kproc* p, struct kcall* c, const zum_agent_ms
       return ZX_ERR_BAD_STATE;
     }
   }
+  watch(p);
   return c ? kcall_park(c, work_cancel, it) : ZX_OK;
 }
 
@@ -445,6 +540,7 @@ int kworkq_uffd_wp(struct kproc* p, uint64_t addr, uint64_t len, bool missing,
   it->wp.done = done;
   it->wp.arg = arg;
   list_add_tail(&p->work_queue, &it->node);
+  watch(p);
   return 0;
 }
 
@@ -463,6 +559,7 @@ void kworkq_proc_exit(struct kproc* p) {
     list_del(&it->node);
     item_free(it);
   }
+  kdeadline_cancel(&p->work_deadline);
 }
 
 /* One change for several processes: an item in each one's queue, all sharing a group. The
@@ -512,11 +609,15 @@ int64_t kworkq_apply_many(struct kcall* c, struct kproc* const* targets, size_t 
     }
   }
   g->pending--; /* the hold; the items queued keep it above zero */
-  if (self_it) {
-    if (self_first) return deliver_self(self_it->target, self_it, c);
+  int64_t r = KCALL_PARKED;
+  if (self_it && self_first) {
+    r = deliver_self(self_it->target, self_it, c);
+  } else if (self_it) {
     self_it->call = c;
-    return kcall_park(c, work_cancel, self_it);
+    r = kcall_park(c, work_cancel, self_it);
   }
+  for (size_t i = 0; i < ntargets; i++) watch(targets[i]);
+  if (self_it) return r;
   if (g->pending == 0) {
     free(g);
     return status;

@@ -31,6 +31,20 @@ struct kproc;
 struct kthread;
 struct kthread_regs;
 
+/* How long a process may take over the work at the head of its queue while it holds up anybody
+ * else (other processes' calls, a shared region's other members, work queued behind), in
+ * nanoseconds; <= 0: forever. Past it the process is killed as unresponsive
+ * (ZX_TASK_RETCODE_EXCEPTION_KILL) and the calls waiting on its queue finish with their status.
+ * A process stopped (SIGSTOP, a debugger) while it does its own work holds up nobody and is left
+ * alone. Set by the supervisor (zum run --work-deadline). */
+#define KWORKQ_DEFAULT_DEADLINE ((int64_t)30 * 1000000000)
+extern int64_t kworkq_deadline;
+
+/* Sets up p's empty queue and its deadline (kproc_create). */
+void kworkq_init(struct kproc* p);
+/* Kills p, which kept others waiting past kworkq_deadline for `what`, with a line saying so. */
+void kworkq_unresponsive(struct kproc* p, const char* what);
+
 /* kcall_mm_apply for a process whose host carries work (platform_proc_ops.work_send). */
 int64_t kworkq_apply(struct kcall* c, struct kproc* p, const zum_work_op_t* ops, size_t n,
                      zx_status_t status);

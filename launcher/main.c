@@ -27,7 +27,8 @@
 static void usage(FILE* f) {
   fprintf(f,
           "usage: zum run [--trace] [--trace-file=PATH] [--seed=N] [--root-resource]\n"
-          "               [--debuglog-file=PATH] [FUCHSIA OPTIONS] PROGRAM [ARGS...]\n"
+          "               [--debuglog-file=PATH] [--limit-WHAT=N]... [--work-deadline=MS]\n"
+          "               [FUCHSIA OPTIONS] PROGRAM [ARGS...]\n"
           "       zum --version\n"
           "\n"
           "Runs PROGRAM, a hosted Zircon program (built with `pkg-config --cflags --libs zum`), as\n"
@@ -54,7 +55,24 @@ static void usage(FILE* f) {
           "                     and the sysroot's\n"
           "  --env K=V          set K in the program's environment (zum's own by default)\n"
           "  --unset-env K      remove K from it\n"
-          "  --clear-env        start from an empty environment\n");
+          "  --clear-env        start from an empty environment\n"
+          "\n"
+          "What guests may make the supervisor hold (a call past a limit fails with\n"
+          "ZX_ERR_NO_RESOURCES, or ZX_ERR_NO_MEMORY for memory); N takes a K, M or G suffix:\n"
+          "  --limit-fds=N      descriptors, all guests (default: the supervisor's fd limit less\n"
+          "                     what it holds and a reserve of 1/8, at least 256)\n"
+          "  --limit-procs=N    processes, all guests (default 4096)\n"
+          "  --limit-mem=N      bytes of queued messages, packets and waits, all guests\n"
+          "                     (default 512M)\n"
+          "  --limit-handles=N  handles, all guests (default: Zircon's 256Ki less 1/16)\n"
+          "  --limit-job-fds=N, --limit-job-procs=N, --limit-job-mem=N, --limit-job-handles=N\n"
+          "                     the same for each job tree a guest makes (jobs below the\n"
+          "                     program's own job; default: half of the total)\n"
+          "  --work-deadline=MS how long a process may keep others waiting on its address-space\n"
+          "                     work before it is killed as unresponsive (default 30000; 0: no\n"
+          "                     deadline)\n"
+          "A program run bare (without zum) takes these from ZUM_LIMITS=job-fds=N,mem=N,... and\n"
+          "ZUM_WORK_DEADLINE=MS.\n");
 }
 
 /* A Zircon return code as a Linux exit status. 0-255 pass through; anything else (negative
@@ -102,6 +120,43 @@ static int launch_option(char** argv, int argc, int i, const char* name, char** 
  * see the forwarded options on every path out of cmd_run. */
 static char** volatile kept_launch_opts;
 
+/* A count with an optional K, M or G suffix (powers of 1024); false if it is none. */
+static bool parse_size(const char* s, uint64_t* out) {
+  char* end;
+  errno = 0;
+  uint64_t v = strtoull(s, &end, 0);
+  if (errno || end == s || s[0] == '-') return false;
+  unsigned shift = 0;
+  if (*end == 'K' || *end == 'k') shift = 10, end++;
+  else if (*end == 'M' || *end == 'm') shift = 20, end++;
+  else if (*end == 'G' || *end == 'g') shift = 30, end++;
+  if (*end || (shift && v > (UINT64_MAX >> shift))) return false;
+  *out = v << shift;
+  return true;
+}
+
+/* --limit-WHAT=N and --limit-job-WHAT=N (kobj/quota.h); 1 if a is one, 0 if not, -1 if bad. */
+static int parse_limit(const char* a, struct kquota_options* q) {
+  if (strncmp(a, "--limit-", 8) != 0) return 0;
+  a += 8;
+  bool job = strncmp(a, "job-", 4) == 0;
+  if (job) a += 4;
+  for (int r = 0; r < KRES_COUNT; r++) {
+    size_t n = strlen(kquota_names[r]);
+    if (strncmp(a, kquota_names[r], n) != 0 || a[n] != '=') continue;
+    uint64_t v;
+    if (!parse_size(a + n + 1, &v) || v == 0) {
+      fprintf(stderr, "zum: --limit-%s%s needs a positive number, not %s\n", job ? "job-" : "",
+              kquota_names[r], a + n + 1);
+      return -1;
+    }
+    if (job) q->job[r] = v;
+    else q->total[r] = v;
+    return 1;
+  }
+  return 0;
+}
+
 static int cmd_run(int argc, char** argv) {
   struct sv_options o = {0};
   /* At most one forwarded option per argument. */
@@ -109,7 +164,7 @@ static int cmd_run(int argc, char** argv) {
   int nlaunch = 0;
   if (!launch_opts) return 127;
   kept_launch_opts = launch_opts;
-  int i = 0;
+  int i = 0, lim;
   for (; i < argc; i++) {
     const char* a = argv[i];
     if (strcmp(a, "--") == 0) {
@@ -161,9 +216,19 @@ static int cmd_run(int argc, char** argv) {
       }
       nlaunch++;
       i += used - 1;
+    } else if (strncmp(a, "--work-deadline=", 16) == 0) {
+      uint64_t ms;
+      if (!parse_size(a + 16, &ms) || ms > INT64_MAX / 1000000) {
+        fprintf(stderr, "zum: --work-deadline needs milliseconds, not %s\n", a + 16);
+        return 2;
+      }
+      o.work_deadline_set = true;
+      o.work_deadline = (int64_t)ms * 1000000;
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       usage(stdout);
       return 0;
+    } else if ((lim = parse_limit(a, &o.quota)) != 0) {
+      if (lim < 0) return 2;
     } else {
       fprintf(stderr, "zum: unknown option %s\n", a);
       usage(stderr);
@@ -190,6 +255,21 @@ static int cmd_run(int argc, char** argv) {
   return exit_status(code);
 }
 
+/* ZUM_LIMITS="job-fds=300,mem=64M": the --limit-* options of a bare run; false on a bad one. */
+static bool env_limits(const char* v, struct kquota_options* q) {
+  char item[96];
+  while (v && *v) {
+    size_t n = strcspn(v, ",");
+    int len = snprintf(item, sizeof(item), "--limit-%.*s", (int)n, v);
+    if (len < 0 || (size_t)len >= sizeof(item) || parse_limit(item, q) != 1) {
+      fprintf(stderr, "zum: ZUM_LIMITS: bad limit %.*s: ZUM_LIMITS ignored\n", (int)n, v);
+      return false;
+    }
+    v += n + (v[n] == ',');
+  }
+  return true;
+}
+
 /* The bare supervisor's settings come from the environment, which the program passed on. */
 static void bare_options(struct sv_options* o) {
   const char* t = getenv("ZUM_TRACE");
@@ -200,6 +280,14 @@ static void bare_options(struct sv_options* o) {
   if (seed && *seed) {
     o->seeded = true;
     o->seed = strtoull(seed, NULL, 0);
+  }
+  struct kquota_options q = {0};
+  if (env_limits(getenv("ZUM_LIMITS"), &q)) o->quota = q;
+  const char* wd = getenv("ZUM_WORK_DEADLINE");
+  uint64_t ms;
+  if (wd && *wd && parse_size(wd, &ms) && ms <= INT64_MAX / 1000000) {
+    o->work_deadline_set = true;
+    o->work_deadline = (int64_t)ms * 1000000;
   }
 }
 

@@ -24,6 +24,7 @@
 #include "kobj/resource.h"
 #include "kobj/restart.h"
 #include "kobj/task.h"
+#include "kobj/workq.h"
 #include "launcher/sv_internal.h"
 #include "launcher/sv_paths.h"
 #include "launcher/sv_work.h"
@@ -99,16 +100,23 @@ static void handle_request(struct sv_proc* p, const struct host_notif* n) {
     host_seccomp_reply_errno(p->g.listener, n->id, ENOSYS);
     return;
   }
-  struct kthread* t = sv_thread_of(p, n->tid);
+  zx_status_t why;
+  struct kthread* t = sv_thread_of(p, n->tid, &why);
   if (!t && p->kp->pure && p->num_pending < SV_MAX_PENDING) {
     /* A thread of a pure process can trap before its stub's "started" reply is read: keep the
      * request until the thread is bound (sv_retry_pending). */
     sv_work_learn_agent(p);
-    t = sv_thread_of(p, n->tid);
+    t = sv_thread_of(p, n->tid, &why);
     if (!t) {
       p->pending[p->num_pending++] = *n;
       return;
     }
+  }
+  if (!t && why != ZX_OK) {
+    /* A hosted program's new thread its job has no room for: its calls fail with the status
+     * (NO_RESOURCES) until there is room, the process itself goes on. */
+    host_seccomp_reply(p->g.listener, n->id, why);
+    return;
   }
   if (!t) {
     host_seccomp_reply_errno(p->g.listener, n->id, ENOSYS);
@@ -256,6 +264,10 @@ int sv_init(const struct sv_options* o) {
   r = host_reaper_start(opts.bare_guest);
   if (r != 0) fprintf(stderr, "zum: cannot start the reaper (%s)\n", strerror(-r));
   platform = &sv_platform;
+  /* After the fd limit was raised and the loop and reaper hold theirs: the budget is what is
+   * left. */
+  kquota_configure(&opts.quota);
+  if (opts.work_deadline_set) kworkq_deadline = opts.work_deadline;
   if (opts.seeded) mm_set_seed(opts.seed);
   kroot_job = kjob_create(NULL);
   if (!kroot_job) return -ENOMEM;
@@ -300,8 +312,10 @@ int64_t sv_run_first(const char* path, char* const argv[]) {
   zx_status_t s = kproc_spawn_hosted(job, path, argv, &kp);
   if (s != ZX_OK) {
     fprintf(stderr, "zum: cannot start %s: %s\n", path,
-            s == ZX_ERR_NOT_FOUND ? "no such file" : s == ZX_ERR_ACCESS_DENIED ? "permission denied"
-                                                                               : "start failed");
+            s == ZX_ERR_NOT_FOUND           ? "no such file"
+            : s == ZX_ERR_ACCESS_DENIED     ? "permission denied"
+            : s == ZX_ERR_NO_RESOURCES      ? "the limits (--limit-*) leave no room for it"
+                                            : "start failed");
     return INT64_MIN;
   }
   first_proc = container_of((struct host_guest*)kp->host, struct sv_proc, g);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "kobj/quota.h"
+
 struct sv_options {
   FILE* trace;         /* non-NULL: one line per Zircon call */
   const char* argv0;
@@ -22,6 +24,11 @@ struct sv_options {
   bool root_resource;
   /* Where debuglog lines go (NULL: stderr). */
   FILE* debuglog;
+  /* zum run --limit-*: what guests may hold (kobj/quota.h; zeros: the defaults). */
+  struct kquota_options quota;
+  /* zum run --work-deadline: kworkq_deadline in ns, when work_deadline_set (kobj/workq.h). */
+  bool work_deadline_set;
+  int64_t work_deadline;
 };
 
 /* Sets up the loop, installs the platform (launcher/sv_platform.c) and makes the root job.

@@ -67,9 +67,10 @@ static inline struct sv_proc* sv_proc_of(struct kproc* kp) {
 zx_status_t sv_serve(struct sv_proc* p, struct kproc* kp);
 void sv_proc_discard(struct sv_proc* p);
 
-/* sv_threads.c: the kthread for Linux thread tid of p (NULL if it is none of p's); stops
- * watching p's threads (p is gone). */
-struct kthread* sv_thread_of(struct sv_proc* p, pid_t tid);
+/* sv_threads.c: the kthread for Linux thread tid of p (NULL if it is none of p's, or, with *err
+ * (may be NULL) set, if its job may hold no more threads: kobj/quota.h); stops watching p's
+ * threads (p is gone). */
+struct kthread* sv_thread_of(struct sv_proc* p, pid_t tid, zx_status_t* err);
 void sv_threads_forget(struct sv_proc* p);
 
 /* sv_platform.c: the platform the supervisor installs, its guests' operations, a fresh record. */

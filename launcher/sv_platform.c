@@ -69,7 +69,7 @@ static void hp_sync_threads(void* host) {
     long tid = strtol(e->d_name, &end, 10);
     if (*end || tid <= 0) continue;
     if ((pid_t)tid == p->agent_tid) continue; /* zum's own agent is no Zircon thread */
-    sv_thread_of(p, (pid_t)tid);
+    sv_thread_of(p, (pid_t)tid, NULL);
   }
   closedir(d);
 }
@@ -188,6 +188,11 @@ static void pl_debuglog_write(const char* buf, size_t len) {
   fflush(sv_debuglog_file);
 }
 
+/* What the supervisor holds per object: a VMO's memfd; a process's pidfd, seccomp listener,
+ * agent socket, work channel and userfaultfd (host/sv/guest.h, launcher/sv_internal.h); a
+ * thread's pidfd (sv_threads.c). */
+static const struct platform_costs sv_costs = {.store_fds = 1, .proc_fds = 5, .thread_fds = 1};
+
 const struct platform_ops sv_platform = {
     .now = host_clock_monotonic,
     .boot_now = host_clock_boot,
@@ -198,6 +203,8 @@ const struct platform_ops sv_platform = {
     .debuglog_write = pl_debuglog_write,
     .num_cpus = pl_num_cpus,
     .mem = &host_memfd_mem_ops,
+    .fd_budget = host_fd_budget,
+    .costs = &sv_costs,
     .spawn_hosted = pl_spawn_hosted,
     .spawn_pure = pl_spawn_pure,
     .adopt = pl_adopt,

@@ -51,13 +51,14 @@ static bool watch_thread(struct sv_proc* p, struct kthread* t) {
  * call; pure processes' threads are bound when their stub reports them started. NULL if tid is
  * not (yet) a thread of p (a Linux child a hosted guest forked inherits the filter but is no
  * Zircon process). */
-struct kthread* sv_thread_of(struct sv_proc* p, pid_t tid) {
+struct kthread* sv_thread_of(struct sv_proc* p, pid_t tid, zx_status_t* err) {
+  if (err) *err = ZX_OK;
   struct kthread* t = kproc_find_thread(p->kp, tid);
   if (t || p->kp->pure) return t;
   if (tid != p->g.pid && host_tgid_of(tid) != p->g.pid) return NULL;
   char name[ZX_MAX_NAME_LEN];
   host_thread_comm(tid, name, sizeof(name));
-  t = kthread_create(p->kp, tid, name, strlen(name));
+  t = kthread_create(p->kp, tid, name, strlen(name), err);
   if (!t) return NULL;
   if (!watch_thread(p, t)) {
     /* It ended between the check above and now (thread lists race with exits). */

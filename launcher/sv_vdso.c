@@ -53,7 +53,7 @@ int sv_vdso_load(void) {
   if (ok == 0) {
     uint64_t rounded = ((uint64_t)st.st_size + 4095) & ~4095ull;
     if (rounded < off + size) rounded = off + size;
-    ok = kvmo_create(0, rounded, rounded, &v) == ZX_OK ? 0 : -1;
+    ok = kvmo_create(NULL, 0, rounded, rounded, &v) == ZX_OK ? 0 : -1;
   }
   if (ok == 0 && pwrite(kvmo_fd(v), img, (size_t)st.st_size, 0) != st.st_size) ok = -1;
   /* One memfd holds the vDSO of every process: sealed, no guest can make its mapping writable

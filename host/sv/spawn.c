@@ -1,5 +1,6 @@
 #include "host/sv/spawn.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -30,6 +31,22 @@ void host_raise_fd_limit(void) {
 }
 
 void host_original_nofile(struct rlimit* out) { *out = original_nofile; }
+
+uint64_t host_fd_budget(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return UINT64_MAX;
+  uint64_t limit = rl.rlim_cur;
+  /* What the supervisor holds already (the loop, the reaper's pipe, the first guest's records,
+   * the vDSO...), counted once at start. */
+  uint64_t open_now = 0;
+  DIR* d = opendir("/proc/self/fd");
+  if (d) {
+    while (readdir(d)) open_now++;
+    closedir(d);
+  }
+  uint64_t reserve = limit / 8 > HOST_FD_RESERVE_MIN ? limit / 8 : HOST_FD_RESERVE_MIN;
+  return limit > open_now + reserve ? limit - open_now - reserve : 0;
+}
 
 static __attribute__((noreturn)) void child_fail(int sock, int err) {
   int e = err;

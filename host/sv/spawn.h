@@ -2,6 +2,7 @@
 #ifndef ZUM_HOST_SPAWN_H_
 #define ZUM_HOST_SPAWN_H_
 
+#include <stdint.h>
 #include <sys/resource.h>
 
 #include "host/common/fdpass.h"
@@ -30,6 +31,11 @@ int host_spawn_pure(const char* stub_path, const char* name, struct host_guest* 
  * processes must run out (ZX_ERR_NO_RESOURCES) before the supervisor itself has no descriptor
  * left for its own work. Guests are started with the limit zum was started with. */
 void host_raise_fd_limit(void);
+/* The descriptors the supervisor's guests may make it hold (platform_ops.fd_budget): its fd limit
+ * less what it holds now and a reserve for its own needs (replies, reaping, new listeners, work
+ * in flight), an eighth of the limit but at least HOST_FD_RESERVE_MIN. */
+#define HOST_FD_RESERVE_MIN 256u
+uint64_t host_fd_budget(void);
 /* The limit before host_raise_fd_limit (RLIM_INFINITY both if it never ran). */
 void host_original_nofile(struct rlimit* out);
 

@@ -221,7 +221,7 @@ struct kproc* fake_process(struct kjob* job) {
 
 struct kthread* fake_thread(struct kproc* p) {
   static pid_t next = 1000;
-  return kthread_create(p, next++, "t", 1);
+  return kthread_create(p, next++, "t", 1, NULL);
 }
 
 struct kcall* fake_call(struct kthread* t, uint32_t sysno, const uint64_t* args, unsigned nargs) {

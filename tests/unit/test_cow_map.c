@@ -19,6 +19,7 @@
 #include "kobj/handle.h"
 #include "kobj/sysutil.h"
 #include "kobj/vmo.h"
+#include "kobj/workq.h"
 #include "host/sv/memfd.h"
 #include "mm/vmo.h"
 #include "tests/unit/fake_host.h"
@@ -635,6 +636,63 @@ static void test_caps_wait(void** state) {
   FAKE(T, handle_close, p);
 }
 
+/* A process whose runtime never says hello (stopped before it could) does not hold other
+ * processes' calls waiting for it forever: once kworkq_deadline has passed it is killed as
+ * unresponsive and they run again without it. Its own calls may wait as long as it takes. */
+static void test_caps_deadline(void** state) {
+  (void)state;
+  static struct platform_proc_ops late_ops;
+  late_ops = fake_rec_uffd_ops;
+  late_ops.learn_caps = late_learn_caps;
+  zx_handle_t p = parent_vmo(4, 0, 0);
+  zx_handle_t c = child_of(p, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PG);
+  uint64_t addr = 0;
+  struct kcall* call;
+  int64_t r;
+  /* A process's own call waiting for its own hello holds up nobody else: no deadline. */
+  P->host_ops = &late_ops;
+  P->caps_known = false;
+  caps_pending = true;
+  const uint64_t args[] = {ROOT, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, c, 0, PG, U(&addr)};
+  assert_int_equal(fake_run(T, ZUM_SYS_vmar_map, args, 7, &call), KCALL_PARKED);
+  fake_advance(10 * kworkq_deadline);
+  assert_int_equal(P->state, KPROC_RUNNING);
+  assert_false(fake_completed(call, NULL));
+  caps_pending = false;
+  kproc_caps_learnt(P);
+  kobj_run_deferred();
+  assert_true(fake_completed(call, &r));
+  assert_int_equal(r, ZX_OK);
+  P->host_ops = &fake_rec_uffd_ops;
+  /* Another process's call waiting for it: the deadline runs. */
+  zx_status_t st;
+  int qtag;
+  struct kproc* Q = kproc_create(kroot_job, "q", 1, &qtag, &late_ops, &st);
+  struct kthread* TQ = fake_thread(Q);
+  zum_hosted_info_t qi;
+  memset(&qi, 0, sizeof(qi));
+  assert_int_equal(FAKE(TQ, hosted_init, U(&qi), BASE, SIZE), ZX_OK);
+  struct khandle* qh = khandle_lookup(Q->table, qi.vmar_root_self);
+  zx_handle_t qroot = fake_give(P, qh->obj, qh->rights);
+  caps_pending = true;
+  addr = 0;
+  const uint64_t qargs[] = {qroot, ZX_VM_PERM_READ, 0, c, 0, PG, U(&addr)};
+  assert_int_equal(fake_run(T, ZUM_SYS_vmar_map, qargs, 7, &call), KCALL_PARKED);
+  fake_advance(kworkq_deadline - 1);
+  assert_false(fake_completed(call, NULL));
+  assert_int_equal(Q->state, KPROC_RUNNING);
+  fake_advance(1);
+  assert_int_equal(Q->return_code, ZX_TASK_RETCODE_EXCEPTION_KILL);
+  assert_true(fake_completed(call, &r));
+  assert_int_equal(r, ZX_OK);
+  assert_int_not_equal(addr, 0);
+  caps_pending = false;
+  fake_end(Q, 0);
+  FAKE(T, handle_close, qroot);
+  FAKE(T, handle_close, c);
+  FAKE(T, handle_close, p);
+}
+
 /* A write protection queued behind work still on its way to the process (its agent has not
  * answered a map yet): the snapshot's call returns once the map is in and the protection
  * applied; one that fails then has the snapshot take the pages instead; a caller that goes away
@@ -714,6 +772,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_write_protect_cow_mappings, setup, teardown),
       cmocka_unit_test_setup_teardown(test_new_writable_mapping_protected, setup, teardown),
       cmocka_unit_test_setup_teardown(test_caps_wait, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_caps_deadline, setup, teardown),
       cmocka_unit_test_setup_teardown(test_write_protect_queued, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

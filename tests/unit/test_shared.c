@@ -25,6 +25,7 @@
 #include "kobj/vdso.h"
 #include "kobj/vmar.h"
 #include "kobj/vmo.h"
+#include "kobj/workq.h"
 #include "mm/vmar.h"
 #include "tests/unit/fake_host.h"
 
@@ -492,6 +493,35 @@ static void fanout(bool many) {
 }
 
 static void test_fanout_many(void** state) { fanout(true); }
+
+/* A change of a shared region waits for every member; one member that never answers (stopped,
+ * its stub broken) is killed once kworkq_deadline has passed, and the change's call returns. */
+static void test_fanout_deadline(void** state) {
+  zx_handle_t p, v, m, r;
+  new_shared(&p, &v);
+  new_member(p, &m, &r);
+  zx_handle_t vmo = make_vmo(PG);
+  fake_settle = NULL;
+  uint64_t a = 0;
+  struct kcall* c;
+  const uint64_t args[] = {v, ZX_VM_PERM_READ, 0, vmo, 0, PG, U(&a)};
+  assert_int_equal(fake_run(T, ZUM_SYS_vmar_map, args, 7, &c), KCALL_PARKED);
+  assert_true(fake_agent_answer(proc_of(p), 0));
+  fake_advance(kworkq_deadline - 1);
+  assert_false(fake_completed(c, NULL));
+  assert_false(host_of(m)->killed);
+  fake_advance(1);
+  assert_true(host_of(m)->killed);
+  assert_false(host_of(p)->killed);
+  assert_int_equal(proc_of(m)->return_code, ZX_TASK_RETCODE_EXCEPTION_KILL);
+  int64_t res = KCALL_PARKED;
+  assert_true(fake_completed(c, &res));
+  assert_int_equal(res, ZX_OK);
+  fake_settle = answer_all;
+  reap();
+  FAKE(T, handle_close, vmo);
+}
+
 static void test_fanout_one_by_one(void** state) { fanout(false); }
 
 /* ---- a new member gets the shared region as it is */
@@ -703,6 +733,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_lifetime, setup, teardown),
       cmocka_unit_test_setup_teardown(test_shared_table, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fanout_many, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_fanout_deadline, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fanout_one_by_one, setup, teardown),
       cmocka_unit_test_setup_teardown(test_replica, setup, teardown),
       cmocka_unit_test_setup_teardown(test_vdso, setup, teardown),

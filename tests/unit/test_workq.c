@@ -111,6 +111,92 @@ static void test_in_order(void** state) {
   FAKE(T[0], handle_close, v);
 }
 
+/* An agent that never answers (its process stopped, its stub broken) holds nobody forever: once
+ * the head item has waited kworkq_deadline the process is killed as unresponsive and every call
+ * waiting on its queue finishes with its status. Each item gets the whole deadline. */
+static void test_deadline(void** state) {
+  (void)state;
+  zx_handle_t v = vmo();
+  struct kcall *c1, *c2, *c3;
+  assert_int_equal(map_at(T[1], v, 0, &c1), KCALL_PARKED);
+  assert_int_equal(map_at(T[2], v, PG, &c2), KCALL_PARKED);
+  fake_advance(kworkq_deadline - 1);
+  assert_true(fake_agent_answer(Q, 0));
+  assert_int_equal(done(c1), ZX_OK);
+  /* The second item started now: it has a deadline of its own. */
+  fake_advance(kworkq_deadline - 1);
+  assert_false(fake_completed(c2, NULL));
+  assert_int_equal(Q->state, KPROC_RUNNING);
+  assert_int_equal(map_at(T[3], v, 2 * PG, &c3), KCALL_PARKED);
+  fake_advance(1);
+  assert_int_equal(Q->state, KPROC_DYING);
+  assert_int_equal(Q->return_code, ZX_TASK_RETCODE_EXCEPTION_KILL);
+  assert_int_equal(done(c2), ZX_OK);
+  assert_int_equal(done(c3), ZX_OK);
+  assert_false(kworkq_busy(Q));
+  FAKE(T[0], handle_close, v);
+}
+
+/* A process's own threads doing and waiting for their own work hold up nobody else: stopped
+ * there (a debugger) it is left alone however long; once another process waits behind, the
+ * deadline runs. */
+static int self_deliver(void* host, struct platform_call* c, uint64_t work_addr, zum_work_t* w,
+                        const int* fds, size_t nfds) {
+  (void)host, (void)c, (void)work_addr, (void)w, (void)fds, (void)nfds;
+  return 0;
+}
+
+static void test_deadline_own_work(void** state) {
+  (void)state;
+  static struct platform_proc_ops ops;
+  ops = fake_agent_ops;
+  ops.work_deliver = self_deliver;
+  Q->host_ops = &ops;
+  struct kthread* tq1 = fake_thread(Q);
+  struct kthread* tq2 = fake_thread(Q);
+  zx_handle_t v = vmo();
+  zx_handle_t qv = fake_give(Q, khandle_lookup(P->table, v)->obj, ZX_DEFAULT_VMO_RIGHTS);
+  zx_handle_t qroot = fake_give(Q, khandle_lookup(P->table, QROOT)->obj,
+                                khandle_lookup(P->table, QROOT)->rights);
+  static uint64_t addr;
+  const uint64_t a1[] = {qroot, ZX_VM_PERM_READ, 0, qv, 0, PG, U(&addr), 0x1000};
+  assert_int_equal(fake_run(tq1, ZUM_SYS_vmar_map, a1, 8, NULL), ZUM_STATUS_WORK);
+  struct kcall* c2;
+  const uint64_t a2[] = {qroot, ZX_VM_PERM_READ, 0, qv, 0, PG, U(&addr), 0x2000};
+  assert_int_equal(fake_run(tq2, ZUM_SYS_vmar_map, a2, 8, &c2), KCALL_PARKED);
+  fake_advance(10 * kworkq_deadline);
+  assert_int_equal(Q->state, KPROC_RUNNING);
+  assert_int_equal(fake_nsent, 0);
+  /* Another process's call behind them. */
+  struct kcall* c3;
+  assert_int_equal(map_at(T[1], v, 4 * PG, &c3), KCALL_PARKED);
+  fake_advance(kworkq_deadline - 1);
+  assert_int_equal(Q->state, KPROC_RUNNING);
+  fake_advance(1);
+  assert_int_equal(Q->return_code, ZX_TASK_RETCODE_EXCEPTION_KILL);
+  assert_int_equal(done(c3), ZX_OK);
+  assert_false(kworkq_busy(Q));
+  assert_true(fake_completed(c2, NULL)); /* abandoned with its process */
+  FAKE(T[0], handle_close, v);
+}
+
+/* With no deadline (zum run --work-deadline=0) the caller waits as long as the agent takes. */
+static void test_no_deadline(void** state) {
+  (void)state;
+  int64_t saved = kworkq_deadline;
+  kworkq_deadline = 0;
+  zx_handle_t v = vmo();
+  struct kcall* c1;
+  assert_int_equal(map_at(T[1], v, 0, &c1), KCALL_PARKED);
+  fake_advance(1000 * saved);
+  assert_false(fake_completed(c1, NULL));
+  assert_int_equal(Q->state, KPROC_RUNNING);
+  assert_true(fake_agent_answer(Q, 0));
+  assert_int_equal(done(c1), ZX_OK);
+  kworkq_deadline = saved;
+  FAKE(T[0], handle_close, v);
+}
+
 /* A process that has not started: its caller does not wait, and work queued behind the message
  * in flight goes in one message. A failed mmap ends the process. */
 static void test_not_started(void** state) {
@@ -149,7 +235,7 @@ static void test_start_behind_work(void** state) {
   struct kcall *c1, *c2;
   assert_int_equal(map_at(T[1], v, 0, &c1), KCALL_PARKED);
   assert_int_equal(map_at(T[2], v, PG, &c2), KCALL_PARKED);
-  struct kthread* t = kthread_create(Q, 0, "new", 3);
+  struct kthread* t = kthread_create(Q, 0, "new", 3, NULL);
   struct kcall* c = fake_call(T[3], ZUM_SYS_process_start, NULL, 0);
   struct kthread_regs regs = {.pc = 0x1000, .sp = 0x2000};
   assert_int_equal(kworkq_start_thread(c, t, &regs, true, 0x10000, 0x20000), KCALL_PARKED);
@@ -175,7 +261,7 @@ static void test_start_behind_work(void** state) {
   assert_int_equal(done(c), ZX_OK);
   /* Behind work sent in full, a record goes at once (the agent answers in order). */
   assert_int_equal(map_at(T[1], v, 2 * PG, &c1), KCALL_PARKED);
-  struct kthread* t2 = kthread_create(Q, 0, "new2", 4);
+  struct kthread* t2 = kthread_create(Q, 0, "new2", 4, NULL);
   kobj_ref(&t2->base); /* the process's reference goes with the thread's death */
   c = fake_call(T[3], ZUM_SYS_process_start, NULL, 0);
   assert_int_equal(kworkq_start_thread(c, t2, &regs, false, 0, 0), KCALL_PARKED);
@@ -335,6 +421,9 @@ static void test_death_drops_queue(void** state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_in_order, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_no_deadline, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_deadline_own_work, setup, teardown),
       cmocka_unit_test_setup_teardown(test_not_started, setup, teardown),
       cmocka_unit_test_setup_teardown(test_start_behind_work, setup, teardown),
       cmocka_unit_test_setup_teardown(test_owns_memfds, setup, teardown),
