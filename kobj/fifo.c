@@ -7,7 +7,9 @@
 #include <stdlib.h>
 
 #include "kobj/policy.h"
+#include "kobj/quota.h"
 #include "kobj/sysutil.h"
+#include "kobj/task.h"
 #include "sys-decls.h"
 
 struct kfifo {
@@ -17,12 +19,26 @@ struct kfifo {
   /* Elements written into this endpoint's ring and read from it, since creation: 64 bits never
    * wrap, so head - tail is always the number queued. */
   uint64_t head, tail;
+  struct kjob* job; /* charged for this endpoint's memory (kobj/quota.h), referenced; or NULL */
   uint8_t data[];
 };
 
 static struct kfifo* fifo_of(struct kobj* o) { return (struct kfifo*)o; }
 
-static void fifo_destroy(struct kobj* o) { free(o); }
+static size_t fifo_bytes(uint32_t count, uint32_t elem_size) {
+  return sizeof(struct kfifo) + (size_t)count * elem_size;
+}
+
+static void fifo_destroy(struct kobj* o) {
+  struct kfifo* f = fifo_of(o);
+  struct kjob* job = f->job;
+  size_t bytes = fifo_bytes(f->count, f->elem_size);
+  free(f);
+  if (job) {
+    kquota_release(job, KRES_MEM, bytes);
+    kobj_unref(&job->base);
+  }
+}
 
 /* Zircon: the survivor can no longer write, and learns the peer is gone; what is queued for it
  * stays readable. */
@@ -65,16 +81,25 @@ static struct kfifo* fifo_new(uint32_t count, uint32_t elem_size) {
   return f;
 }
 
-zx_status_t kfifo_create(size_t count, size_t elem_size, struct kobj** a, struct kobj** b) {
+zx_status_t kfifo_create(size_t count, size_t elem_size, struct kjob* job, struct kobj** a,
+                         struct kobj** b) {
   /* Each factor is bounded first, so the product cannot overflow. */
   if (count == 0 || elem_size == 0 || count > ZX_FIFO_MAX_SIZE_BYTES ||
       elem_size > ZX_FIFO_MAX_SIZE_BYTES || count * elem_size > ZX_FIFO_MAX_SIZE_BYTES)
     return ZX_ERR_OUT_OF_RANGE;
+  size_t bytes = fifo_bytes((uint32_t)count, (uint32_t)elem_size);
+  if (kquota_charge(job, KRES_MEM, 2 * bytes) != ZX_OK) return ZX_ERR_NO_MEMORY;
   struct kfifo* x = fifo_new((uint32_t)count, (uint32_t)elem_size);
   struct kfifo* y = x ? fifo_new((uint32_t)count, (uint32_t)elem_size) : NULL;
   if (!y) {
     free(x);
+    kquota_release(job, KRES_MEM, 2 * bytes);
     return ZX_ERR_NO_MEMORY;
+  }
+  x->job = y->job = job;
+  if (job) {
+    kobj_ref(&job->base);
+    kobj_ref(&job->base);
   }
   x->peer = y;
   y->peer = x;
@@ -108,7 +133,7 @@ int64_t sys_fifo_create(struct kcall* c, size_t elem_count, size_t elem_size, ui
   int64_t pol = kpolicy_enforce(c->proc, ZX_POL_NEW_FIFO);
   if (pol != ZX_OK) return pol;
   struct kobj *a, *b;
-  zx_status_t s = kfifo_create(elem_count, elem_size, &a, &b);
+  zx_status_t s = kfifo_create(elem_count, elem_size, c->proc->job, &a, &b);
   if (s != ZX_OK) return s;
   return kcall_out_pair(c, a, b, ZX_DEFAULT_FIFO_RIGHTS, out0, out1);
 }

@@ -2,12 +2,16 @@
 
 #include <stdlib.h>
 
+#include "kobj/quota.h"
+
 struct kmbuf {
   struct kmbuf* next;
   uint32_t len;
   uint32_t pkt_len; /* datagrams: the whole datagram's length in its first buffer, else 0 */
   char data[KMBUF_PAYLOAD];
 };
+
+size_t kmbuf_cost(void) { return sizeof(struct kmbuf); }
 
 size_t kmbuf_size(const struct kmbuf_chain* c, bool datagram) {
   if (datagram && c->size) return c->head->pkt_len;
@@ -16,15 +20,26 @@ size_t kmbuf_size(const struct kmbuf_chain* c, bool datagram) {
 
 static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
 
-/* n fresh buffers linked together, or NULL (all or nothing, as Zircon's AllocMBufs). */
-static struct kmbuf* alloc_bufs(size_t n, struct kmbuf** last) {
+/* Frees a buffer of c (in it or not yet) and gives back its charge. */
+static void free_buf(struct kmbuf_chain* c, struct kmbuf* b) {
+  free(b);
+  kquota_release(c->job, KRES_MEM, sizeof(*b));
+}
+
+/* n fresh buffers linked together, charged to c's job, or NULL (all or nothing, as Zircon's
+ * AllocMBufs) with *refused set when the job may not hold them. */
+static struct kmbuf* alloc_bufs(struct kmbuf_chain* c, size_t n, struct kmbuf** last,
+                                bool* refused) {
   struct kmbuf *first = NULL, *prev = NULL;
+  *refused = kquota_charge(c->job, KRES_MEM, n * sizeof(struct kmbuf)) != ZX_OK;
+  if (*refused) return NULL;
   for (size_t i = 0; i < n; i++) {
     struct kmbuf* b = malloc(sizeof(*b));
     if (!b) {
+      kquota_release(c->job, KRES_MEM, (n - i) * sizeof(struct kmbuf));
       while (first) {
         struct kmbuf* next = first->next;
-        free(first);
+        free_buf(c, first);
         first = next;
       }
       return NULL;
@@ -64,7 +79,8 @@ zx_status_t kmbuf_write_stream(struct kmbuf_chain* c, const struct kmbuf_user* u
     pos += n;
   }
   struct kmbuf* last;
-  struct kmbuf* b = pos < len ? alloc_bufs(bufs_for(len - pos), &last) : NULL;
+  bool refused = false;
+  struct kmbuf* b = pos < len ? alloc_bufs(c, bufs_for(len - pos), &last, &refused) : NULL;
   while (b) {
     struct kmbuf* next = b->next;
     size_t n = min_sz(KMBUF_PAYLOAD, len - pos);
@@ -72,7 +88,7 @@ zx_status_t kmbuf_write_stream(struct kmbuf_chain* c, const struct kmbuf_user* u
     if (s != ZX_OK) {
       while (b) {
         next = b->next;
-        free(b);
+        free_buf(c, b);
         b = next;
       }
       *written = pos;
@@ -86,7 +102,8 @@ zx_status_t kmbuf_write_stream(struct kmbuf_chain* c, const struct kmbuf_user* u
     b = next;
   }
   *written = pos;
-  return pos == 0 ? ZX_ERR_SHOULD_WAIT : ZX_OK;
+  if (pos == 0) return refused ? ZX_ERR_NO_MEMORY : ZX_ERR_SHOULD_WAIT;
+  return ZX_OK;
 }
 
 zx_status_t kmbuf_write_datagram(struct kmbuf_chain* c, const struct kmbuf_user* u, size_t len,
@@ -96,15 +113,17 @@ zx_status_t kmbuf_write_datagram(struct kmbuf_chain* c, const struct kmbuf_user*
   if (len > KMBUF_SIZE_MAX) return ZX_ERR_OUT_OF_RANGE;
   if (len + c->size > KMBUF_SIZE_MAX) return ZX_ERR_SHOULD_WAIT;
   struct kmbuf* last;
-  struct kmbuf* first = alloc_bufs(bufs_for(len), &last);
-  if (!first) return ZX_ERR_SHOULD_WAIT; /* Zircon's answer when its pages run out */
+  bool refused;
+  struct kmbuf* first = alloc_bufs(c, bufs_for(len), &last, &refused);
+  /* SHOULD_WAIT is Zircon's answer when its pages run out; a job's limit is zum's (quota.h). */
+  if (!first) return refused ? ZX_ERR_NO_MEMORY : ZX_ERR_SHOULD_WAIT;
   size_t pos = 0;
   for (struct kmbuf* b = first; b; b = b->next) {
     size_t n = min_sz(KMBUF_PAYLOAD, len - pos);
     if (u->in(u->ctx, pos, b->data, n) != ZX_OK) {
       while (first) {
         struct kmbuf* next = first->next;
-        free(first);
+        free_buf(c, first);
         first = next;
       }
       return ZX_ERR_INVALID_ARGS;
@@ -123,7 +142,7 @@ static void pop_head(struct kmbuf_chain* c) {
   struct kmbuf* b = c->head;
   c->head = b->next;
   if (!c->head) c->tail = NULL;
-  free(b);
+  free_buf(c, b);
 }
 
 zx_status_t kmbuf_read(struct kmbuf_chain* c, const struct kmbuf_user* u, size_t len,

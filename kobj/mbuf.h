@@ -16,11 +16,15 @@
 #define KMBUF_SIZE_MAX (((256u * 1024 + KMBUF_PAYLOAD - 1) / KMBUF_PAYLOAD) * KMBUF_PAYLOAD)
 
 struct kmbuf;
+struct kjob;
 
 struct kmbuf_chain {
   struct kmbuf *head, *tail;
   uint32_t read_off; /* into head */
   size_t size;       /* bytes queued */
+  /* Charged (kobj/quota.h, KRES_MEM) for each buffer while it exists; NULL: nobody. The owner
+   * of the chain holds a reference to it. */
+  struct kjob* job;
 };
 
 /* Copies between the guest (at byte `off` of its buffer) and `k`; a fault is any non-OK status. */
@@ -35,12 +39,17 @@ static inline bool kmbuf_empty(const struct kmbuf_chain* c) { return c->size == 
 /* Bytes queued; for datagrams, the first datagram's length. */
 size_t kmbuf_size(const struct kmbuf_chain* c, bool datagram);
 
+/* What one buffer costs its chain's job. */
+size_t kmbuf_cost(void);
+
 /* Appends up to len bytes (as many as fit): *written says how many went in, even on a fault
- * (then the status is the copy's). SHOULD_WAIT if nothing fit. */
+ * (then the status is the copy's). SHOULD_WAIT if nothing fit; NO_MEMORY if nothing went in
+ * because the chain's job may not hold another buffer (kobj/quota.h). */
 zx_status_t kmbuf_write_stream(struct kmbuf_chain* c, const struct kmbuf_user* u, size_t len,
                                size_t* written);
 /* Appends one datagram of len bytes, whole or not at all: INVALID_ARGS for 0 bytes or a fault,
- * OUT_OF_RANGE if it can never fit, SHOULD_WAIT if it does not fit now or memory is short. */
+ * OUT_OF_RANGE if it can never fit, SHOULD_WAIT if it does not fit now or memory is short,
+ * NO_MEMORY if the chain's job may not hold its buffers. */
 zx_status_t kmbuf_write_datagram(struct kmbuf_chain* c, const struct kmbuf_user* u, size_t len,
                                  size_t* written);
 /* Reads up to len bytes (one datagram at most, the rest of which is dropped unless peeking).

@@ -37,7 +37,6 @@ struct kpacket {
   bool user; /* allocated (port_queue, kport_queue_owned); else embedded in a kport_wait */
   /* The kernel object a kport_queue_owned packet is for (an interrupt); NULL otherwise. */
   const void* owner;
-  bool user; /* allocated by port_queue; else embedded in a kport_wait */
   struct kjob* charged; /* user packets: the job charged for it (kobj/quota.h), referenced */
 };
 

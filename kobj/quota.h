@@ -4,7 +4,8 @@
  * job's ancestors, and released when it is destroyed or its Linux resources go (one charge and
  * one release per object type, in kobj/vmo.c vmo_charge and vmo_uncharge, kobj/task.c
  * proc_charge and proc_uncharge, kthread_create and thread_uncharge, kobj/channel.c kmsg_alloc
- * and kmsg_free, kobj/port.c charged_alloc and charged_free, kobj/handle.c
+ * and kmsg_free, kobj/port.c charged_alloc and charged_free, kobj/mbuf.c alloc_bufs and
+ * free_buf (socket buffers), kobj/fifo.c kfifo_create and fifo_destroy, kobj/handle.c
  * khandle_create_charged and khandle_destroy). A charge is refused when it would take
  *  - the root job (all guests together) past the global budget, which the supervisor sets below
  *    what it has, keeping a reserve for its own needs (replies, reaping, other jobs'

@@ -5,9 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kobj/task.h"
+
 static void socket_destroy(struct kobj* o) {
+  struct kjob* job = to_ksocket(o)->data.job;
   kmbuf_free(&to_ksocket(o)->data);
   free(o);
+  if (job) kobj_unref(&job->base);
 }
 
 /* The survivor can no longer write; what was queued for it stays readable. */
@@ -41,7 +45,7 @@ const struct kobj_ops ksocket_ops = {
     .peer = socket_peer,
 };
 
-zx_status_t ksocket_create(uint32_t flags, struct kobj** a, struct kobj** b) {
+zx_status_t ksocket_create(uint32_t flags, struct kjob* job, struct kobj** a, struct kobj** b) {
   if (flags & ~ZX_SOCKET_DATAGRAM) return ZX_ERR_INVALID_ARGS;
   struct ksocket* x = calloc(1, sizeof(*x));
   struct ksocket* y = calloc(1, sizeof(*y));
@@ -53,6 +57,11 @@ zx_status_t ksocket_create(uint32_t flags, struct kobj** a, struct kobj** b) {
   kobj_init(&x->base, &ksocket_ops, ZX_SOCKET_WRITABLE);
   kobj_init(&y->base, &ksocket_ops, ZX_SOCKET_WRITABLE);
   x->flags = y->flags = flags;
+  x->data.job = y->data.job = job;
+  if (job) {
+    kobj_ref(&job->base);
+    kobj_ref(&job->base);
+  }
   x->peer = y;
   y->peer = x;
   *a = &x->base;

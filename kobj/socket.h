@@ -21,8 +21,10 @@ extern const struct kobj_ops ksocket_ops;
 
 static inline struct ksocket* to_ksocket(struct kobj* o) { return (struct ksocket*)o; }
 
-/* A connected pair with one reference each; INVALID_ARGS for unknown flags, NO_MEMORY. */
-zx_status_t ksocket_create(uint32_t flags, struct kobj** a, struct kobj** b);
+/* A connected pair with one reference each; INVALID_ARGS for unknown flags, NO_MEMORY. What is
+ * buffered in either end is charged to `job` (the maker's; NULL: nobody), as the memory of a
+ * queued channel message is to its writer's. */
+zx_status_t ksocket_create(uint32_t flags, struct kjob* job, struct kobj** a, struct kobj** b);
 
 zx_status_t ksocket_write(struct ksocket* s, const struct kmbuf_user* u, size_t len,
                           size_t* written);

@@ -4,6 +4,7 @@
 #include "kobj/policy.h"
 #include "kobj/socket.h"
 #include "kobj/sysutil.h"
+#include "kobj/task.h"
 #include "sys-decls.h"
 
 /* The guest's buffer, for kobj/mbuf.c. */
@@ -26,7 +27,7 @@ int64_t sys_socket_create(struct kcall* c, uint32_t options, zum_uaddr_t out0, z
   int64_t pol = kpolicy_enforce(c->proc, ZX_POL_NEW_SOCKET);
   if (pol != ZX_OK) return pol;
   struct kobj *a, *b;
-  zx_status_t s = ksocket_create(options, &a, &b);
+  zx_status_t s = ksocket_create(options, c->proc->job, &a, &b);
   if (s != ZX_OK) return s;
   return kcall_out_pair(c, a, b, ZX_DEFAULT_SOCKET_RIGHTS, out0, out1);
 }

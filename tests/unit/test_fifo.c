@@ -11,6 +11,8 @@
 #include <zircon/syscalls/policy.h>
 
 #include "kobj/handle.h"
+#include "kobj/quota.h"
+#include "kobj/task.h"
 #include "kobj/sysutil.h"
 #include "tests/unit/fake_host.h"
 
@@ -121,11 +123,28 @@ static void test_model(void** state) {
   }
 }
 
+/* A FIFO's rings are its maker's job's memory. */
+static void test_memory_charged(void** state) {
+  (void)state;
+  zx_handle_t a = 0, b = 0;
+  uint64_t before = kquota_used(P->job, KRES_MEM), saved = kquota_limits.total[KRES_MEM];
+  assert_int_equal(FAKE(T, fifo_create, 64, 64, 0, U(&a), U(&b)), ZX_OK);
+  assert_true(kquota_used(P->job, KRES_MEM) >= before + 2 * 4096);
+  kquota_limits.total[KRES_MEM] = kquota_used(kroot_job, KRES_MEM) + 4096;
+  zx_handle_t c = 0, d = 0;
+  assert_int_equal(FAKE(T, fifo_create, 64, 64, 0, U(&c), U(&d)), ZX_ERR_NO_MEMORY);
+  kquota_limits.total[KRES_MEM] = saved;
+  assert_int_equal(FAKE(T, handle_close, a), ZX_OK);
+  assert_int_equal(FAKE(T, handle_close, b), ZX_OK);
+  assert_int_equal(kquota_used(P->job, KRES_MEM), before);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_create_sizes, fake_fixture_start, fake_fixture_end),
       cmocka_unit_test_setup_teardown(test_policy, fake_fixture_start, fake_fixture_end),
       cmocka_unit_test_setup_teardown(test_model, fake_fixture_start, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_memory_charged, fake_fixture_start, fake_fixture_end),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

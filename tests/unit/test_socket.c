@@ -12,6 +12,8 @@
 
 #include "kobj/handle.h"
 #include "kobj/mbuf.h"
+#include "kobj/quota.h"
+#include "kobj/task.h"
 #include "kobj/sysutil.h"
 #include "tests/unit/fake_host.h"
 
@@ -164,11 +166,39 @@ static void test_limits(void** state) {
   assert_int_equal(FAKE(T, handle_close, a), ZX_OK);
 }
 
+/* What sockets buffer is their maker's job's memory: a write whose buffers the job may not hold
+ * fails with NO_MEMORY (nothing written), and reading gives the memory back. */
+static void test_memory_charged(void** state) {
+  (void)state;
+  zx_handle_t a = 0, b = 0;
+  assert_int_equal(FAKE(T, socket_create, 0, U(&a), U(&b)), ZX_OK);
+  struct kjob* job = P->job;
+  uint64_t before = kquota_used(job, KRES_MEM), saved = kquota_limits.total[KRES_MEM];
+  kquota_limits.total[KRES_MEM] = kquota_used(kroot_job, KRES_MEM) + 3 * kmbuf_cost();
+  size_t n = 0;
+  assert_int_equal(FAKE(T, socket_write, a, 0, U(wbuf), 5 * KMBUF_PAYLOAD, U(&n)), ZX_ERR_NO_MEMORY);
+  assert_int_equal(FAKE(T, socket_write, a, 0, U(wbuf), 2 * KMBUF_PAYLOAD, U(&n)), ZX_OK);
+  assert_int_equal(n, 2 * KMBUF_PAYLOAD);
+  /* Buffers come all or nothing, as Zircon's AllocMBufs: two more do not fit, one does. */
+  assert_int_equal(FAKE(T, socket_write, a, 0, U(wbuf), 2 * KMBUF_PAYLOAD, U(&n)), ZX_ERR_NO_MEMORY);
+  assert_int_equal(FAKE(T, socket_write, a, 0, U(wbuf), KMBUF_PAYLOAD, U(&n)), ZX_OK);
+  assert_int_equal(n, KMBUF_PAYLOAD);
+  assert_int_equal(FAKE(T, socket_write, a, 0, U(wbuf), 1, U(&n)), ZX_ERR_NO_MEMORY);
+  assert_int_equal(kquota_used(job, KRES_MEM), before + 3 * kmbuf_cost());
+  assert_int_equal(FAKE(T, socket_read, b, 0, U(rbuf), KMBUF_PAYLOAD, U(&n)), ZX_OK);
+  assert_int_equal(FAKE(T, socket_write, a, 0, U(wbuf), 1, U(&n)), ZX_OK);
+  kquota_limits.total[KRES_MEM] = saved;
+  assert_int_equal(FAKE(T, handle_close, a), ZX_OK);
+  assert_int_equal(FAKE(T, handle_close, b), ZX_OK);
+  assert_int_equal(kquota_used(job, KRES_MEM), before);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_stream_model, fake_fixture_start, fake_fixture_end),
       cmocka_unit_test_setup_teardown(test_datagram_model, fake_fixture_start, fake_fixture_end),
       cmocka_unit_test_setup_teardown(test_limits, fake_fixture_start, fake_fixture_end),
+      cmocka_unit_test_setup_teardown(test_memory_charged, fake_fixture_start, fake_fixture_end),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -320,7 +320,7 @@ static void test_writev(void** state) {
   (void)state;
   char data[64];
   zx_handle_t v = alphabet_vmo(PAGE, 0, 26);
-  char buffer[17] = "0123456789ABCDEF";
+  char buffer[32] = "0123456789ABCDEF"; /* room for the 26-byte appends below */
   zx_iovec_t vec = {.buffer = buffer, .capacity = 7};
   size_t actual = 42;
   zx_handle_t s = stream(ZX_STREAM_MODE_READ, v, 0);
@@ -371,7 +371,7 @@ static void test_content_size(void** state) {
   (void)state;
   char data[64];
   zx_handle_t v = alphabet_vmo(PAGE, 0, 3);
-  char buffer[17] = "0123456789ABCDEF";
+  char buffer[32] = "0123456789ABCDEF"; /* room for the 26-byte appends below */
   zx_iovec_t vec = {.buffer = buffer, .capacity = 7};
   size_t actual = 0;
   zx_handle_t s = stream(ZX_STREAM_MODE_WRITE, v, 0);
@@ -491,7 +491,7 @@ static void test_append(void** state) {
   (void)state;
   char data[64];
   zx_handle_t v = alphabet_vmo(PAGE, 0, 26);
-  char buffer[17] = "0123456789ABCDEF";
+  char buffer[32] = "0123456789ABCDEF"; /* room for the 26-byte appends below */
   zx_iovec_t vec = {.buffer = buffer, .capacity = 7};
   size_t actual = 0;
   zx_handle_t s = stream(ZX_STREAM_MODE_WRITE, v, 0);
