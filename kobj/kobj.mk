@@ -67,6 +67,7 @@ libzumkernel_la_SOURCES = \
 	kobj/sys_signal.c \
 	kobj/sys_socket.c \
 	kobj/sys_stream.c \
+	kobj/sys_suspend.c \
 	kobj/sys_sleep.c \
 	kobj/sys_system.c \
 	kobj/sys_task.c \

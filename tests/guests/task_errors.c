@@ -1,6 +1,7 @@
 /* Error paths of the task calls through the real trap: job_create, task_kill, zum_spawn,
- * object_get_child. */
+ * object_get_child, task_suspend(_token), thread_read_state and thread_write_state. */
 #include <zircon/process.h>
+#include <zircon/syscalls/debug.h>
 
 #include "task_util.h"
 
@@ -130,7 +131,77 @@ static void test_start_running_process(void) {
   CHECK_EQ(zx_thread_create(zx_process_self(), "t", 1, 0, &t), ZX_ERR_NOT_SUPPORTED);
 }
 
+/* Zircon's checks before it suspends, in its order: the handle, WRITE, the type, not the caller
+ * itself, not a task on its way out. What passes them is NOT_SUPPORTED in zum (DESIGN.md 6). */
+static void test_suspend_errors(void) {
+  zx_handle_t token = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_task_suspend_token(ZX_HANDLE_INVALID, &token), ZX_ERR_BAD_HANDLE);
+  zx_handle_t e = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_event_create(0, &e), ZX_OK);
+  CHECK_EQ(zx_task_suspend_token(e, &token), ZX_ERR_ACCESS_DENIED); /* events lack WRITE */
+  zx_handle_t vmo = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_vmo_create(4096, 0, &vmo), ZX_OK);
+  CHECK_EQ(zx_task_suspend_token(vmo, &token), ZX_ERR_WRONG_TYPE);
+  zx_handle_close(vmo);
+  CHECK_EQ(zx_task_suspend_token(zx_job_default(), &token), ZX_ERR_WRONG_TYPE); /* no jobs */
+  CHECK_EQ(zx_task_suspend_token(zx_thread_self(), &token), ZX_ERR_NOT_SUPPORTED);
+  CHECK_EQ(zx_task_suspend(zx_process_self(), &token), ZX_ERR_NOT_SUPPORTED);
+  zx_handle_t weak = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_handle_duplicate(zx_process_self(), ZX_RIGHT_INSPECT, &weak), ZX_OK);
+  CHECK_EQ(zx_task_suspend_token(weak, &token), ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(weak);
+  /* Another process: past every check, zum's gap. */
+  zx_handle_t proc = start_helper(zx_job_default(), "block", NULL, ZX_HANDLE_INVALID);
+  CHECK(proc != ZX_HANDLE_INVALID);
+  CHECK_EQ(zx_task_suspend_token(proc, &token), ZX_ERR_NOT_SUPPORTED);
+  zx_handle_t t = first_thread_of(proc);
+  CHECK(t != ZX_HANDLE_INVALID);
+  CHECK_EQ(zx_task_suspend_token(t, &token), ZX_ERR_NOT_SUPPORTED);
+  /* Dead: BAD_STATE. */
+  CHECK_EQ(zx_task_kill(proc), ZX_OK);
+  wait_for(proc, ZX_PROCESS_TERMINATED);
+  CHECK_EQ(zx_task_suspend_token(proc, &token), ZX_ERR_BAD_STATE);
+  CHECK_EQ(zx_task_suspend_token(t, &token), ZX_ERR_BAD_STATE);
+  CHECK_EQ(token, ZX_HANDLE_INVALID);
+  zx_handle_close(t);
+  zx_handle_close(proc);
+  zx_handle_close(e);
+}
+
+/* The handle first (READ to read, WRITE to write, a thread), then BAD_STATE for a thread neither
+ * suspended nor in an exception, before the topic or the buffer is looked at. */
+static void test_thread_state_errors(void) {
+  zx_thread_state_general_regs_t regs;
+  CHECK_EQ(zx_thread_read_state(ZX_HANDLE_INVALID, ZX_THREAD_STATE_GENERAL_REGS, &regs,
+                                sizeof(regs)),
+           ZX_ERR_BAD_HANDLE);
+  CHECK_EQ(zx_thread_read_state(zx_process_self(), ZX_THREAD_STATE_GENERAL_REGS, &regs,
+                                sizeof(regs)),
+           ZX_ERR_WRONG_TYPE);
+  CHECK_EQ(zx_thread_read_state(zx_thread_self(), ZX_THREAD_STATE_GENERAL_REGS, &regs,
+                                sizeof(regs)),
+           ZX_ERR_BAD_STATE);
+  CHECK_EQ(zx_thread_read_state(zx_thread_self(), 0x7777, NULL, 0), ZX_ERR_BAD_STATE);
+  CHECK_EQ(zx_thread_write_state(zx_thread_self(), ZX_THREAD_STATE_GENERAL_REGS, &regs,
+                                 sizeof(regs)),
+           ZX_ERR_BAD_STATE);
+  zx_handle_t ro = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_handle_duplicate(zx_thread_self(), ZX_RIGHT_READ, &ro), ZX_OK);
+  CHECK_EQ(zx_thread_write_state(ro, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)),
+           ZX_ERR_ACCESS_DENIED);
+  CHECK_EQ(zx_thread_read_state(ro, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)),
+           ZX_ERR_BAD_STATE);
+  zx_handle_close(ro);
+  zx_handle_t wo = ZX_HANDLE_INVALID;
+  CHECK_EQ(zx_handle_duplicate(zx_thread_self(), ZX_RIGHT_WRITE, &wo), ZX_OK);
+  CHECK_EQ(zx_thread_read_state(wo, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)),
+           ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(wo);
+}
+
 int main(int argc, char** argv) {
+  test_suspend_errors();
+  test_thread_state_errors();
   test_start_running_process();
   test_job_create_errors();
   test_task_kill_errors();

@@ -1,0 +1,66 @@
+/* task_suspend, task_suspend_token, thread_read_state, thread_write_state.
+ *
+ * zum cannot stop a guest thread yet (DESIGN.md section 6, "Suspension"): every check Zircon
+ * makes before it would suspend is made here in Zircon's order, and a task that Zircon would
+ * suspend is answered ZX_ERR_NOT_SUPPORTED. As no thread is ever suspended (and exceptions do not
+ * exist yet), the thread-state calls end where Zircon ends for a thread that is neither suspended
+ * nor in an exception: ZX_ERR_BAD_STATE. */
+#include "kobj/sysutil.h"
+#include "sys-decls.h"
+
+/* Zircon: WRITE on the task; a thread or a process, never the caller's own (NOT_SUPPORTED); a
+ * thread or process on its way out is BAD_STATE; anything else (jobs included) WRONG_TYPE. */
+static zx_status_t suspend(struct kcall* c, zx_handle_t handle) {
+  struct kobj* o;
+  zx_status_t s = kcall_object(c, handle, ZX_OBJ_TYPE_NONE, ZX_RIGHT_WRITE, &o);
+  if (s != ZX_OK) return s;
+  switch (o->ops->type) {
+    case ZX_OBJ_TYPE_THREAD: {
+      struct kthread* t = to_kthread(o);
+      if (t == c->thread) return ZX_ERR_NOT_SUPPORTED;
+      if (t->state == KTHREAD_DYING || t->state == KTHREAD_DEAD) return ZX_ERR_BAD_STATE;
+      break;
+    }
+    case ZX_OBJ_TYPE_PROCESS: {
+      struct kproc* p = to_kproc(o);
+      if (p == c->proc) return ZX_ERR_NOT_SUPPORTED;
+      if (p->state == KPROC_DYING || p->state == KPROC_DEAD) return ZX_ERR_BAD_STATE;
+      break;
+    }
+    default:
+      return ZX_ERR_WRONG_TYPE;
+  }
+  /* zum's gap: stopping a Linux thread at an arbitrary instruction and keeping its registers is
+   * not done (DESIGN.md section 6). */
+  return ZX_ERR_NOT_SUPPORTED;
+}
+
+int64_t sys_task_suspend(struct kcall* c, zx_handle_t handle, zum_uaddr_t token) {
+  (void)token;
+  return suspend(c, handle);
+}
+
+int64_t sys_task_suspend_token(struct kcall* c, zx_handle_t handle, zum_uaddr_t token) {
+  (void)token;
+  return suspend(c, handle);
+}
+
+/* Zircon checks the handle (READ for reading, WRITE for writing, a thread), then that the thread
+ * is suspended or in an exception, before it looks at the topic or the buffer. */
+int64_t sys_thread_read_state(struct kcall* c, zx_handle_t handle, uint32_t kind,
+                              zum_uaddr_t buffer, size_t buffer_size) {
+  (void)kind, (void)buffer, (void)buffer_size;
+  struct kobj* o;
+  zx_status_t s = kcall_object(c, handle, ZX_OBJ_TYPE_THREAD, ZX_RIGHT_READ, &o);
+  if (s != ZX_OK) return s;
+  return ZX_ERR_BAD_STATE;
+}
+
+int64_t sys_thread_write_state(struct kcall* c, zx_handle_t handle, uint32_t kind,
+                               zum_uaddr_t buffer, size_t buffer_size) {
+  (void)kind, (void)buffer, (void)buffer_size;
+  struct kobj* o;
+  zx_status_t s = kcall_object(c, handle, ZX_OBJ_TYPE_THREAD, ZX_RIGHT_WRITE, &o);
+  if (s != ZX_OK) return s;
+  return ZX_ERR_BAD_STATE;
+}
