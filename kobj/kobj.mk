@@ -66,6 +66,8 @@ libzumkernel_la_SOURCES = \
 	kobj/sys_shared.c \
 	kobj/sys_signal.c \
 	kobj/sys_socket.c \
+	kobj/suspend.c \
+	kobj/suspend.h \
 	kobj/sys_stream.c \
 	kobj/sys_suspend.c \
 	kobj/sys_sleep.c \

@@ -1,16 +1,18 @@
 /* task_suspend, task_suspend_token, thread_read_state, thread_write_state.
  *
- * zum cannot stop a guest thread yet (DESIGN.md section 6, "Suspension"): every check Zircon
- * makes before it would suspend is made here in Zircon's order, and a task that Zircon would
- * suspend is answered ZX_ERR_NOT_SUPPORTED. As no thread is ever suspended (and exceptions do not
- * exist yet), the thread-state calls end where Zircon ends for a thread that is neither suspended
- * nor in an exception: ZX_ERR_BAD_STATE. */
+ * The supervisor cannot stop a guest thread yet (DESIGN.md section 6, "Suspension"): every check
+ * Zircon makes before it would suspend is made here in Zircon's order, and a thread goes to
+ * kobj/suspend.c, which answers ZX_ERR_NOT_SUPPORTED while the host has no way to stop it;
+ * processes are NOT_SUPPORTED. As no guest thread is ever suspended (and exceptions do not exist
+ * yet), the thread-state calls end where Zircon ends for a thread that is neither suspended nor
+ * in an exception: ZX_ERR_BAD_STATE. */
+#include "kobj/suspend.h"
 #include "kobj/sysutil.h"
 #include "sys-decls.h"
 
 /* Zircon: WRITE on the task; a thread or a process, never the caller's own (NOT_SUPPORTED); a
  * thread or process on its way out is BAD_STATE; anything else (jobs included) WRONG_TYPE. */
-static zx_status_t suspend(struct kcall* c, zx_handle_t handle) {
+static zx_status_t suspend(struct kcall* c, zx_handle_t handle, zum_uaddr_t token) {
   struct kobj* o;
   zx_status_t s = kcall_object(c, handle, ZX_OBJ_TYPE_NONE, ZX_RIGHT_WRITE, &o);
   if (s != ZX_OK) return s;
@@ -19,7 +21,12 @@ static zx_status_t suspend(struct kcall* c, zx_handle_t handle) {
       struct kthread* t = to_kthread(o);
       if (t == c->thread) return ZX_ERR_NOT_SUPPORTED;
       if (t->state == KTHREAD_DYING || t->state == KTHREAD_DEAD) return ZX_ERR_BAD_STATE;
-      break;
+      struct kobj* k = ksuspend_thread(t, &s);
+      if (!k) return s;
+      /* A token the caller cannot receive is closed at once: the thread goes on. */
+      s = kcall_out_handle(c, k, ZX_DEFAULT_SUSPEND_TOKEN_RIGHTS, token);
+      kobj_unref(k);
+      return s;
     }
     case ZX_OBJ_TYPE_PROCESS: {
       struct kproc* p = to_kproc(o);
@@ -30,19 +37,16 @@ static zx_status_t suspend(struct kcall* c, zx_handle_t handle) {
     default:
       return ZX_ERR_WRONG_TYPE;
   }
-  /* zum's gap: stopping a Linux thread at an arbitrary instruction and keeping its registers is
-   * not done (DESIGN.md section 6). */
+  /* zum's gap: a process's threads, present and future, are not suspended together. */
   return ZX_ERR_NOT_SUPPORTED;
 }
 
 int64_t sys_task_suspend(struct kcall* c, zx_handle_t handle, zum_uaddr_t token) {
-  (void)token;
-  return suspend(c, handle);
+  return suspend(c, handle, token);
 }
 
 int64_t sys_task_suspend_token(struct kcall* c, zx_handle_t handle, zum_uaddr_t token) {
-  (void)token;
-  return suspend(c, handle);
+  return suspend(c, handle, token);
 }
 
 /* Zircon checks the handle (READ for reading, WRITE for writing, a thread), then that the thread

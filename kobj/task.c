@@ -438,7 +438,8 @@ void kthread_on_exit(struct kthread* t) {
   kfutex_thread_exit(t);
   t->state = KTHREAD_DEAD;
   thread_uncharge(t);
-  kobj_signal(&t->base, ZX_THREAD_RUNNING, ZX_THREAD_TERMINATED);
+  /* A dead thread is neither running nor suspended, whatever tokens remain. */
+  kobj_signal(&t->base, ZX_THREAD_RUNNING | ZX_THREAD_SUSPENDED, ZX_THREAD_TERMINATED);
   struct kproc* p = t->proc;
   list_del(&t->proc_node);
   kobj_ref(&p->base);

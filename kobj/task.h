@@ -122,6 +122,8 @@ struct kthread {
   bool charged;
   uint32_t blocked_state;    /* ZX_THREAD_STATE_BLOCKED_* while parked, else 0 */
   struct kcall* parked;      /* the call this thread is blocked in, if any */
+  /* Open suspend tokens naming it (kobj/suspend.h): suspended while nonzero. */
+  uint32_t suspend_count;
   /* The futexes this thread owns (kfutex.owner_node, kobj/futex.h): released when it dies. */
   struct list_node futexes_owned;
   /* Parked calls its signal handlers interrupted, oldest first, and the answers it may still ask
