@@ -1,12 +1,16 @@
 /* Suspend tokens. The count lives in the thread (kthread.suspend_count) so that several tokens
- * stop it once and the last one lets it go. The host stops and releases the Linux thread
- * asynchronously: the kernel marks the thread SUSPENDED at once, as Zircon does for a thread
- * blocked in a call (its call stays parked and completes after the resume). */
+ * stop it once and the last one lets it go. The host stops a pure process's thread
+ * asynchronously (a signal its stub handles): the thread is SUSPENDED once its stub reports,
+ * through the parked call thread_suspended, with its registers; resuming completes that call.
+ * The kernel never waits for the guest. */
 #include "kobj/suspend.h"
 
 #include <stdlib.h>
 
 #include <zircon/rights.h>
+
+#include "kobj/kcall.h"
+#include "sys-decls.h"
 
 struct ksuspend_token {
   struct kobj base;
@@ -19,6 +23,18 @@ static int host_suspend(struct kthread* t, bool stop) {
   return p->host_ops->thread_suspend(p->host, t->tid, stop);
 }
 
+/* Completes the stub's report with the registers as they are now (zx_thread_write_state may
+ * have changed them): the thread goes on from there. */
+static void let_go(struct kthread* t) {
+  struct kcall* c = t->suspended_call;
+  if (c) {
+    t->suspended_call = NULL;
+    zx_status_t s = kcall_copy_out(c, c->args[0], &t->regs, sizeof(t->regs));
+    kcall_complete(c, s);
+  }
+  kobj_signal(&t->base, ZX_THREAD_SUSPENDED, ZX_THREAD_RUNNING);
+}
+
 /* The token's last handle is gone: the thread goes on unless another token holds it. */
 static void token_release(struct kobj* o) {
   struct ksuspend_token* k = (struct ksuspend_token*)o;
@@ -28,7 +44,7 @@ static void token_release(struct kobj* o) {
   if (--t->suspend_count == 0 && t->state == KTHREAD_RUNNING) {
     /* A thread the host cannot wake is gone or going: its death is reported on its own. */
     (void)host_suspend(t, false);
-    kobj_signal(&t->base, ZX_THREAD_SUSPENDED, ZX_THREAD_RUNNING);
+    let_go(t);
   }
   kobj_unref(&t->base);
 }
@@ -48,9 +64,10 @@ static const struct kobj_ops ksuspend_token_ops = {
 
 struct kobj* ksuspend_thread(struct kthread* t, zx_status_t* err) {
   /* A thread not started yet would have to start suspended: not done, as is a host that
-   * cannot stop threads. */
-  if (t->state != KTHREAD_RUNNING || !t->proc || !t->proc->host_ops ||
-      !t->proc->host_ops->thread_suspend) {
+   * cannot stop threads or a hosted process (its threads run Linux code zum cannot stop). */
+  struct kproc* p = t->proc;
+  if (t->state != KTHREAD_RUNNING || !p || !p->pure || !p->host_ops ||
+      !p->host_ops->thread_suspend) {
     *err = ZX_ERR_NOT_SUPPORTED;
     return NULL;
   }
@@ -59,17 +76,30 @@ struct kobj* ksuspend_thread(struct kthread* t, zx_status_t* err) {
     *err = ZX_ERR_NO_MEMORY;
     return NULL;
   }
-  if (t->suspend_count == 0) {
-    if (host_suspend(t, true) != 0) {
-      free(k);
-      *err = ZX_ERR_BAD_STATE;
-      return NULL;
-    }
-    kobj_signal(&t->base, ZX_THREAD_RUNNING, ZX_THREAD_SUSPENDED);
+  if (t->suspend_count == 0 && host_suspend(t, true) != 0) {
+    free(k);
+    *err = ZX_ERR_BAD_STATE;
+    return NULL;
   }
   t->suspend_count++;
   kobj_init(&k->base, &ksuspend_token_ops, 0);
   kobj_ref(&t->base);
   k->thread = t;
   return &k->base;
+}
+
+static void cancel_report(struct kcall* c) {
+  if (c->thread && c->thread->suspended_call == c) c->thread->suspended_call = NULL;
+}
+
+/* The stub took the suspend signal. A thread resumed before its signal arrived goes on at once
+ * (its registers untouched); otherwise it is SUSPENDED until the last token goes. */
+int64_t sys_thread_suspended(struct kcall* c, zum_uaddr_t regs) {
+  struct kthread* t = c->thread;
+  if (!t || t->suspend_count == 0 || t->suspended_call) return ZX_OK;
+  zx_status_t s = kcall_copy_in(c, &t->regs, regs, sizeof(t->regs));
+  if (s != ZX_OK) return s;
+  t->suspended_call = c;
+  kobj_signal(&t->base, ZX_THREAD_RUNNING, ZX_THREAD_SUSPENDED);
+  return kcall_park(c, cancel_report, NULL);
 }

@@ -150,9 +150,9 @@ static zx_thread_state_t thread_state(const struct kthread* t) {
   /* A killed process's threads are being torn down (Zircon kills them on the way to DEAD). */
   if (t->proc && (t->proc->state == KPROC_DYING || t->proc->state == KPROC_DEAD))
     return ZX_THREAD_STATE_DYING;
-  /* Zircon takes a blocked thread out of its wait to suspend it; zum leaves the call parked
-   * (it resumes afterwards) but reports what Zircon reports. */
-  if (t->suspend_count) return ZX_THREAD_STATE_SUSPENDED;
+  /* Suspended once its stub has reported (kobj/suspend.c); a call it was blocked in before
+   * stays parked and goes on after the resume. */
+  if (t->suspended_call) return ZX_THREAD_STATE_SUSPENDED;
   if (t->blocked_state) return t->blocked_state;
   return ZX_THREAD_STATE_RUNNING;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <zircon/syscalls/debug.h>
 #include <zircon/types.h>
 #include <zum/abi-private.h>
 
@@ -124,6 +125,10 @@ struct kthread {
   struct kcall* parked;      /* the call this thread is blocked in, if any */
   /* Open suspend tokens naming it (kobj/suspend.h): suspended while nonzero. */
   uint32_t suspend_count;
+  /* Its stub's thread_suspended call, parked while it is suspended, and the registers that
+   * call reported (written back when it completes). */
+  struct kcall* suspended_call;
+  zx_thread_state_general_regs_t regs;
   /* The futexes this thread owns (kfutex.owner_node, kobj/futex.h): released when it dies. */
   struct list_node futexes_owned;
   /* Parked calls its signal handlers interrupted, oldest first, and the answers it may still ask

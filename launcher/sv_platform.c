@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "host/platform.h"
@@ -93,6 +94,15 @@ static void hp_thread_started(void* host, zx_koid_t thread, pid_t tid) {
   if (t) sv_bind_thread(p, t, tid);
 }
 
+/* Suspension: the stub's handler of ZUM_SUSPEND_SIGNAL reports and waits in a parked call, so
+ * letting the thread go needs nothing of Linux (kobj/suspend.c completes that call). Only pure
+ * processes are asked (their stub has the handler). */
+static int hp_thread_suspend(void* host, pid_t tid, bool stop) {
+  if (!stop) return 0;
+  struct sv_proc* p = proc_of_host(host);
+  return syscall(SYS_tgkill, p->g.pid, tid, ZUM_SUSPEND_SIGNAL) == 0 ? 0 : -errno;
+}
+
 const struct platform_proc_ops sv_proc_ops = {
     .read = host_platform_read,
     .write = host_platform_write,
@@ -109,6 +119,7 @@ const struct platform_proc_ops sv_proc_ops = {
     .uffd_release = hp_uffd_release,
     .learn_caps = hp_learn_caps,
     .thread_sched = host_platform_thread_sched,
+    .thread_suspend = hp_thread_suspend,
 };
 
 /* ---- making processes */

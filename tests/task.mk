@@ -12,12 +12,6 @@ tests_unit_test_task_CFLAGS = $(unit_cflags)
 tests_unit_test_task_LDADD = $(unit_ldadd)
 TESTS += tests/unit/test_task
 
-check_PROGRAMS += tests/unit/test_suspend
-tests_unit_test_suspend_SOURCES = tests/unit/test_suspend.c $(unit_common)
-tests_unit_test_suspend_CFLAGS = $(unit_cflags)
-tests_unit_test_suspend_LDADD = $(unit_ldadd)
-TESTS += tests/unit/test_suspend
-
 # Guests (run by tests/run-guests.sh under `zum run` and bare). They start
 # $ZUM_HELPERS/task_helper with zum_spawn.
 task_guest_headers = tests/guests/guest_test.h tests/guests/task_util.h
@@ -56,3 +50,4 @@ tests_helpers_task_helper_LDFLAGS = $(guest_ldflags) -pthread
 # `zum run`'s exit status is the first process's return code.
 TESTS += tests/exit-codes.sh
 EXTRA_DIST += tests/exit-codes.sh
+

@@ -339,8 +339,10 @@ static inline int fz_skipped_call(const struct fz* f, const struct zum_fuzz_call
    * thread's last calls end the fuzzer's thread; their private calls are for pure processes
    * only (a hosted caller is killed) and mark the caller's thread dying. interrupt_wait has no
    * deadline: on an untriggered interrupt only another thread could end it, and the fuzzer has
-   * one. */
+   * one. thread_suspended is a stub's report (pure processes only, and a no-op unless the caller
+   * is being suspended). */
   static const char* const skip[] = {"process_exit", "thread_exiting", "fault", "thread_self",
+                                     "thread_suspended",
                                      "vmar_unmap_handle_close_thread_exit",
                                      "futex_wake_thread_exiting", "vmar_unmap_by_agent",
                                      "handle_close_thread_exiting", "interrupt_wait"};

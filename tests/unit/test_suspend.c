@@ -1,6 +1,7 @@
 /* Unit tests: suspend tokens (kobj/suspend.c) over a host that records what it is asked to stop
- * and let go: one stop however many tokens, the last close lets the thread go, signals and
- * ZX_INFO_THREAD follow, and the error paths of task_suspend_token. */
+ * and let go: one stop however many tokens, SUSPENDED once the stub reports (thread_suspended,
+ * parked), the last close completes the report with the registers as written, signals and
+ * ZX_INFO_THREAD follow, and the error paths of task_suspend_token and thread_*_state. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,6 +43,7 @@ static int setup(void** state) {
   zx_status_t s;
   P = kproc_create(kroot_job, "test", 4, NULL, &suspend_ops, &s);
   assert_non_null(P);
+  P->pure = true; /* only a pure process's stub has the handler */
   T = fake_thread(P);
   U = fake_thread(P);
   assert_non_null(T);
@@ -65,6 +67,20 @@ static int64_t close_handle(zx_handle_t h) {
   return fake_run(T, ZUM_SYS_handle_close, a, 1, NULL);
 }
 
+/* U's stub took the signal and reports regs: the call parks while U is suspended. */
+static zx_thread_state_general_regs_t report;
+static struct kcall* stub_reports(void) {
+  struct kcall* c = NULL;
+  uint64_t a[] = {(uint64_t)(uintptr_t)&report};
+  assert_int_equal(fake_run(U, ZUM_SYS_thread_suspended, a, 1, &c), KCALL_PARKED);
+  return c;
+}
+
+static int64_t rw_state(uint32_t sysno, zx_handle_t h, uint32_t kind, void* buf, size_t len) {
+  uint64_t a[] = {h, kind, (uint64_t)(uintptr_t)buf, len};
+  return fake_run(T, sysno, a, 4, NULL);
+}
+
 static uint32_t state_of(zx_handle_t h) {
   zx_info_thread_t info;
   uint64_t a[] = {h, ZX_INFO_THREAD, (uint64_t)(uintptr_t)&info, sizeof(info), 0, 0};
@@ -79,24 +95,63 @@ static void test_tokens_count(void** state) {
   assert_int_equal(suspend_token(T, u, &k1), ZX_OK);
   assert_int_equal(stops, 1);
   assert_int_equal(last_tid, U->tid);
-  assert_int_equal(U->base.signals & (ZX_THREAD_SUSPENDED | ZX_THREAD_RUNNING),
-                   ZX_THREAD_SUSPENDED);
-  assert_int_equal(state_of(u), ZX_THREAD_STATE_SUSPENDED);
   struct khandle* kh = khandle_lookup(P->table, k1);
   assert_non_null(kh);
   assert_int_equal(kh->obj->ops->type, ZX_OBJ_TYPE_SUSPEND_TOKEN);
   assert_int_equal(kh->rights, ZX_DEFAULT_SUSPEND_TOKEN_RIGHTS);
+  /* Not suspended until the stub reports: still running, no registers. */
+  zx_thread_state_general_regs_t r;
+  assert_int_equal(state_of(u), ZX_THREAD_STATE_RUNNING);
+  assert_int_equal(rw_state(ZUM_SYS_thread_read_state, u, 0, &r, sizeof(r)), ZX_ERR_BAD_STATE);
+  memset(&report, 0, sizeof(report));
+  report.rip = 0x1234;
+  report.r12 = 7;
+  report.rflags = 0x202; /* IF set */
+  struct kcall* c = stub_reports();
+  assert_int_equal(U->base.signals & (ZX_THREAD_SUSPENDED | ZX_THREAD_RUNNING),
+                   ZX_THREAD_SUSPENDED);
+  assert_int_equal(state_of(u), ZX_THREAD_STATE_SUSPENDED);
+  /* The registers as reported; a write keeps the flags a thread may not change. */
+  assert_int_equal(rw_state(ZUM_SYS_thread_read_state, u, ZX_THREAD_STATE_GENERAL_REGS, &r,
+                            sizeof(r) - 1),
+                   ZX_ERR_BUFFER_TOO_SMALL);
+  assert_int_equal(rw_state(ZUM_SYS_thread_read_state, u, 3, &r, sizeof(r)), ZX_ERR_INVALID_ARGS);
+  assert_int_equal(rw_state(ZUM_SYS_thread_read_state, u, ZX_THREAD_STATE_VECTOR_REGS, &r,
+                            sizeof(r)),
+                   ZX_ERR_NOT_SUPPORTED);
+  assert_int_equal(rw_state(ZUM_SYS_thread_read_state, u, ZX_THREAD_STATE_GENERAL_REGS, &r,
+                            sizeof(r)),
+                   ZX_OK);
+  assert_int_equal(r.rip, 0x1234);
+  assert_int_equal(r.r12, 7);
+  r.r12 = 42;
+  r.rflags = 0x1; /* CF set, IF cleared: only CF is taken */
+  assert_int_equal(rw_state(ZUM_SYS_thread_write_state, u, ZX_THREAD_STATE_GENERAL_REGS, &r,
+                            sizeof(r)),
+                   ZX_OK);
+  assert_int_equal(rw_state(ZUM_SYS_thread_write_state, u, ZX_THREAD_STATE_GENERAL_REGS,
+                            (void*)8, sizeof(r)),
+                   ZX_ERR_INVALID_ARGS);
   /* A second token does not stop it again; the first close does not let it go. */
   uint64_t a[] = {u, (uint64_t)(uintptr_t)&k2};
   assert_int_equal(fake_run(T, ZUM_SYS_task_suspend, a, 2, NULL), ZX_OK);
   assert_int_equal(stops, 1);
   assert_int_equal(close_handle(k1), ZX_OK);
   assert_int_equal(goes, 0);
+  int64_t res;
+  assert_false(fake_completed(c, &res));
   assert_int_equal(state_of(u), ZX_THREAD_STATE_SUSPENDED);
   assert_int_equal(close_handle(k2), ZX_OK);
   assert_int_equal(goes, 1);
+  assert_true(fake_completed(c, &res));
+  assert_int_equal(res, ZX_OK);
+  assert_int_equal(report.r12, 42);
+  assert_int_equal(report.rflags, 0x203);
   assert_int_equal(U->base.signals & (ZX_THREAD_SUSPENDED | ZX_THREAD_RUNNING), ZX_THREAD_RUNNING);
   assert_int_equal(state_of(u), ZX_THREAD_STATE_RUNNING);
+  /* A signal that arrives after the resume: the stub goes on at once. */
+  uint64_t ra[] = {(uint64_t)(uintptr_t)&report};
+  assert_int_equal(fake_run(U, ZUM_SYS_thread_suspended, ra, 1, NULL), ZX_OK);
   assert_int_equal(close_handle(u), ZX_OK);
 }
 
@@ -134,6 +189,7 @@ static void test_death_while_suspended(void** state) {
   zx_handle_t u = fake_give(P, &U->base, ZX_DEFAULT_THREAD_RIGHTS);
   zx_handle_t k = ZX_HANDLE_INVALID;
   assert_int_equal(suspend_token(T, u, &k), ZX_OK);
+  (void)stub_reports(); /* abandoned with the thread */
   kthread_on_exit(U);
   assert_int_equal(U->base.signals & (ZX_THREAD_SUSPENDED | ZX_THREAD_RUNNING |
                                       ZX_THREAD_TERMINATED),
@@ -144,7 +200,7 @@ static void test_death_while_suspended(void** state) {
   assert_int_equal(close_handle(u), ZX_OK);
 }
 
-/* The supervisor's hosts cannot stop threads yet: NOT_SUPPORTED, nothing held. */
+/* A host without the hook, or a hosted process: NOT_SUPPORTED, nothing held. */
 static void test_host_without_hook(void** state) {
   (void)state;
   struct kproc* q = fake_process(NULL);
@@ -157,6 +213,11 @@ static void test_host_without_hook(void** state) {
   assert_int_equal(suspend_token(a, h, &k), ZX_ERR_NOT_SUPPORTED);
   assert_int_equal(b->suspend_count, 0u);
   fake_end(q, 0);
+  P->pure = false;
+  zx_handle_t u = fake_give(P, &U->base, ZX_DEFAULT_THREAD_RIGHTS);
+  assert_int_equal(suspend_token(T, u, &k), ZX_ERR_NOT_SUPPORTED);
+  assert_int_equal(stops, 0);
+  assert_int_equal(close_handle(u), ZX_OK);
 }
 
 int main(void) {

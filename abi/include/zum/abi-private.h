@@ -194,4 +194,9 @@ typedef struct zum_spawn_args {
   uint32_t reserved;
 } zum_spawn_args_t;
 
+/* The Linux signal (a real-time one, which pure programs never see otherwise) the supervisor
+ * sends a pure process's thread to suspend it: the stub's handler reports the thread's registers
+ * with the private call thread_suspended and returns when it is resumed (kobj/suspend.h). */
+#define ZUM_SUSPEND_SIGNAL 40
+
 #endif

@@ -81,6 +81,7 @@ NORETURN void stub_main(uint64_t* sp) {
   stack_t ss = {.ss_sp = agent_altstack, .ss_flags = 0, .ss_size = sizeof(agent_altstack)};
   if (sys2(__NR_sigaltstack, &ss, 0) != 0) die(124);
   if (stub_install_fault_handlers() != 0) die(123);
+  if (stub_install_suspend_handler() != 0) die(123);
 
   /* Copy-on-write faults: the userfaultfd, if this host lets the process have one (the hello
    * says so and hands it to the supervisor, which write-protects through it; without it the

@@ -54,6 +54,9 @@ extern const char __stub_text_start[], __stub_text_end[], __stub_end[];
 extern int stub_vm_fault_cap; /* the supervisor resolves what zum_cow_fault cannot */
 int stub_install_fault_handlers(void);
 
+/* suspend.c: the handler of ZUM_SUSPEND_SIGNAL (suspension). */
+int stub_install_suspend_handler(void);
+
 /* vdso.c: Linux's vDSO, moved into STUB_VDSO_WINDOW. */
 extern uint64_t stub_vdso_text_start, stub_vdso_text_end; /* 0 when there is none */
 uint64_t stub_map_vdso(uint64_t orig_base);

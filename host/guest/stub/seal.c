@@ -142,7 +142,7 @@ int stub_seal(uint64_t code_start, uint64_t code_end) {
    * (kobj/cow.c), but the runtime's fault path (host/guest/runtime/cow.c) stays whole. */
   static const uint32_t allowed[] = {
       __NR_close, __NR_rt_sigreturn, __NR_exit, __NR_exit_group, __NR_clock_gettime,
-      ZUM_SYS_fault,
+      ZUM_SYS_fault, ZUM_SYS_thread_suspended,
       /* copy-on-write faults (host/guest/runtime/cow.c) */
       __NR_pread64, __NR_sched_yield, __NR_rt_sigprocmask, ZUM_SYS_vm_fault,
   };

@@ -6,7 +6,7 @@
 pkglibexec_PROGRAMS += zum-stub
 zum_stub_SOURCES = host/guest/stub/start.S host/guest/stub/main.c host/guest/stub/agent.c \
 	host/guest/stub/work.c host/guest/stub/thread.c host/guest/stub/seal.c host/guest/stub/fault.c \
-	host/guest/stub/vdso.c host/guest/stub/zumpage.c host/guest/stub/libc.c \
+	host/guest/stub/suspend.c 	host/guest/stub/vdso.c host/guest/stub/zumpage.c host/guest/stub/libc.c \
 	host/guest/stub/stub.h host/guest/stub/private.h \
 	$(guest_runtime_sources) $(host_common_freestanding)
 stub_cflags = -std=gnu17 -O2 -ffreestanding -fno-builtin -fno-stack-protector -fno-pie \
