@@ -62,10 +62,9 @@ struct platform_proc_ops {
   /* Optional. Scheduling facts about Linux thread `tid` of the process (ZX_INFO_THREAD,
    * ZX_INFO_THREAD_STATS); 0, or -1 if the thread is gone. */
   int (*thread_info)(void* host, pid_t tid, struct platform_thread_info* out);
-  /* Optional. Stops Linux thread `tid` of the process (stop: suspension, kobj/suspend.h) or lets
-   * it go on; asynchronous (the kernel never waits for the guest to acknowledge). 0 or -errno.
-   * Without it threads cannot be suspended (ZX_ERR_NOT_SUPPORTED): the supervisor does not set
-   * it yet (DESIGN.md section 6, "Suspension"). */
+  /* Optional. Stops Linux thread `tid` of a pure process (stop: its stub then reports through
+   * thread_suspended, kobj/suspend.h) or lets it go on; asynchronous (the kernel never waits for
+   * the guest). 0 or -errno. Without it threads cannot be suspended (ZX_ERR_NOT_SUPPORTED). */
   int (*thread_suspend)(void* host, pid_t tid, bool stop);
   /* Optional. Gives every live Linux thread of the process its kernel thread now (threads are
    * otherwise met on their first call), so thread lists and koid lookups see them all. */

@@ -7,9 +7,10 @@
 #include "kobj/task.h"
 
 /* A token suspending t (not the caller's own thread): the host is asked to stop it if it was not
- * already suspended, and t's signals become SUSPENDED. Returns it with one reference for the
- * caller, or NULL with *err: NOT_SUPPORTED (the host cannot stop threads, or t has not started),
- * NO_MEMORY, or the host's failure as BAD_STATE (the thread is gone). */
+ * already suspended; t becomes SUSPENDED when its stub reports (sys_thread_suspended). Returns it
+ * with one reference for the caller, or NULL with *err: NOT_SUPPORTED (t is a hosted process's,
+ * has not started, or the host cannot stop threads), NO_MEMORY, or the host's failure as
+ * BAD_STATE (the thread is gone). */
 struct kobj* ksuspend_thread(struct kthread* t, zx_status_t* err);
 
 #endif

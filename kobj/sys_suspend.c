@@ -1,11 +1,8 @@
-/* task_suspend, task_suspend_token, thread_read_state, thread_write_state.
- *
- * The supervisor cannot stop a guest thread yet (DESIGN.md section 6, "Suspension"): every check
- * Zircon makes before it would suspend is made here in Zircon's order, and a thread goes to
- * kobj/suspend.c, which answers ZX_ERR_NOT_SUPPORTED while the host has no way to stop it;
- * processes are NOT_SUPPORTED. As no guest thread is ever suspended (and exceptions do not exist
- * yet), the thread-state calls end where Zircon ends for a thread that is neither suspended nor
- * in an exception: ZX_ERR_BAD_STATE. */
+/* task_suspend, task_suspend_token, thread_read_state, thread_write_state (DESIGN.md section 6,
+ * "Suspension"). Every check Zircon makes before it suspends is made here in Zircon's order; a
+ * thread's suspension is kobj/suspend.c's (a pure process's only), a process's is zum's gap
+ * (NOT_SUPPORTED). The thread-state calls read and write the registers a suspended thread's stub
+ * reported. */
 #include "kobj/suspend.h"
 #include "kobj/sysutil.h"
 #include "sys-decls.h"

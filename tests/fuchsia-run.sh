@@ -73,7 +73,7 @@ expect 0 '^futex: errors ok$' '^futex: ping-pong ok$' '^futex: owners ok$' \
   '^futex: last calls ok$' '^futex: ok$' -- \
   "$ZUM" run "$F/futex.elf"
 # A thread of a pure process suspended, its registers read and written (tests/fuchsia/suspend.c).
-expect 0 '^suspend: errors ok$' '^suspend: ok$' -- "$ZUM" run "$F/suspend.elf"
+expect 0 '^suspend: errors ok$' '^suspend: blocked ok$' '^suspend: ok$' -- "$ZUM" run "$F/suspend.elf"
 # zum-launch run bare (its own supervisor) and through zum run explicitly.
 expect 0 '^hello from a pure Zircon process$' -- "$LAUNCH" "$F/hello.elf"
 expect 42 -- "$ZUM" run "$LAUNCH" "$F/exitcode.elf"

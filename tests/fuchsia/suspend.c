@@ -2,7 +2,9 @@
  * a loop of its own that only a register change ends is suspended (ZX_THREAD_SUSPENDED, state
  * SUSPENDED), its rip read (inside the loop), r12 written, and resumed: it leaves the loop and
  * stores what r12 held. Two tokens: closing the first leaves it suspended. Error paths of
- * task_suspend_token, thread_read_state and thread_write_state. "suspend: ok" on success. */
+ * task_suspend_token, thread_read_state and thread_write_state. A thread blocked in
+ * zx_object_wait_one suspended and resumed: its wait goes on and completes exactly once.
+ * "suspend: ok" on success. */
 #include <zircon/syscalls/debug.h>
 
 #include "fx.h"
@@ -100,6 +102,56 @@ static void suspend_spinner(void) {
   FX_CHECK_EQ(zx_handle_close(t), ZX_OK);
 }
 
+/* A thread blocked in zx_object_wait_one on an event: counts the waits that returned. */
+static char blk_stack[STACK_SIZE] __attribute__((aligned(16)));
+static zx_handle_t blk_event;
+static volatile uint64_t blk_returns;
+static volatile zx_status_t blk_status = 1;
+
+static void blocker(uintptr_t a, uintptr_t b) {
+  (void)a, (void)b;
+  zx_status_t s = zx_object_wait_one(blk_event, ZX_USER_SIGNAL_0, ZX_TIME_INFINITE, NULL);
+  __atomic_add_fetch(&blk_returns, 1, __ATOMIC_SEQ_CST);
+  blk_status = s;
+  zx_thread_exit();
+}
+
+/* Polls (bounded) until t's state is `want`. */
+static void wait_state(zx_handle_t t, zx_thread_state_t want) {
+  for (int i = 0; i < 2000 && thread_state(t) != want; i++)
+    zx_nanosleep(zx_deadline_after(SEC / 1000));
+  FX_CHECK_EQ(thread_state(t), want);
+}
+
+static void suspend_blocked(void) {
+  zx_handle_t t, tok = ZX_HANDLE_INVALID;
+  FX_CHECK_EQ(zx_event_create(0, &blk_event), ZX_OK);
+  FX_CHECK_EQ(zx_thread_create(self_proc, "blocker", 7, 0, &t), ZX_OK);
+  FX_CHECK_EQ(zx_thread_start(t, (uintptr_t)blocker, (uintptr_t)&blk_stack[STACK_SIZE] - 8, 0, 0),
+              ZX_OK);
+  wait_state(t, ZX_THREAD_STATE_BLOCKED_WAIT_ONE);
+  FX_CHECK_EQ(zx_task_suspend_token(t, &tok), ZX_OK);
+  FX_CHECK_EQ(zx_object_wait_one(t, ZX_THREAD_SUSPENDED, zx_deadline_after(20 * SEC), NULL),
+              ZX_OK);
+  FX_CHECK_EQ(thread_state(t), ZX_THREAD_STATE_SUSPENDED);
+  zx_thread_state_general_regs_t r;
+  FX_CHECK_EQ(zx_thread_read_state(t, ZX_THREAD_STATE_GENERAL_REGS, &r, sizeof(r)), ZX_OK);
+  FX_CHECK(r.rip != 0);
+  FX_CHECK(r.rsp > (uintptr_t)blk_stack && r.rsp <= (uintptr_t)&blk_stack[STACK_SIZE]);
+  FX_CHECK_EQ(blk_returns, 0);
+  FX_CHECK_EQ(zx_handle_close(tok), ZX_OK);
+  /* Resumed: back in its wait, which has not returned. */
+  wait_state(t, ZX_THREAD_STATE_BLOCKED_WAIT_ONE);
+  FX_CHECK_EQ(blk_returns, 0);
+  FX_CHECK_EQ(zx_object_signal(blk_event, 0, ZX_USER_SIGNAL_0), ZX_OK);
+  FX_CHECK_EQ(zx_object_wait_one(t, ZX_THREAD_TERMINATED, zx_deadline_after(20 * SEC), NULL),
+              ZX_OK);
+  FX_CHECK_EQ(blk_returns, 1);
+  FX_CHECK_EQ(blk_status, ZX_OK);
+  FX_CHECK_EQ(zx_handle_close(t), ZX_OK);
+  FX_CHECK_EQ(zx_handle_close(blk_event), ZX_OK);
+}
+
 void _start(zx_handle_t bootstrap, uintptr_t vdso_base) {
   fx_read_bootstrap(bootstrap, vdso_base);
   self_proc = fx_take(PA_HND(PA_PROC_SELF, 0));
@@ -108,6 +160,8 @@ void _start(zx_handle_t bootstrap, uintptr_t vdso_base) {
   errors();
   fx_puts("suspend: errors ok\n");
   suspend_spinner();
+  suspend_blocked();
+  fx_puts("suspend: blocked ok\n");
   fx_puts("suspend: ok\n");
   fx_flush();
   zx_process_exit(0);
