@@ -34,6 +34,9 @@ struct kcall {
   /* The trap's tag (kobj/restart.h): the same for a restart of one call, new for each call. */
   uint64_t tag;
   bool tagged; /* the tag was read (a call whose block cannot be read has none) */
+  /* Its thread's ZX_THREAD_STATE_BLOCKED_* while a signal handler interrupted it (kept here so
+   * the restart that adopts it blocks the thread again, kobj/restart.c). */
+  uint32_t blocked_state;
   int64_t result;
   int64_t start_ns; /* for tracing */
   /* W calls: the guest address of the caller's work block (0 if none). */

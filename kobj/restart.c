@@ -48,6 +48,7 @@ int64_t krestart_check(struct kcall* c, bool* hit) {
     while (t->num_interrupted > i) kcall_abandon(t->interrupted[t->num_interrupted - 1]);
     if (t->parked) kcall_abandon(t->parked);
     t->parked = old;
+    t->blocked_state = old->blocked_state;
     old->id = c->id;
     return KCALL_ADOPTED;
   }
@@ -64,6 +65,9 @@ int64_t krestart_check(struct kcall* c, bool* hit) {
   if (t->parked) {
     struct kcall* old = t->parked;
     t->parked = NULL;
+    /* The thread runs its handler: not blocked until its restart adopts the call again. */
+    old->blocked_state = t->blocked_state;
+    t->blocked_state = 0;
     interrupted_push(t, old);
   }
   return 0;

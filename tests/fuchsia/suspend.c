@@ -13,14 +13,18 @@
 
 static zx_handle_t self_proc, self_thread;
 static volatile uint64_t result;
+/* Set by the spinner just before its loop: suspended earlier, its rip would be elsewhere (the
+ * stub starting it, or spin_entry). */
+__attribute__((used, visibility("hidden"))) volatile uint32_t spinning;
 
 __attribute__((used, noreturn, visibility("hidden"))) void spin_done(void) { zx_thread_exit(); }
 
-/* spin_entry(out): r12 = 0; loop while r12 == 0; *out = r12; then spin_done. */
+/* spin_entry(out): r12 = 0; spinning = 1; loop while r12 == 0; *out = r12; then spin_done. */
 extern char spin_entry[], spin_loop[], spin_loop_end[];
 __asm__(".text\n"
         ".globl spin_entry\n.hidden spin_entry\nspin_entry:\n"
         "  xor %r12d, %r12d\n"
+        "  movl $1, spinning(%rip)\n"
         ".globl spin_loop\n.hidden spin_loop\nspin_loop:\n"
         "  test %r12, %r12\n"
         "  jz spin_loop\n"
@@ -60,6 +64,8 @@ static void suspend_spinner(void) {
                               (uintptr_t)&result, 0),
               ZX_OK);
   zx_handle_t tok1 = ZX_HANDLE_INVALID, tok2 = ZX_HANDLE_INVALID;
+  for (int i = 0; i < 20000 && !spinning; i++) zx_nanosleep(zx_deadline_after(SEC / 1000));
+  FX_CHECK_EQ(spinning, 1);
   FX_CHECK_EQ(zx_task_suspend_token(t, &tok1), ZX_OK);
   FX_CHECK_EQ(zx_object_wait_one(t, ZX_THREAD_SUSPENDED, zx_deadline_after(20 * SEC), NULL),
               ZX_OK);
@@ -116,12 +122,13 @@ static void blocker(uintptr_t a, uintptr_t b) {
   zx_thread_exit();
 }
 
-/* Polls (bounded) until t's state is `want`. */
-static void wait_state(zx_handle_t t, zx_thread_state_t want) {
-  for (int i = 0; i < 2000 && thread_state(t) != want; i++)
-    zx_nanosleep(zx_deadline_after(SEC / 1000));
-  FX_CHECK_EQ(thread_state(t), want);
-}
+/* Polls (bounded) until t's state is `want`; a macro so that a failure names its caller. */
+#define wait_state(t, want)                                                 \
+  do {                                                                      \
+    for (int i_ = 0; i_ < 2000 && thread_state(t) != (want); i_++)          \
+      zx_nanosleep(zx_deadline_after(SEC / 1000));                          \
+    FX_CHECK_EQ(thread_state(t), (want));                                   \
+  } while (0)
 
 static void suspend_blocked(void) {
   zx_handle_t t, tok = ZX_HANDLE_INVALID;
