@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <zircon/syscalls/object.h>
 #include <zircon/syscalls/port.h>
 #include <zum/sysno.h>
 
@@ -133,12 +134,15 @@ static void test_parked_call_taken_over(void** state) {
   assert_null(T->parked);
   assert_int_equal(T->num_interrupted, 1);
   assert_ptr_equal(T->interrupted[0], c);
+  /* Running its handler, the thread is not blocked. */
+  assert_int_equal(T->blocked_state, 0u);
   /* The handler returned: the restart takes the wait back. */
   again = fake_call_tagged(T, ZUM_SYS_port_wait, wait, 3, 300);
   assert_true(kcall_dispatch(again) == KCALL_ADOPTED);
   free(again);
   assert_ptr_equal(T->parked, c);
   assert_int_equal(T->num_interrupted, 0);
+  assert_int_equal(T->blocked_state, ZX_THREAD_STATE_BLOCKED_PORT); /* blocked again */
   zx_port_packet_t p = {.key = 7, .type = ZX_PKT_TYPE_USER};
   assert_int_equal(FAKE(T, port_queue, port, U(&p)), ZX_OK);
   int64_t r;
