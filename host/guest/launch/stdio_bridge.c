@@ -139,7 +139,8 @@ static bool pump_in(struct stdio_stream* s) {
   return moved;
 }
 
-void stdio_bridge_pump(struct stdio_bridge* b) {
+bool stdio_bridge_pump(struct stdio_bridge* b) {
+  bool any = false;
   /* Bounded rounds: a program writing without pause must not keep the loop from noticing that
    * it ended or from serving its loader requests. */
   for (int round = 0; round < 16; round++) {
@@ -150,7 +151,9 @@ void stdio_bridge_pump(struct stdio_bridge* b) {
       moved |= s->to_host ? pump_out(s) : pump_in(s);
     }
     if (!moved) break;
+    any = true;
   }
+  return any;
 }
 
 void stdio_bridge_drain(struct stdio_bridge* b) {

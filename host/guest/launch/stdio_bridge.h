@@ -40,8 +40,9 @@ size_t stdio_bridge_wait_items(struct stdio_bridge* b, zx_wait_item_t* items);
  * loop then waits with a short deadline and calls stdio_bridge_pump again. */
 bool stdio_bridge_host_pending(const struct stdio_bridge* b);
 
-/* Moves whatever can move now without blocking. */
-void stdio_bridge_pump(struct stdio_bridge* b);
+/* Moves whatever can move now without blocking; returns whether anything moved (then more may
+ * be ready at once, and the loop should not sleep before pumping again). */
+bool stdio_bridge_pump(struct stdio_bridge* b);
 
 /* After the program ended: everything its sockets still hold goes to the host (waiting for the
  * host fds as long as they need), then every socket is closed. Reads only until a socket is

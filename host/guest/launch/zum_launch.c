@@ -559,19 +559,22 @@ static void allocate_image(struct image* im, zx_handle_t root_vmar) {
 #define HOST_POLL_MS 10
 static void serve_until_terminated(zx_handle_t proc, struct ldsvc* ldsvc,
                                    struct stdio_bridge* io) {
+  bool moved = false;
   for (;;) {
     zx_wait_item_t items[1 + LDSVC_MAX_CONNECTIONS + STDIO_BRIDGE_STREAMS];
     items[0] = (zx_wait_item_t){.handle = proc, .waitfor = ZX_PROCESS_TERMINATED};
     size_t nl = ldsvc ? ldsvc_wait_items(ldsvc, items + 1) : 0;
     size_t ni = stdio_bridge_wait_items(io, items + 1 + nl);
-    zx_time_t deadline = stdio_bridge_host_pending(io) ? zx_deadline_after(ZX_MSEC(HOST_POLL_MS))
-                                                       : ZX_TIME_INFINITE;
+    /* After progress, only a look (deadline 0): a fast stream is not held to the poll tick. */
+    zx_time_t deadline = moved                            ? 0
+                         : stdio_bridge_host_pending(io) ? zx_deadline_after(ZX_MSEC(HOST_POLL_MS))
+                                                         : ZX_TIME_INFINITE;
     zx_status_t s = zx_object_wait_many(items, 1 + nl + ni, deadline);
     if (s != ZX_OK && s != ZX_ERR_TIMED_OUT)
       check(s, "waiting for the process (zx_object_wait_many)");
     if (s == ZX_OK && (items[0].pending & ZX_PROCESS_TERMINATED)) break;
     if (ldsvc && s == ZX_OK) ldsvc_handle(ldsvc, items + 1, nl);
-    stdio_bridge_pump(io);
+    moved = stdio_bridge_pump(io);
   }
   if (ldsvc) ldsvc_close(ldsvc);
   /* Whatever it printed right before it ended is still in the sockets. */
