@@ -5,6 +5,7 @@
 #   - fd 0 carries zum's stdin from a pipe, a file and /dev/null, and EOF ends it;
 #   - a program that never reads stdin does not hold zum-launch (an endless stdin pipe);
 #   - a closed stdout does not kill zum-launch (no SIGPIPE): the program finishes;
+#   - zum started with fd 0 or 1 closed still runs the program (nothing else takes their place);
 #   - PA_CLOCK_UTC is a read-only clock within seconds of the host's time.
 # Skips (77) when the programs were not built (no clang or ld.lld).
 set -u
@@ -75,6 +76,15 @@ rc=${PIPESTATUS[0]}
 check "closed stdout: exit 0 (got $rc)" [ "$rc" = 0 ]
 check "closed stdout: the first lines arrived" grep -qx 'out 2' "$tmp/out"
 check "closed stdout: stderr kept flowing" grep -qx 'err last' "$tmp/err"
+
+# ---- closed host fds: the next socket zum opens must not take their numbers and be used as stdio
+timeout 60 "$ZUM" run "$P" out >&- 2>"$tmp/err"
+rc=$?
+check "stdout closed: exit 0 (got $rc; $(head -c 300 "$tmp/err"))" [ "$rc" = 0 ]
+timeout 60 "$ZUM" run "$P" cat <&- >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "stdin closed: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "stdin closed: read as empty" grep -qx "eof 0" "$tmp/err"
 
 # ---- the UTC clock
 before=$(date +%s)
