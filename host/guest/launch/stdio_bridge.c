@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 zx_status_t stdio_bridge_init(struct stdio_bridge* b, zx_handle_t theirs[STDIO_BRIDGE_STREAMS]) {
@@ -71,6 +72,12 @@ static int host_ready(int fd, short events, int timeout_ms) {
 static bool write_host(struct stdio_stream* s, int timeout_ms) {
   if (s->len == 0 || !host_ready(s->host_fd, POLLOUT, timeout_ms)) return false;
   size_t n = s->len < PIPE_BUF ? s->len : PIPE_BUF;
+  /* A long run is cut after its last newline that fits, so a line stays one write and zum's own
+   * messages on the same fd fall between lines, not inside one. */
+  if (n < s->len) {
+    const char* nl = memrchr(s->buf + s->off, '\n', n);
+    if (nl) n = (size_t)(nl - (s->buf + s->off)) + 1;
+  }
   ssize_t w = write(s->host_fd, s->buf + s->off, n);
   if (w < 0 && (errno == EINTR || errno == EAGAIN)) return false;
   if (w <= 0) {
