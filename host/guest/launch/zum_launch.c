@@ -19,10 +19,12 @@
  *      (DT_GNU_HASH), maps the segments with their permissions and RELRO read-only;
  *   4. maps a stack VMO; initial sp = ((base + size) & ~15) - 8;
  *   5. writes one processargs message (PROC_SELF, THREAD_SELF, VMAR_ROOT, VMAR_LOADED,
- *      JOB_DEFAULT, VMO_VDSO, VMO_STACK, argv and environ) on a new channel and calls
+ *      JOB_DEFAULT, VMO_VDSO, VMO_STACK, the stdio sockets as FD 0-2, CLOCK_UTC, argv and
+ *      environ) on a new channel and calls
  *      zx_process_start(proc, thread, entry, sp, bootstrap, vdso_base);
- *   6. waits for ZX_PROCESS_TERMINATED and exits with the process's return code (exit() for
- *      0-255, zx_process_exit for the rest).
+ *   6. bridges the stdio sockets to its own fds 0-2 (stdio_bridge.h) until ZX_PROCESS_TERMINATED,
+ *      drains them, and exits with the process's return code (exit() for 0-255,
+ *      zx_process_exit for the rest).
  *
  * The file is read with ordinary Linux I/O. Every error names the file and what is wrong, and
  * exits with status 127. */
