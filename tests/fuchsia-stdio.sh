@@ -3,7 +3,8 @@
 #   - fds 1 and 2 reach zum's stdout and stderr, each in order, all of it (more than any buffer),
 #     including what was written right before the program exited or crashed;
 #   - fd 0 carries zum's stdin from a pipe, a file and /dev/null, and EOF ends it;
-#   - a program that never reads stdin does not hold zum-launch (an endless stdin pipe);
+#   - a program that never reads stdin, or closes it, does not hold zum-launch (an endless
+#     stdin pipe);
 #   - a closed stdout does not kill zum-launch (no SIGPIPE): the program finishes;
 #   - zum started with fd 0 or 1 closed still runs the program (nothing else takes their place);
 #   - PA_CLOCK_UTC is a read-only clock within seconds of the host's time.
@@ -69,6 +70,11 @@ check "cat from /dev/null: nothing, then EOF" \
 yes | timeout 60 "$ZUM" run "$P" noread >"$tmp/out" 2>"$tmp/err"
 check "noread with endless stdin: exit 0 (got ${PIPESTATUS[1]})" [ "${PIPESTATUS[1]}" = 0 ]
 check "noread with endless stdin: output" grep -qx done "$tmp/out"
+
+# A program that closes its stdin: zum-launch stops feeding it and still ends with it.
+yes | timeout 60 "$ZUM" run "$P" closein >"$tmp/out" 2>"$tmp/err"
+check "closein with endless stdin: exit 0 (got ${PIPESTATUS[1]})" [ "${PIPESTATUS[1]}" = 0 ]
+check "closein with endless stdin: output" grep -qx done "$tmp/out"
 
 # ---- a reader of stdout that goes away: no SIGPIPE for zum-launch, the program finishes
 timeout 60 "$ZUM" run "$P" out 2>"$tmp/err" | head -n 2 >"$tmp/out"

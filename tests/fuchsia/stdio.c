@@ -7,6 +7,7 @@
  *   stdio.elf crash      a line on fd 1, then a fault (ud2): the line must still arrive;
  *   stdio.elf cat        copies fd 0 to fd 1 until its peer closes, then "eof N" on fd 2;
  *   stdio.elf noread     never reads fd 0; prints "done";
+ *   stdio.elf closein    closes fd 0, waits a moment, prints "done";
  *   stdio.elf utc        checks the clock and prints its value in whole seconds on fd 1.
  * Writes that find the host end gone (ZX_ERR_PEER_CLOSED) stop that fd quietly, as a program
  * ignoring EPIPE would. */
@@ -119,10 +120,14 @@ void _start(zx_handle_t bootstrap, uintptr_t vdso_base) {
     cat();
   } else if (fx_streq(mode, "noread")) {
     put_str(1, "done\n");
+  } else if (fx_streq(mode, "closein")) {
+    zx_handle_close(fd_sock[0]);
+    zx_nanosleep(zx_deadline_after(ZX_MSEC(100)));
+    put_str(1, "done\n");
   } else if (fx_streq(mode, "utc")) {
     utc();
   } else {
-    fx_puts("usage: stdio.elf out|crash|cat|noread|utc\n");
+    fx_puts("usage: stdio.elf out|crash|cat|noread|closein|utc\n");
     zx_process_exit(2);
   }
   zx_process_exit(0);

@@ -119,6 +119,14 @@ static bool pump_out(struct stdio_stream* s) {
  * program reads what is left and then sees ZX_ERR_PEER_CLOSED. */
 static bool pump_in(struct stdio_stream* s) {
   bool moved = false;
+  /* A program that closed its stdin gets nothing more: do not take input (a terminal's next
+   * line) from the host only to drop it. */
+  zx_signals_t seen = 0;
+  zx_object_wait_one(s->sock, ZX_SOCKET_PEER_CLOSED, 0, &seen);
+  if (seen & ZX_SOCKET_PEER_CLOSED) {
+    finish(s);
+    return false;
+  }
   if (s->len == 0 && !s->host_done && host_ready(s->host_fd, POLLIN, 0)) {
     ssize_t r = read(s->host_fd, s->buf, sizeof(s->buf));
     if (r > 0) {
