@@ -10,6 +10,7 @@
  * The supervisor of a program run bare: libzum's constructor execs it in a child of that
  * program (host/guest/libzum/bare.c). */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -309,7 +310,24 @@ static int cmd_serve_bare(const char* arg) {
   sv_serve_bare(sock, (pid_t)guest);
 }
 
+/* A closed fd 0, 1 or 2 would be reused by the next descriptor opened here (the supervisor's
+ * and agents' sockets), and whatever then treats it as stdio (zum-launch's stdio bridge, a
+ * message on stderr) would talk into that socket instead: /dev/null stands in for it. */
+static void keep_stdio_fds_taken(void) {
+  for (int fd = 0; fd <= 2; fd++) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    int n = open("/dev/null", O_RDWR);
+    if (n < 0) _exit(127);
+    if (n != fd) {
+      /* The lower numbers are open, so open() took this one; anything else is impossible. */
+      close(n);
+      _exit(127);
+    }
+  }
+}
+
 int main(int argc, char** argv) {
+  keep_stdio_fds_taken();
   if (argc < 2) {
     usage(stderr);
     return 2;

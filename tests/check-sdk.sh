@@ -4,7 +4,7 @@
 # --target=x86_64-unknown-fuchsia and ld.lld) and runs each under `zum run` (which starts it
 # through the SDK's own ld.so.1), checking exit codes and output. The rungs, in order: reaching
 # main and returning a code; argv and environ; malloc; direct zx_* calls; printf to stdout
-# (with libfdio.so).
+# (with libfdio.so); time() from the UTC clock.
 # Without FUCHSIA_SDK it says that it skipped and succeeds. Nothing from the SDK is kept.
 # The programs link without compiler-rt's builtins (Debian's clang has none for the Fuchsia
 # triple): these tiny programs need none.
@@ -64,5 +64,7 @@ rung malloc 7 '' ''
 rung zxcall 9 '' ''
 # stdio needs fdio (libfdio.so, from the SDK's arch/x64/dist through the loader service).
 rung hello 0 '^hello from an SDK-built program$' -lfdio
+# UTC time from PA_CLOCK_UTC, printed through fdio.
+rung time 0 '^utc [0-9]+ host [0-9]+$' -lfdio "$(date +%s)"
 echo "check-sdk: $((n - fail))/$n rungs passed with the SDK at $FUCHSIA_SDK"
 [ "$fail" = 0 ]

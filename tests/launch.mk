@@ -108,4 +108,4 @@ check-sdk: zum zum-launch
 	@ZUM=$(abs_builddir)/zum srcdir=$(srcdir) $(SHELL) $(srcdir)/tests/check-sdk.sh
 .PHONY: check-sdk
 EXTRA_DIST += tests/check-sdk.sh tests/sdk/exit.c tests/sdk/args.c tests/sdk/malloc.c \
-	tests/sdk/zxcall.c tests/sdk/hello.c
+	tests/sdk/zxcall.c tests/sdk/hello.c tests/sdk/time.c

@@ -43,6 +43,8 @@ zum_launch_SOURCES = host/guest/launch/zum_launch.c host/guest/launch/elf_image.
 	host/guest/launch/options.c host/guest/launch/options.h \
 	host/guest/launch/sysroot.c host/guest/launch/sysroot.h \
 	host/guest/launch/ldsvc.c host/guest/launch/ldsvc.h \
+	host/guest/launch/stdio_bridge.c host/guest/launch/stdio_bridge.h \
+	host/guest/launch/utc_clock.c host/guest/launch/utc_clock.h \
 	host/guest/launch/file_vmo.c host/guest/launch/file_vmo.h \
 	host/guest/launch/procargs.c host/guest/launch/procargs.h
 zum_launch_CFLAGS = $(AM_CFLAGS)

@@ -201,13 +201,16 @@ static void ldsvc_checks(zx_handle_t loader) {
 
 static void check_handles(void) {
   static const struct {
-    uint32_t type;
+    uint32_t info; /* the handle-info word: type and argument */
     zx_obj_type_t obj;
   } want[] = {{PA_THREAD_SELF, ZX_OBJ_TYPE_THREAD}, {PA_PROC_SELF, ZX_OBJ_TYPE_PROCESS},
               {PA_VMAR_ROOT, ZX_OBJ_TYPE_VMAR},     {PA_JOB_DEFAULT, ZX_OBJ_TYPE_JOB},
-              {PA_VMO_VDSO, ZX_OBJ_TYPE_VMO},       {PA_VMO_STACK, ZX_OBJ_TYPE_VMO}};
+              {PA_VMO_VDSO, ZX_OBJ_TYPE_VMO},       {PA_VMO_STACK, ZX_OBJ_TYPE_VMO},
+              /* stdio sockets and the UTC clock go to libc too (fdio and time() use them) */
+              {PA_HND(PA_FD, 0), ZX_OBJ_TYPE_SOCKET}, {PA_HND(PA_FD, 1), ZX_OBJ_TYPE_SOCKET},
+              {PA_HND(PA_FD, 2), ZX_OBJ_TYPE_SOCKET}, {PA_CLOCK_UTC, ZX_OBJ_TYPE_CLOCK}};
   for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-    zx_handle_t h = fx_take(PA_HND(want[i].type, 0));
+    zx_handle_t h = fx_take(want[i].info);
     FX_CHECK(h != ZX_HANDLE_INVALID);
     FX_CHECK_EQ(fx_type(h), want[i].obj);
   }

@@ -4,7 +4,7 @@
 
 void _start(zx_handle_t bootstrap, uintptr_t vdso_base) {
   fx_read_bootstrap(bootstrap, vdso_base);
-  FX_CHECK_EQ(fx_start.num_handles, 7);
+  FX_CHECK_EQ(fx_start.num_handles, 11);
   FX_CHECK_EQ(fx_type(fx_take(PA_HND(PA_PROC_SELF, 0))), ZX_OBJ_TYPE_PROCESS);
   FX_CHECK_EQ(fx_type(fx_take(PA_HND(PA_THREAD_SELF, 0))), ZX_OBJ_TYPE_THREAD);
   FX_CHECK_EQ(fx_type(fx_take(PA_HND(PA_VMAR_ROOT, 0))), ZX_OBJ_TYPE_VMAR);

@@ -199,31 +199,25 @@ static bool serve_one(struct ldsvc* l, size_t i) {
   return keep;
 }
 
-zx_status_t ldsvc_serve_until_terminated(struct ldsvc* l, zx_handle_t proc) {
-  zx_status_t result = ZX_OK;
-  for (;;) {
-    zx_wait_item_t items[1 + LDSVC_MAX_CONNECTIONS];
-    items[0] = (zx_wait_item_t){.handle = proc, .waitfor = ZX_PROCESS_TERMINATED};
-    size_t n = l->nconns;
-    for (size_t i = 0; i < n; i++)
-      items[1 + i] = (zx_wait_item_t){.handle = l->conns[i].ch,
-                                      .waitfor = ZX_CHANNEL_READABLE | ZX_CHANNEL_PEER_CLOSED};
-    zx_status_t s = zx_object_wait_many(items, 1 + n, ZX_TIME_INFINITE);
-    if (s != ZX_OK) {
-      result = s;
-      break;
-    }
-    if (items[0].pending & ZX_PROCESS_TERMINATED) break;
-    /* Backwards: dropping connection i moves the last one into its place. */
-    for (size_t i = n; i-- > 0;) {
-      zx_signals_t p = items[1 + i].pending;
-      if (p & ZX_CHANNEL_READABLE) {
-        if (!serve_one(l, i)) drop_conn(l, i);
-      } else if (p & ZX_CHANNEL_PEER_CLOSED) {
-        drop_conn(l, i);
-      }
+size_t ldsvc_wait_items(const struct ldsvc* l, zx_wait_item_t* items) {
+  for (size_t i = 0; i < l->nconns; i++)
+    items[i] = (zx_wait_item_t){.handle = l->conns[i].ch,
+                                .waitfor = ZX_CHANNEL_READABLE | ZX_CHANNEL_PEER_CLOSED};
+  return l->nconns;
+}
+
+void ldsvc_handle(struct ldsvc* l, const zx_wait_item_t* items, size_t n) {
+  /* Backwards: dropping connection i moves the last one into its place. */
+  for (size_t i = n; i-- > 0;) {
+    zx_signals_t p = items[i].pending;
+    if (p & ZX_CHANNEL_READABLE) {
+      if (!serve_one(l, i)) drop_conn(l, i);
+    } else if (p & ZX_CHANNEL_PEER_CLOSED) {
+      drop_conn(l, i);
     }
   }
+}
+
+void ldsvc_close(struct ldsvc* l) {
   while (l->nconns) drop_conn(l, l->nconns - 1);
-  return result;
 }

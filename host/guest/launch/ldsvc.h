@@ -50,7 +50,13 @@ void ldsvc_init(struct ldsvc* l, const struct sysroot* search);
  * (PA_LDSVC_LOADER). */
 zx_status_t ldsvc_connect(struct ldsvc* l, zx_handle_t* client);
 
-/* Serves every connection until `proc` is ZX_PROCESS_TERMINATED, then closes them. */
-zx_status_t ldsvc_serve_until_terminated(struct ldsvc* l, zx_handle_t proc);
+/* The connections to wait on (at most LDSVC_MAX_CONNECTIONS items); returns how many. */
+size_t ldsvc_wait_items(const struct ldsvc* l, zx_wait_item_t* items);
+
+/* Serves the connections the n items of the last ldsvc_wait_items (now waited on) show ready. */
+void ldsvc_handle(struct ldsvc* l, const zx_wait_item_t* items, size_t n);
+
+/* Closes every connection (the process has ended). */
+void ldsvc_close(struct ldsvc* l);
 
 #endif

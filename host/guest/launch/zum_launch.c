@@ -19,10 +19,12 @@
  *      (DT_GNU_HASH), maps the segments with their permissions and RELRO read-only;
  *   4. maps a stack VMO; initial sp = ((base + size) & ~15) - 8;
  *   5. writes one processargs message (PROC_SELF, THREAD_SELF, VMAR_ROOT, VMAR_LOADED,
- *      JOB_DEFAULT, VMO_VDSO, VMO_STACK, argv and environ) on a new channel and calls
+ *      JOB_DEFAULT, VMO_VDSO, VMO_STACK, the stdio sockets as FD 0-2, CLOCK_UTC, argv and
+ *      environ) on a new channel and calls
  *      zx_process_start(proc, thread, entry, sp, bootstrap, vdso_base);
- *   6. waits for ZX_PROCESS_TERMINATED and exits with the process's return code (exit() for
- *      0-255, zx_process_exit for the rest).
+ *   6. bridges the stdio sockets to its own fds 0-2 (stdio_bridge.h) until ZX_PROCESS_TERMINATED,
+ *      drains them, and exits with the process's return code (exit() for 0-255,
+ *      zx_process_exit for the rest).
  *
  * The file is read with ordinary Linux I/O. Every error names the file and what is wrong, and
  * exits with status 127. */
@@ -46,7 +48,9 @@
 #include "host/guest/launch/ldsvc.h"
 #include "host/guest/launch/options.h"
 #include "host/guest/launch/procargs.h"
+#include "host/guest/launch/stdio_bridge.h"
 #include "host/guest/launch/sysroot.h"
+#include "host/guest/launch/utc_clock.h"
 
 /* Limits for hostile or absurd files. */
 #define MAX_INTERP_LEN 255
@@ -492,7 +496,7 @@ static void map_segments(struct image* im, bool relro) {
 /* ---- the bootstrap message */
 
 /* The most handles one bootstrap message carries here. */
-#define MAX_HANDLES 8
+#define MAX_HANDLES 16
 
 struct message {
   zx_handle_t handles[MAX_HANDLES];
@@ -549,6 +553,34 @@ static void allocate_image(struct image* im, zx_handle_t root_vmar) {
                                    0, im->span, &im->vmar, &base);
   check(s, "allocating the image's VMAR (zx_vmar_allocate)");
   im->bias = base - im->min;
+}
+
+/* While the program runs: its loader requests (when it has a dynamic linker) and its stdio, in
+ * one zx_object_wait_many loop. The Linux side of stdio cannot join a Zircon wait, so while a
+ * host fd has something to do the wait ends after HOST_POLL_MS and the host fds are polled. */
+#define HOST_POLL_MS 10
+static void serve_until_terminated(zx_handle_t proc, struct ldsvc* ldsvc,
+                                   struct stdio_bridge* io) {
+  bool moved = false;
+  for (;;) {
+    zx_wait_item_t items[1 + LDSVC_MAX_CONNECTIONS + STDIO_BRIDGE_STREAMS];
+    items[0] = (zx_wait_item_t){.handle = proc, .waitfor = ZX_PROCESS_TERMINATED};
+    size_t nl = ldsvc ? ldsvc_wait_items(ldsvc, items + 1) : 0;
+    size_t ni = stdio_bridge_wait_items(io, items + 1 + nl);
+    /* After progress, only a look (deadline 0): a fast stream is not held to the poll tick. */
+    zx_time_t deadline = moved                            ? 0
+                         : stdio_bridge_host_pending(io) ? zx_deadline_after(ZX_MSEC(HOST_POLL_MS))
+                                                         : ZX_TIME_INFINITE;
+    zx_status_t s = zx_object_wait_many(items, 1 + nl + ni, deadline);
+    if (s != ZX_OK && s != ZX_ERR_TIMED_OUT)
+      check(s, "waiting for the process (zx_object_wait_many)");
+    if (s == ZX_OK && (items[0].pending & ZX_PROCESS_TERMINATED)) break;
+    if (ldsvc && s == ZX_OK) ldsvc_handle(ldsvc, items + 1, nl);
+    moved = stdio_bridge_pump(io);
+  }
+  if (ldsvc) ldsvc_close(ldsvc);
+  /* Whatever it printed right before it ended is still in the sockets. */
+  stdio_bridge_drain(io);
 }
 
 static void free_image(struct image* im) {
@@ -636,6 +668,19 @@ int main(int argc, char** argv) {
   add(&second, v.vmo, PA_HND(PA_VMO_VDSO, 0));
   add(&second, stack_vmo, PA_HND(PA_VMO_STACK, 0));
 
+  /* stdio: one socket per fd, each its own PA_FD (fdio's FDIO_FLAG_USE_FOR_STDIO is for one
+   * handle standing in for all three, which separate streams are not). */
+  struct stdio_bridge* io = malloc(sizeof(*io));
+  if (!io) fail("out of memory");
+  zx_handle_t fds[STDIO_BRIDGE_STREAMS];
+  s = stdio_bridge_init(io, fds);
+  check(s, "creating the stdio sockets (zx_socket_create)");
+  for (unsigned fd = 0; fd < STDIO_BRIDGE_STREAMS; fd++) add(&second, fds[fd], PA_HND(PA_FD, fd));
+  zx_handle_t utc;
+  s = utc_clock_create(&utc);
+  check(s, "creating the UTC clock (zx_clock_create)");
+  add(&second, utc, PA_HND(PA_CLOCK_UTC, 0));
+
   /* ld.so reads the first message, libc the second. */
   zx_handle_t ours, theirs;
   s = zx_channel_create(0, &ours, &theirs);
@@ -651,14 +696,8 @@ int main(int argc, char** argv) {
   free_image(&ld);
   free(v.img);
 
-  if (dynamic) {
-    s = ldsvc_serve_until_terminated(&ldsvc, proc);
-    check(s, "serving the loader service (zx_object_wait_many)");
-  } else {
-    zx_signals_t observed = 0;
-    s = zx_object_wait_one(proc, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE, &observed);
-    check(s, "waiting for the process to end (zx_object_wait_one)");
-  }
+  serve_until_terminated(proc, dynamic ? &ldsvc : NULL, io);
+  free(io);
   zx_info_process_t pi;
   s = zx_object_get_info(proc, ZX_INFO_PROCESS, &pi, sizeof(pi), NULL, NULL);
   check(s, "reading the process's return code (ZX_INFO_PROCESS)");
