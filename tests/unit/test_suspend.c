@@ -189,8 +189,10 @@ static void test_death_while_suspended(void** state) {
   zx_handle_t u = fake_give(P, &U->base, ZX_DEFAULT_THREAD_RIGHTS);
   zx_handle_t k = ZX_HANDLE_INVALID;
   assert_int_equal(suspend_token(T, u, &k), ZX_OK);
-  (void)stub_reports(); /* abandoned with the thread */
+  struct kcall* c = stub_reports(); /* abandoned with the thread */
   kthread_on_exit(U);
+  int64_t res;
+  assert_true(fake_completed(c, &res)); /* released, and freed here */
   assert_int_equal(U->base.signals & (ZX_THREAD_SUSPENDED | ZX_THREAD_RUNNING |
                                       ZX_THREAD_TERMINATED),
                    ZX_THREAD_TERMINATED);
